@@ -40,6 +40,16 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A place in the same file that a finding's evidence points at (SARIF
+    ``relatedLocations``, LSP ``relatedInformation``): ``pad_sequences(...)`` at line 4."""
+
+    message: str
+    start: Location
+    end: Location
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding in one file.
 
@@ -60,6 +70,8 @@ class Diagnostic:
     stmt_last_line: int = 0
     cell: int | None = None
     detail: str | None = field(default=None, compare=False)
+    #: the evidence the message names, as locations (empty where a rule gives none yet)
+    related: tuple[Related, ...] = field(default=(), compare=False)
 
     @property
     def line(self) -> int:
