@@ -127,12 +127,20 @@ def to_python(source: str) -> tuple[str, frozenset[int], bool]:
     if not replaced and _parses(text):
         return text, frozenset(), False
     out = []
+    continued: str | None = None  # the indent of a magic line that ends with a backslash
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if i not in replaced and _is_magic_line(stripped):
+        if continued is not None:
+            # IPython joins a magic or shell escape ending with `\` with the next line
+            # (`!python train.py --lr 1e-3 \` / `    --epochs 3`): one logical line.
+            out.append(f"{continued}pass")
+            replaced.add(i)
+            continued = continued if stripped.endswith("\\") else None
+        elif i not in replaced and _is_magic_line(stripped):
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}pass")
             replaced.add(i)
+            continued = indent if stripped.endswith("\\") else None
         else:
             out.append(line)
     return "\n".join(out) + "\n", frozenset(replaced), False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
@@ -66,6 +67,40 @@ def test_to_python_keeps_line_numbers() -> None:
     # A cell that already parses is left alone: `%` here is the modulo operator.
     assert to_python("y = (a\n% b)")[0] == "y = (a\n% b)\n"
     assert to_python("%%writefile x.py\nprint(1)\n")[2] is True
+
+
+IPYTHON_CELLS = (
+    "!python train.py --lr 1e-3 \\\n    --epochs 3\nx = 1\n",
+    "if True:\n    !ls \\\n  -la \\\n  -h\n    y = 2\n",
+    "files = !ls \\\n  -la\nn = len(files)\n",
+    "%time f(x, \\\n  y)\nz = 3\n",
+    "%%time\nimport os\n!echo a \\\n b\n",
+    "obj?\n??obj\nobj.attr?\n",
+    "x = 1\n%env A=1\n",
+)
+
+
+@pytest.mark.parametrize("cell", IPYTHON_CELLS)
+def test_ipython_forms_become_python_with_the_same_lines(cell: str) -> None:
+    python, replaced, skipped = to_python(cell)
+    assert not skipped
+    assert python.count("\n") == cell.rstrip("\n").count("\n") + 1
+    ast.parse(python)  # one logical IPython line, not a syntax error
+    # Oracle: IPython's own transformer turns the same cell into Python as well, and every
+    # line we kept is Python that IPython kept too.
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    ast.parse(TransformerManager().transform_cell(cell))
+    kept = [line for i, line in enumerate(cell.split("\n")) if i not in replaced and line]
+    assert all("!" not in line and "%" not in line and "?" not in line for line in kept)
+
+
+def test_backslash_continuation_of_a_magic_is_one_logical_line() -> None:
+    python, replaced, _ = to_python("!pip install a \\\n    b\nimport torch\n")
+    assert python == "pass\npass\nimport torch\n" and replaced == {0, 1}
+    # A Python line continued with a backslash is untouched.
+    source = "x = 1 + \\\n    2\n!ls\n"
+    assert to_python(source)[0] == "x = 1 + \\\n    2\npass\n"
 
 
 def test_syntax_error_is_reported_for_its_cell_and_other_cells_still_checked(
