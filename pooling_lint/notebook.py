@@ -33,7 +33,7 @@ import difflib
 import json
 import re
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,14 @@ _MARKER = "# pooling-lint: notebook cell {}"
 _MARKER_RE = re.compile(r"^# pooling-lint: notebook cell (\d+)$")
 _CAPTURE = re.compile(r"^[A-Za-z_][\w.]*(\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[!%]")
 _HELP_SUFFIX = re.compile(r"^[\w.\[\]()'\"]+\?\??$")
+#: IPython's automagic and default shell aliases: `pip install x`, `cd data`, `ls ./train/`
+#: run as magics when the line is not Python (only such lines are rewritten).
+_AUTOMAGIC = re.compile(
+    r"^(pip|conda|mamba|cd|ls|ll|pwd|env|load_ext|reload_ext|autoreload|matplotlib|time|"
+    r"timeit|run|mkdir|rmdir|cat|rm|cp|mv|less|more|man|clear|who|whos|history|config|"
+    r"pinfo|psource|pdoc|bookmark|alias|unalias|sx|sc|store|reset|xdel|tensorflow_version)"
+    r"\s+([^\s=(\[.,:;+*/%&|^<>!-]|\.{1,2}/|--?\w)"
+)
 
 
 class NotebookError(Exception):
@@ -81,6 +89,10 @@ class CodeCell:
     magic_lines: frozenset[int]  # 0-based lines of ``source`` that were replaced
     stored_as_list: bool
     skipped: bool  # a non-Python cell magic (``%%bash``): not analysed, never written
+    #: IPython removes a cell's leading indent (the first line's) from every line that has
+    #: it; ``python`` is the dedented code, these lines (0-based) get ``indent`` back.
+    indent: str = ""
+    dedented: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,9 @@ def _is_magic_line(stripped: str) -> bool:
         return False
     if stripped[0] in "%!?":
         return True
-    return bool(_CAPTURE.match(stripped) or _HELP_SUFFIX.match(stripped))
+    if _CAPTURE.match(stripped) or _HELP_SUFFIX.match(stripped):
+        return True
+    return bool(_AUTOMAGIC.match(stripped)) and not _parses(stripped)
 
 
 def _parses(text: str) -> bool:
@@ -107,6 +121,27 @@ def _parses(text: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+def dedent_cell(source: str) -> tuple[str, str, frozenset[int]]:
+    """``(source, indent, dedented lines)`` after IPython's leading-indent clean-up.
+
+    When the first non-blank line of a cell is indented, IPython removes that exact
+    whitespace from every line that starts with it before running the cell.
+    """
+    lines = source.split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    indent = first[: len(first) - len(first.lstrip())]
+    if not indent:
+        return source, "", frozenset()
+    out, dedented = [], set()
+    for i, line in enumerate(lines):
+        if line.startswith(indent):
+            out.append(line[len(indent) :])
+            dedented.add(i)
+        else:
+            out.append(line)
+    return "\n".join(out), indent, frozenset(dedented)
 
 
 def to_python(source: str) -> tuple[str, frozenset[int], bool]:
@@ -190,8 +225,11 @@ def load_notebook(text: str) -> Notebook:
             source, as_list = raw, False
         else:
             raise NotebookError(f"cell {number}: `source` is not a string or a list of strings")
-        python, magic, skipped = to_python(source.replace("\r\n", "\n"))
-        cells.append(CodeCell(number, source, python, magic, as_list, skipped))
+        code, indent, dedented = dedent_cell(source.replace("\r\n", "\n"))
+        python, magic, skipped = to_python(code)
+        cells.append(
+            CodeCell(number, source, python, magic, as_list, skipped, indent, dedented)
+        )
     return Notebook(data=data, cells=tuple(cells) if _is_python(data) else ())
 
 
@@ -201,21 +239,25 @@ class _Module:
 
     text: str
     line_map: tuple[tuple[int, int] | None, ...]  # module line - 1 -> (cell, line) | marker
+    #: (cell, line) -> columns IPython's leading-indent clean-up removed from that line
+    shifts: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 def join_cells(cells: tuple[CodeCell, ...], blank: frozenset[int] = frozenset()) -> _Module:
     """Join the analysable cells; cells in ``blank`` keep their lines but lose their code."""
     parts: list[str] = []
     line_map: list[tuple[int, int] | None] = []
+    shifts: dict[tuple[int, int], int] = {}
     for cell in cells:
         if cell.skipped:
             continue
+        shifts.update(((cell.number, i + 1), len(cell.indent)) for i in cell.dedented)
         parts.append(_MARKER.format(cell.number) + "\n")
         line_map.append(None)
         n = cell.python.count("\n")
         parts.append("\n" * n if cell.number in blank else cell.python)
         line_map.extend((cell.number, i) for i in range(1, n + 1))
-    return _Module("".join(parts), tuple(line_map))
+    return _Module("".join(parts), tuple(line_map), shifts)
 
 
 def _map_loc(module: _Module, loc: Location) -> tuple[int | None, Location]:
@@ -223,7 +265,7 @@ def _map_loc(module: _Module, loc: Location) -> tuple[int | None, Location]:
     target = module.line_map[index] if index >= 0 else None
     if target is None:
         return None, loc
-    return target[0], Location(target[1], loc.column)
+    return target[0], Location(target[1], loc.column + module.shifts.get(target, 0))
 
 
 def _map_line(module: _Module, line: int, fallback: int) -> int:
@@ -282,7 +324,9 @@ def _syntax_errors(nb: Notebook, display: str) -> tuple[list[Diagnostic], frozen
             continue
         parsed = parse(cell.python, display)
         if isinstance(parsed, Diagnostic):
-            errors.append(replace(parsed, cell=cell.number))
+            shift = len(cell.indent) if parsed.start.line - 1 in cell.dedented else 0
+            start = Location(parsed.start.line, parsed.start.column + shift)
+            errors.append(replace(parsed, cell=cell.number, start=start, end=start))
             bad.add(cell.number)
     return errors, frozenset(bad)
 
@@ -357,6 +401,15 @@ def restore_source(cell: CodeCell, python: str) -> str | None:
         original = cell.source.replace("\r\n", "\n").split("\n")
         for i in cell.magic_lines:
             new_lines[i] = original[i]
+    if cell.dedented:
+        if len(new_lines) != cell.python.count("\n"):
+            return None  # lines moved: the indent cannot be put back line by line
+        new_lines = [cell.indent + line if i in cell.dedented else line
+                     for i, line in enumerate(new_lines)]
+        if cell.magic_lines:
+            original = cell.source.replace("\r\n", "\n").split("\n")
+            for i in cell.magic_lines:
+                new_lines[i] = original[i]
     text = "\n".join(new_lines)
     return text + "\n" if cell.source.endswith("\n") else text
 

@@ -246,3 +246,37 @@ def test_evidence_in_another_cell_is_cited_by_cell(cli, tmp_path: Path) -> None:
     (diag,) = _json(cli, "nb.ipynb")
     assert (diag["code"], diag["cell"], diag["line"]) == ("PLG101", 5, 1)
     assert "at cell 3, line 1" in diag["message"]
+
+
+def test_automagic_lines_are_magics_only_when_they_are_not_python() -> None:
+    python, replaced, _ = to_python("pip install -q transformers\nls ./data/train/\nx = (\n")
+    assert python.splitlines()[:2] == ["pass", "pass"] and replaced == {0, 1}
+    # Python that happens to start with a magic's name stays Python.
+    assert to_python("time = (1,\n 2)\nx = (\n")[1] == frozenset()
+    assert to_python("cd = 3\nx = (\n")[1] == frozenset()
+
+
+def test_indented_cell_is_dedented_like_ipython_and_reported_in_its_own_columns(
+    cli, tmp_path: Path
+) -> None:
+    _write(
+        tmp_path / "nb.ipynb",
+        code("import tensorflow as tf"),
+        code("    def pool(h):\n        return tf.reduce_sum(h, reduction_indices=1)"),
+    )
+    diags = _json(cli, "nb.ipynb")
+    # The cell runs in IPython (its leading indent is removed), so it is not a PLG000, and the
+    # finding's column is the one in the cell as the user sees it.
+    assert [(d["cell"], d["line"], d["column"], d["code"]) for d in diags] == [
+        (2, 2, 16, "PLG302")
+    ]
+    cli("check", "--fix", "nb.ipynb")
+    fixed = json.loads((tmp_path / "nb.ipynb").read_text())["cells"][1]["source"]
+    assert "".join(fixed) == "    def pool(h):\n        return tf.reduce_sum(h, axis=1)"
+
+
+def test_dedent_cell_removes_the_first_lines_indent_where_present() -> None:
+    from pooling_lint.notebook import dedent_cell
+
+    assert dedent_cell("\n    a = 1\n  b\n    c\n") == ("\na = 1\n  b\nc\n", "    ", {1, 3})
+    assert dedent_cell("a = 1\n    b\n") == ("a = 1\n    b\n", "", frozenset())
