@@ -182,7 +182,10 @@ def add_import(module: cst.Module, need: RequiredImport) -> cst.Module:
         first = body[0]
         body[0] = first.with_changes(leading_lines=[])
         line = line.with_changes(leading_lines=first.leading_lines)
+    was_empty = not body
     body.insert(at, line)
+    if was_empty:
+        return module.with_changes(body=body, has_trailing_newline=True)
     return module.with_changes(body=body)
 
 
