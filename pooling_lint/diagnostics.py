@@ -12,6 +12,13 @@ SYNTAX_ERROR = "PLG000"
 FILE_ERROR = "PLG900"
 INTERNAL_ERROR = "PLG999"
 
+#: Codes the engine emits itself; they are listed by `rules` and documented by `explain`.
+ENGINE_CODES = {
+    SYNTAX_ERROR: ("syntax-error", "The file could not be parsed; nothing else in it was checked."),
+    FILE_ERROR: ("file-error", "The file could not be read or decoded (exit code 2)."),
+    INTERNAL_ERROR: ("internal-error", "A rule or the engine failed on this file (exit code 2)."),
+}
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -30,13 +37,26 @@ class Edit:
     content: str
 
 
+@dataclass(frozen=True, order=True)
+class RequiredImport:
+    """``from module import name``, which a fix's new text needs (added once by the writer)."""
+
+    module: str
+    name: str
+
+
 @dataclass(frozen=True)
 class Fix:
-    """A set of non-overlapping edits that together repair one finding."""
+    """A set of non-overlapping edits that together repair one finding.
+
+    ``imports`` are names the new text uses; the writer adds each import once (reusing an
+    existing ``from module import ...``), after the docstring and the file's leading imports.
+    """
 
     edits: tuple[Edit, ...]
     applicability: Applicability
     message: str
+    imports: tuple[RequiredImport, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,3 +108,14 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, int, str]:
         return (self.path, self.cell or 0, self.start.line, self.start.column, self.code)
+
+
+def engine_diagnostic(
+    code: str, message: str, path: str, line: int = 1, column: int = 1
+) -> Diagnostic:
+    """A diagnostic the engine itself emits (PLG000/PLG900/PLG999), on one line."""
+    loc = Location(line, column)
+    return Diagnostic(
+        code, ENGINE_CODES[code][0], message, path, loc, loc, stmt_first_line=line,
+        stmt_last_line=line,
+    )

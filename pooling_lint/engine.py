@@ -1,33 +1,37 @@
-"""The pipeline: find files -> triage -> parse once -> facts -> rules -> diagnostics -> fixes."""
+"""The pipeline: find files -> triage -> one ``ast`` parse -> facts -> rules -> diagnostics.
+
+Fixes are applied by :mod:`pooling_lint.writer` (libcst), imported only when fixing.
+"""
 
 from __future__ import annotations
 
+import ast
 import difflib
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-from libcst.metadata import CodeRange, PositionProvider
-
 from pooling_lint.analysis.facts import build_facts
+from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.walk import COMPOUND_STATEMENTS as _COMPOUND
+from pooling_lint.analysis.walk import child_blocks
 from pooling_lint.config import Config
 from pooling_lint.diagnostics import (
     FILE_ERROR,
     INTERNAL_ERROR,
     SYNTAX_ERROR,
     Diagnostic,
-    Edit,
     Fix,
-    Location,
+    engine_diagnostic,
 )
-from pooling_lint.fixes import FileChangedError, apply_edits, reparses, select_fixes, write_atomic
+from pooling_lint.fixes import FileChangedError, reparses, select_fixes, write_atomic
 from pooling_lint.rules import ENGINE_CODES, all_rules
 from pooling_lint.rules.base import Finding, Rule
-from pooling_lint.source import SourceError, SourceFile, read_source, too_nested_to_parse
+from pooling_lint.source import SourceError, SourceFile, long_bool_chain, read_source
 from pooling_lint.suppression import parse_noqa
-from pooling_lint.triage import can_hold_findings
+from pooling_lint.triage import can_hold_findings, quiet_parse
+from pooling_lint.triage import plan as triage_plan
 
 #: A file that mentions none of these cannot hold a finding: every rule is about framework code.
 FRAMEWORK_WORDS = ("torch", "tensorflow", "keras")
@@ -64,10 +68,7 @@ class FileResult:
 
 
 def _engine_diag(code: str, message: str, display: str, line: int = 1, col: int = 1) -> Diagnostic:
-    name = ENGINE_CODES[code][0]
-    loc = Location(line, col)
-    return Diagnostic(code, name, message, display, loc, loc, stmt_first_line=line,
-                      stmt_last_line=line)
+    return engine_diagnostic(code, message, display, line, col)
 
 
 def triage(text: str, rules: Sequence[Rule]) -> bool:
@@ -75,67 +76,56 @@ def triage(text: str, rules: Sequence[Rule]) -> bool:
     return can_hold_findings(text, rules)
 
 
-def parse(text: str, display: str) -> cst.Module | Diagnostic:
-    """Parse with libcst; a syntax error becomes a PLG000 diagnostic at its line."""
+def parse(text: str, display: str) -> ast.Module | Diagnostic:
+    """Parse with Python's ``ast``; a syntax error becomes a PLG000 diagnostic at its line."""
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return _engine_diag(SYNTAX_ERROR, "source contains a null byte", display, line)
-    too_nested = too_nested_to_parse(text)
-    if too_nested is not None:
-        return _engine_diag(FILE_ERROR, too_nested, display)
     try:
-        return cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        # Python's own parser words errors better and points where users expect
-        # ("'(' was never closed" at the parenthesis); libcst's position is the fallback.
-        located = _python_syntax_error(text)
-        if located is not None:
-            message, line, col = located
-            return _engine_diag(SYNTAX_ERROR, f"syntax error: {message}", display, line, col)
-        message = str(exc.message).splitlines()[0] if exc.message else "invalid syntax"
-        return _engine_diag(
-            SYNTAX_ERROR, f"syntax error: {message}", display, exc.raw_line, exc.raw_column + 1
-        )
-    except RecursionError:
-        return _engine_diag(
-            FILE_ERROR, "file is too deeply nested to parse (RecursionError)", display
-        )
-
-
-def _python_syntax_error(text: str) -> tuple[str, int, int] | None:
-    import ast
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
+        return quiet_parse(text)
     except SyntaxError as exc:
+        message = str(exc.msg or "invalid syntax")
+        if "too many nested" in message or "too complex" in message:
+            why = f"file is too deeply nested to parse ({message})"
+            return _engine_diag(FILE_ERROR, why, display)
         line = exc.lineno or 1
-        col = exc.offset or 1
-        return (exc.msg or "invalid syntax", line, max(col, 1))
-    except (ValueError, RecursionError, MemoryError):
-        return None
-    return None
+        col = max(exc.offset or 1, 1)
+        return _engine_diag(SYNTAX_ERROR, f"syntax error: {message}", display, line, col)
+    except (RecursionError, MemoryError):
+        return _engine_diag(FILE_ERROR, "file is too deeply nested to parse", display)
+    except ValueError as exc:
+        return _engine_diag(SYNTAX_ERROR, f"syntax error: {exc}", display)
 
 
-class _Statements(cst.CSTVisitor):
-    """Line spans of statements, so a noqa on the first or last line of one covers it."""
+def statement_spans(tree: ast.Module, src: SourceLines) -> dict[int, tuple[int, int]]:
+    """For each line, the innermost statement span containing it (for ``# noqa``).
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self) -> None:
-        self.spans: list[tuple[int, int]] = []
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        r = self.get_metadata(PositionProvider, node)
-        self.spans.append((r.start.line, r.end.line))
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.BaseCompoundStatement):
-            r = self.get_metadata(PositionProvider, node)
-            self.spans.append((r.start.line, r.start.line))
-        return super().on_visit(node)
+    A simple statement (and the others on its line after ``;``) spans its lines; a compound
+    statement only its header's first line. Blocks written on their header's line add nothing.
+    """
+    spans: list[tuple[int, int]] = []
+    blocks: list[Sequence[ast.stmt]] = [tree.body]
+    while blocks:
+        body = blocks.pop()
+        line_start = line_end = -1
+        for stmt in body:
+            if type(stmt) in _COMPOUND:
+                if line_start != -1:
+                    spans.append((line_start, line_end))
+                    line_start = -1
+                spans.append((stmt.lineno, stmt.lineno))
+                blocks.extend(child_blocks(src, stmt))
+                continue
+            end = stmt.end_lineno or stmt.lineno
+            if line_start != -1 and stmt.lineno == line_end:
+                line_end = max(line_end, end)  # `a = 1; b = f(` ... on one logical line
+                continue
+            if line_start != -1:
+                spans.append((line_start, line_end))
+            line_start, line_end = stmt.lineno, end
+        if line_start != -1:
+            spans.append((line_start, line_end))
+    return _innermost_spans(spans)
 
 
 def _innermost_spans(spans: list[tuple[int, int]]) -> dict[int, tuple[int, int]]:
@@ -152,11 +142,6 @@ def _innermost_spans(spans: list[tuple[int, int]]) -> dict[int, tuple[int, int]]
     return best
 
 
-def _loc(pos: CodeRange, end: bool = False) -> Location:
-    p = pos.end if end else pos.start
-    return Location(p.line, p.column + 1)
-
-
 def lint_module_text(
     text: str, display: str, rules: Sequence[Rule], verbose: bool = False
 ) -> list[Diagnostic]:
@@ -164,14 +149,21 @@ def lint_module_text(
 
     Suppressions and per-file ignores are not applied here; see :func:`filter_diagnostics`.
     """
-    if not triage(text, rules):
+    plan = triage_plan(text, rules)
+    if plan is None:
         return []
     parsed = parse(text, display)
     if isinstance(parsed, Diagnostic):
         return [parsed]
-    module = parsed
+    tree = parsed
+    if plan.narrowed is None or not plan.narrowed.tree_stage(text, tree):
+        return []
+    long_chain = long_bool_chain(text, tree)
+    if long_chain is not None:
+        return [_engine_diag(FILE_ERROR, long_chain, display)]
+    src = SourceLines(text)
     try:
-        facts = build_facts(module)
+        facts = build_facts(tree, src)
     except RecursionError:
         return [_engine_diag(FILE_ERROR, "file is too deeply nested to analyse", display)]
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop the run
@@ -187,17 +179,11 @@ def lint_module_text(
             errors.append(_internal(display, f"rule {rule.code} ({rule.name})", exc, verbose))
     if not findings:
         return errors
-    # Positions are only computed for files that have findings (the provider costs a parse).
-    wrapper = facts.wrapper()
-    positions = facts.positions()  # computed once: rules may already have asked for lines
-    statements = _Statements()
-    wrapper.visit(statements)
-    innermost = _innermost_spans(statements.spans)
+    innermost = statement_spans(tree, src)
     out = errors
     seen: set[tuple[str, int, int, str]] = set()
     for rule, finding in findings:
-        pos = positions[finding.node]
-        start, end = _loc(pos), _loc(pos, end=True)
+        start, end = src.start(finding.node), src.end(finding.node)
         key = (rule.code, start.line, start.column, "")
         if key in seen:
             continue
@@ -211,7 +197,7 @@ def lint_module_text(
                 path=display,
                 start=start,
                 end=end,
-                fix=_make_fix(module, positions, finding),
+                fix=_make_fix(finding),
                 stmt_first_line=first,
                 stmt_last_line=max(last, end.line),
             )
@@ -219,15 +205,15 @@ def lint_module_text(
     return out
 
 
-def _make_fix(module: cst.Module, positions: object, finding: Finding) -> Fix | None:
+def _make_fix(finding: Finding) -> Fix | None:
     if not finding.fix:
         return None
-    edits = []
-    for rep in finding.fix:
-        pos = positions[rep.node]  # type: ignore[index]
-        content = rep.new if isinstance(rep.new, str) else module.code_for_node(rep.new)
-        edits.append(Edit(_loc(pos), _loc(pos, end=True), content))
-    return Fix(tuple(edits), "safe" if finding.fix_safe else "unsafe", finding.fix_title)
+    return Fix(
+        tuple(finding.fix),
+        "safe" if finding.fix_safe else "unsafe",
+        finding.fix_title,
+        finding.imports,
+    )
 
 
 def _internal(display: str, where: str, exc: BaseException, verbose: bool) -> Diagnostic:
@@ -271,7 +257,9 @@ def fix_text(lint: LintText, text: str, unsafe: bool) -> tuple[str, int, list[Di
         chosen = select_fixes(diags, unsafe)
         if not chosen:
             break
-        new = apply_edits(text, [e for d in chosen for e in d.fix.edits])  # type: ignore[union-attr]
+        from pooling_lint.writer import apply_fixes  # libcst: only on the fix path
+
+        new = apply_fixes(text, [d.fix for d in chosen if d.fix is not None])
         if new == text or not reparses(new):
             break  # never write a file that does not parse
         text, applied = new, applied + len(chosen)

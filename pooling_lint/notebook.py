@@ -37,18 +37,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from pooling_lint.diagnostics import FILE_ERROR, SYNTAX_ERROR, Diagnostic, Edit, Fix, Location
+from pooling_lint.diagnostics import (
+    ENGINE_CODES,
+    FILE_ERROR,
+    SYNTAX_ERROR,
+    Diagnostic,
+    Edit,
+    Fix,
+    Location,
+)
+from pooling_lint.diagnostics import engine_diagnostic as _engine_diag
 from pooling_lint.engine import (
     FileResult,
     Options,
-    _engine_diag,
     filter_diagnostics,
     fix_text,
     lint_module_text,
     parse,
 )
 from pooling_lint.fixes import FileChangedError, write_atomic
-from pooling_lint.rules import ENGINE_CODES
 from pooling_lint.source import SourceFile
 
 #: Cell magics whose body is Python code that IPython runs (so it is checked).
@@ -302,7 +309,7 @@ def to_cells(module: _Module, d: Diagnostic) -> Diagnostic:
             Edit(_map_loc(module, e.start)[1], _map_loc(module, e.end)[1], e.content)
             for e in fix.edits
         )
-        fix = Fix(edits, fix.applicability, fix.message)
+        fix = Fix(edits, fix.applicability, fix.message, fix.imports)
     return replace(
         d,
         message=_cite_cells(module, d.message) if d.code not in ENGINE_CODES else d.message,

@@ -147,6 +147,15 @@ def too_nested_to_parse(text: str) -> str | None:
         return None  # an ordinary syntax error: libcst reports it with its position
     except ValueError:
         return None
+    return long_bool_chain(text, tree)
+
+
+def long_bool_chain(text: str, tree: ast.AST) -> str | None:
+    """Why ``tree`` holds an ``and``/``or`` chain too long for libcst (the writer), or None.
+
+    The analysis could read it, but a fix could not be written; the file is refused as it
+    always was.
+    """
     if text.count("and") + text.count("or") > MAX_BOOL_CHAIN:  # cheap: most files stop here
         for node in ast.walk(tree):
             if isinstance(node, ast.BoolOp) and len(node.values) > MAX_BOOL_CHAIN:

@@ -1,7 +1,7 @@
-"""Triage: decide, before libcst, whether a file can hold any finding at all.
+"""Triage: decide, before the analysis, whether a file can hold any finding at all.
 
-libcst is about twelve times slower than Python's own ``ast`` and most files in a large
-repository cannot hold a finding, so each file goes through two cheap stages first:
+Most files in a large repository cannot hold a finding, so each file goes through two cheap
+stages first:
 
 1. **text**: the file mentions a framework (``torch``, ``tensorflow``, ``keras``, ``tf_keras``)
    and one of the rules' trigger identifiers occurs as a whole word;
@@ -10,13 +10,15 @@ repository cannot hold a finding, so each file goes through two cheap stages fir
    function too) and that a trigger occurs as code (a name, an attribute, a keyword argument,
    an imported name, a definition or parameter name), not only in a comment or a string.
 
-Only files that pass both are parsed with libcst. The triggers come from the rules' own
-declarations (:attr:`pooling_lint.rules.base.Rule.triggers`), so a new rule cannot be
-forgotten; a rule that declares no triggers turns triage off (every file is parsed).
+Only files that pass both are analysed; the engine parses each file once and the ast stage
+runs on that tree (:func:`plan` is the text stage, :meth:`Triage.tree_stage` the ast stage).
+The triggers come from the rules' own declarations (:attr:`pooling_lint.rules.base.Rule.triggers`),
+so a new rule cannot be forgotten; a rule that declares no triggers turns triage off (every
+file is parsed).
 
-A file that fails ``ast.parse`` is passed on: libcst then reports the syntax error (PLG000)
-exactly as it would without triage. A file that fails the text stage is not parsed at all, so
-a syntax error in a file that cannot hold a finding is not reported.
+A file that passes the text stage and fails ``ast.parse`` gets its syntax error (PLG000). A
+file that fails the text stage is not parsed at all, so a syntax error in a file that cannot
+hold a finding is not reported.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import warnings
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +54,7 @@ class Stage(Enum):
 
     TEXT = "text"  # rejected by the text test
     AST = "ast"  # rejected by the ast test
-    PARSE = "parse"  # passed on to libcst (including files that ast could not parse)
+    PARSE = "parse"  # passed on to the analysis (including files that ast could not parse)
 
 
 @dataclass(frozen=True)
@@ -86,14 +89,20 @@ class Triage:
     def ast_stage(self, text: str) -> bool:
         """Python's parser confirms a framework import and a trigger used as code.
 
-        Returns True (pass the file on) when ``ast`` cannot parse it: libcst then decides, and
-        reports a syntax error exactly as it would without triage.
+        Returns True (pass the file on) when ``ast`` cannot parse it: the engine then reports
+        the syntax error.
         """
         if not self.enabled:
             return True
         try:
-            tree = ast.parse(text)
+            tree = quiet_parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+            return True
+        return self.tree_stage(text, tree)
+
+    def tree_stage(self, text: str, tree: ast.Module) -> bool:
+        """The ast test on a tree already parsed (the engine parses each file once)."""
+        if not self.enabled:
             return True
         # Most files import their framework at the top; then only the statements on lines
         # where a trigger occurs as a word can hold one, and the walk skips every other
@@ -230,6 +239,41 @@ def triage_for(rules: Sequence[HasTriggers]) -> Triage:
     return _triage_for(tuple(getattr(r, "triggers", None) or None for r in rules))
 
 
+def quiet_parse(text: str) -> ast.Module:
+    """``ast.parse`` without printing the parser's warnings (invalid escapes and the like)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What triage's text stage decided for a file that must be parsed.
+
+    ``narrowed`` is the triage whose ast test the parsed tree must pass for the rules to run;
+    None means only a syntax error can be reported (the file looks like model code, but no
+    rule's second group of words occurs in it).
+    """
+
+    narrowed: Triage | None
+
+
+_NO_TRIAGE = Plan(Triage(frozenset(), enabled=False))
+
+
+def plan(text: str, rules: Sequence[HasTriggers]) -> Plan | None:
+    """The text stage for the engine: None if ``text`` cannot hold a finding (not parsed)."""
+    if os.environ.get(DISABLE_ENV):
+        return _NO_TRIAGE
+    candidates = [r for r in rules if _requirement_met(text, getattr(r, "requires", None))]
+    narrowed = triage_for(candidates) if candidates else None
+    if narrowed is not None and narrowed.text_stage(text):
+        return Plan(narrowed)
+    if triage_for(rules).text_stage(text):
+        return Plan(None)
+    return None
+
+
 def can_hold_findings(text: str, rules: Sequence[HasTriggers]) -> bool:
     """True if any of ``rules`` could report something in ``text`` (the engine's triage).
 
@@ -241,7 +285,7 @@ def can_hold_findings(text: str, rules: Sequence[HasTriggers]) -> bool:
     candidates = [r for r in rules if _requirement_met(text, getattr(r, "requires", None))]
     narrowed = triage_for(candidates) if candidates else None
     if narrowed is not None and narrowed.text_stage(text):
-        return narrowed.ast_stage(text)  # passes files that ast cannot parse on to libcst
+        return narrowed.ast_stage(text)  # passes files that ast cannot parse on (PLG000)
     # No rule can report here; but a file that looks like model code and does not parse still
     # gets its PLG000, exactly as without the `requires` groups.
     return triage_for(rules).text_stage(text) and not _parses(text)
@@ -249,7 +293,7 @@ def can_hold_findings(text: str, rules: Sequence[HasTriggers]) -> bool:
 
 def _parses(text: str) -> bool:
     try:
-        ast.parse(text)
+        quiet_parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return False
     return True

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 import pooling_lint.engine as engine
+from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.cli import main
 from pooling_lint.diagnostics import Diagnostic, Edit, Fix, Location
 from pooling_lint.fixes import apply_edits, reparses, select_fixes, write_atomic
-from pooling_lint.rules.base import Replacement
 from pooling_lint.rules.plg302_deprecated_reduction_args import DeprecatedReductionArgs
 
 LINES = [
@@ -175,9 +175,10 @@ def test_a_fix_that_would_break_the_syntax_is_not_written(
 ) -> None:
     original_check = DeprecatedReductionArgs.check
 
-    def broken(self: DeprecatedReductionArgs, facts: object) -> Iterator[object]:
-        for finding in original_check(self, facts):  # type: ignore[arg-type]
-            yield dataclasses.replace(finding, fix=(Replacement(finding.node, "tf.reduce_sum(("),))
+    def broken(self: DeprecatedReductionArgs, facts: FileFacts) -> Iterator[object]:
+        for finding in original_check(self, facts):
+            bad = facts.replace(finding.node, "tf.reduce_sum((")
+            yield dataclasses.replace(finding, fix=(bad,))
 
     monkeypatch.setattr(DeprecatedReductionArgs, "check", broken)
     path = tmp_path / "m.py"

@@ -1,7 +1,8 @@
 """The linter never imports a framework and never runs the code it checks (DESIGN.md boundary).
 
 Each test starts a fresh interpreter, runs the real CLI on hostile framework code and prints,
-at exit, which framework modules were ever imported.
+at exit, which framework modules were ever imported, and whether libcst was: the lint path
+reads with Python's ``ast`` and only the fix path (the writer) may import libcst.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ WRAPPER = textwrap.dedent(
         roots = {set(FRAMEWORKS)!r}
         seen = sorted(m for m in sys.modules if m.split(".")[0] in roots)
         sys.stderr.write("IMPORTED=" + json.dumps(seen) + "\\n")
+        sys.stderr.write("LIBCST=" + json.dumps("libcst" in sys.modules) + "\\n")
 
     atexit.register(report)
     sys.argv = ["pooling-lint", *sys.argv[1:]]
@@ -65,7 +67,8 @@ pooled = tf.reduce_mean(layers.LSTM(4, return_sequences=True)(masked), axis=1)
 """
 
 
-def run_cli(cwd: Path, *args: str) -> tuple[int, str, list[str]]:
+def run_cli_full(cwd: Path, *args: str) -> tuple[int, str, list[str], bool]:
+    """(exit code, stdout, framework modules imported, whether libcst was imported)."""
     proc = subprocess.run(
         [sys.executable, "-c", WRAPPER, *args],
         cwd=cwd,
@@ -73,20 +76,53 @@ def run_cli(cwd: Path, *args: str) -> tuple[int, str, list[str]]:
         text=True,
         timeout=120,
     )
-    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("IMPORTED="))
-    return proc.returncode, proc.stdout, json.loads(line.removeprefix("IMPORTED="))
+    lines = proc.stderr.splitlines()
+    imported = next(ln for ln in lines if ln.startswith("IMPORTED="))
+    libcst = next(ln for ln in lines if ln.startswith("LIBCST="))
+    return (
+        proc.returncode,
+        proc.stdout,
+        json.loads(imported.removeprefix("IMPORTED=")),
+        json.loads(libcst.removeprefix("LIBCST=")),
+    )
+
+
+def run_cli(cwd: Path, *args: str) -> tuple[int, str, list[str]]:
+    code, out, imported, _ = run_cli_full(cwd, *args)
+    return code, out, imported
 
 
 def test_check_imports_no_framework_and_runs_nothing(tmp_path: Path) -> None:
     marker = tmp_path / "EXECUTED"
     model = tmp_path / "model.py"
     model.write_text(HOSTILE.format(marker=str(marker)))
-    code, out, imported = run_cli(tmp_path, "check", "--no-cache", "model.py")
+    code, out, imported, libcst = run_cli_full(tmp_path, "check", "--no-cache", "model.py")
     assert imported == []
     assert not marker.exists()
     assert code == 1
     assert "model.py:26:12: PLG302" in out  # linted, not executed
     assert "model.py:23:16: PLG101" in out
+    assert libcst is False  # findings, one of them fixable, but nothing to write: no libcst
+
+
+def test_check_with_findings_never_imports_libcst(tmp_path: Path) -> None:
+    """Reading is ``ast`` only: libcst (the writer) loads for --fix/--diff and nothing else."""
+    marker = tmp_path / "EXECUTED"
+    for i in range(12):  # enough files for the process pool as well
+        (tmp_path / f"m{i}.py").write_text(HOSTILE.format(marker=str(marker)) + "#" * 30000)
+    for args in (
+        ("check", "--no-cache", "."),
+        ("check", "--no-cache", "--jobs", "2", "--format", "json", "."),
+        ("check", "--no-cache", "--format", "sarif", "m0.py"),
+        ("check", "--no-cache", "--statistics", "m0.py"),
+    ):
+        code, out, imported, libcst = run_cli_full(tmp_path, *args)
+        assert code == 1, args
+        assert "PLG302" in out or "PLG101" in out, args
+        assert imported == [] and libcst is False, args
+    code, out, _, libcst = run_cli_full(tmp_path, "check", "--no-cache", "--diff", "m0.py")
+    assert "+    return tf.reduce_sum(h, axis=1, keepdims=True)" in out
+    assert libcst is True  # the writer made the diff
 
 
 def test_fix_json_and_parallel_runs_import_no_framework(tmp_path: Path) -> None:

@@ -8,14 +8,14 @@ Each event carries the abstract values at that point, so a rule only asks questi
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
-
 from pooling_lint.analysis.names import ImportTable, collect_imports, resolve
+from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.values import Evidence, Layer, Tensor, Value
+from pooling_lint.diagnostics import Edit, Location
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class CallFact:
     """A call with its callee resolved to a canonical qualified name (or None) and its
     arguments' abstract values."""
 
-    node: cst.Call
+    node: ast.Call
     qualname: str | None
     args: tuple[Value, ...] = ()
     kwargs: tuple[tuple[str, Value], ...] = ()
@@ -37,14 +37,15 @@ class CallFact:
         return None
 
     def has_kwarg(self, name: str) -> bool:
-        return any(a.keyword is not None and a.keyword.value == name for a in self.node.args)
+        return any(k.arg == name for k in self.node.keywords)
 
-    def arg_node(self, index: int, name: str | None = None) -> cst.Arg | None:
-        positional = [a for a in self.node.args if a.keyword is None and not a.star]
+    def arg_node(self, index: int, name: str | None = None) -> ast.expr | None:
+        """The expression passed as keyword ``name``, else as the ``index``-th positional."""
         if name is not None:
-            for a in self.node.args:
-                if a.keyword is not None and a.keyword.value == name:
-                    return a
+            for k in self.node.keywords:
+                if k.arg == name:
+                    return k.value
+        positional = [a for a in self.node.args if type(a) is not ast.Starred]
         return positional[index] if 0 <= index < len(positional) else None
 
 
@@ -57,12 +58,12 @@ class Reduction:
     when the reduction covers all axes or the axis is unknown.
     """
 
-    node: cst.CSTNode
+    node: ast.AST
     op: str
     api: str
     operand: Tensor
     axis: int | None
-    operand_node: cst.CSTNode | None = None
+    operand_node: ast.AST | None = None
     layer: Layer | None = None
     has_mask_arg: bool = False
     pool_size: int | None = None  # window pools; None for a global reduction
@@ -76,7 +77,7 @@ class SubscriptFact:
     ``("ellipsis",)``, ``("newaxis",)`` or ``("other",)``; lo/hi are ints or None.
     """
 
-    node: cst.Subscript
+    node: ast.Subscript
     base: Tensor
     items: tuple[tuple[Any, ...], ...]
 
@@ -105,7 +106,7 @@ class SubscriptFact:
 class LayerCall:
     """A layer/module object applied to a value: ``self.lstm(x)``, ``Dense(4)(h)``."""
 
-    node: cst.CSTNode
+    node: ast.AST
     layer: Layer
     input: Value
     output: Value
@@ -118,7 +119,7 @@ class LayerCall:
 class MaskDropped:
     """A Keras mask that no layer has consumed yet is dropped by ``by``."""
 
-    node: cst.CSTNode
+    node: ast.AST
     tensor: Tensor
     by: str
 
@@ -127,17 +128,17 @@ class MaskDropped:
 class Division:
     """``numerator / denominator`` with at least one side tracked."""
 
-    node: cst.CSTNode  # `a / b`, or a call of torch.div / tf.divide / keras.ops.divide
+    node: ast.AST  # `a / b`, or a call of torch.div / tf.divide / keras.ops.divide
     numerator: Value
     denominator: Value
-    denominator_node: cst.BaseExpression
+    denominator_node: ast.expr
 
 
 @dataclass(frozen=True)
 class UnusedMask:
     """A mask built in a function and never read afterwards."""
 
-    node: cst.CSTNode
+    node: ast.AST
     name: str
     value: Tensor
 
@@ -146,7 +147,7 @@ class UnusedMask:
 class ModelCall:
     """A Keras model used: ``model(x)``, ``model.predict(x, ...)``, ``fit``, ``evaluate``."""
 
-    node: cst.Call
+    node: ast.Call
     model: Any
     method: str | None
     data: Value
@@ -167,7 +168,8 @@ EVENT_KINDS = (
 
 @dataclass
 class FileFacts:
-    module: cst.Module
+    tree: ast.Module
+    source: SourceLines
     imports: ImportTable
     calls: list[CallFact] = field(default_factory=list)
     reductions: list[Reduction] = field(default_factory=list)
@@ -179,10 +181,8 @@ class FileFacts:
     model_calls: list[ModelCall] = field(default_factory=list)
     #: classes defined in this file that subclass keras.Model / keras.Sequential
     keras_model_classes: set[str] = field(default_factory=set)
-    _positions: Any = None
-    _wrapper: MetadataWrapper | None = None
 
-    def qualname(self, expr: cst.BaseExpression) -> str | None:
+    def qualname(self, expr: ast.expr) -> str | None:
         return resolve(self.imports, expr)
 
     @property
@@ -192,26 +192,31 @@ class FileFacts:
             t is not None and t.split(".")[0] == "tf_keras" for t in self.imports.aliases.values()
         )
 
-    def wrapper(self) -> MetadataWrapper:
-        """The metadata wrapper over the parsed module (no deep copy)."""
-        if self._wrapper is None:
-            self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        return self._wrapper
+    def line(self, node: ast.AST) -> int:
+        line: int = node.lineno  # type: ignore[attr-defined]
+        return line
 
-    def positions(self) -> Any:
-        """Node -> CodeRange, computed on first use (only files with findings pay for it)."""
-        if self._positions is None:
-            self._positions = self.wrapper().resolve(PositionProvider)
-        return self._positions
+    def location(self, node: ast.AST) -> Location:
+        """Where ``node`` starts (1-based line and character column)."""
+        return self.source.start(node)
 
-    def line(self, node: cst.CSTNode) -> int:
-        pos: CodeRange = self.positions()[node]
-        return pos.start.line
+    def end_location(self, node: ast.AST) -> Location:
+        return self.source.end(node)
 
-    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
+    def code(self, node: ast.AST, limit: int = 60) -> str:
         """The source of ``node`` on one line, shortened for a message."""
-        text = " ".join(self.module.code_for_node(node).split())
+        text = " ".join(self.source.segment(node).split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def replace(self, node: ast.AST, new: str) -> Edit:
+        """A fix that puts ``new`` over the source of ``node``."""
+        return Edit(self.source.start(node), self.source.end(node), new)
+
+    def replace_keyword_name(self, keyword: ast.keyword, new: str) -> Edit:
+        """A fix that renames the keyword of ``f(name=value)`` to ``new``."""
+        start = self.source.start(keyword)
+        name = keyword.arg or ""
+        return Edit(start, Location(start.line, start.column + len(name)), new)
 
     def describe(self, evidence: Evidence) -> str:
         """The evidence's own words, or its source code (made only when a message needs it)."""
@@ -222,10 +227,15 @@ class FileFacts:
         return f"{self.describe(evidence)} at line {self.line(evidence.node)}"
 
 
-def build_facts(module: cst.Module) -> FileFacts:
-    """Run the one analysis pass over ``module``."""
+def build_facts(tree: ast.Module, source: SourceLines) -> FileFacts:
+    """Run the one analysis pass over a parsed module."""
     from pooling_lint.analysis.interpreter import Interpreter
 
-    facts = FileFacts(module=module, imports=collect_imports(module))
+    facts = FileFacts(tree=tree, source=source, imports=collect_imports(source, tree))
     Interpreter(facts).run()
     return facts
+
+
+def build_facts_from_text(text: str) -> FileFacts:
+    """Parse ``text`` with ``ast`` and analyse it (tests and tools; the engine parses once)."""
+    return build_facts(ast.parse(text), SourceLines(text))

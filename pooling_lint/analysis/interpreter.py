@@ -9,14 +9,17 @@ else yields "unknown" (None). While walking, the interpreter records the events 
 Units (the module body, each function and method) are analysed in rounds: a round records the
 arguments that call sites pass (``model(torch.randn(32, 50, 10))`` binds ``forward``'s ``x``),
 and the next round re-runs the units whose bindings changed.
+
+The tree is Python's ``ast``; dispatch is a table from node type to method, not an isinstance
+ladder.
 """
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import libcst as cst
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis import transfer
@@ -44,7 +47,7 @@ from pooling_lint.analysis.values import (
     Value,
     join,
 )
-from pooling_lint.analysis.walk import statements, walk
+from pooling_lint.analysis.walk import FUNCTIONS, block, statements, walk
 
 MAX_ROUNDS = 3
 _INFINITIES = {
@@ -54,6 +57,8 @@ _INFINITIES = {
     "numpy.NINF": float("-inf"),
 }
 _MISSING = object()
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def _new_events() -> dict[str, list[Any]]:
@@ -66,7 +71,7 @@ class Unit:
     """A body to analyse: the module, a function, or a method of a class."""
 
     key: str
-    node: cst.Module | cst.FunctionDef
+    node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
     class_name: str | None = None
     params: tuple[str, ...] = ()
 
@@ -77,16 +82,17 @@ class Frame:
 
     unit: Unit
     env: dict[str, Value]
-    unread_masks: dict[str, tuple[cst.CSTNode, Tensor]] = field(default_factory=dict)
+    unread_masks: dict[str, tuple[ast.AST, Tensor]] = field(default_factory=dict)
     returns: list[Value] = field(default_factory=list)
 
 
 class Interpreter:
     def __init__(self, facts: FileFacts) -> None:
         self.facts = facts
-        self.module = facts.module
-        self.classes: dict[str, cst.ClassDef] = {}
-        self.functions: dict[str, cst.FunctionDef] = {}
+        self.tree = facts.tree
+        self.src = facts.source
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.functions: dict[str, FunctionNode] = {}
         self.units: dict[str, Unit] = {}
         self._roles: dict[str, dict[str, str]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
@@ -100,10 +106,10 @@ class Interpreter:
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
-        self._collect_units(self.module.body, prefix="", class_name=None)
+        self._collect_units(self.tree.body, prefix="", class_name=None)
         self._find_keras_models()
         order = ["<module>"] + [k for k in self.units if k != "<module>"]
-        self.units["<module>"] = Unit("<module>", self.module)
+        self.units["<module>"] = Unit("<module>", self.tree)
         for _ in range(MAX_ROUNDS):
             self.changed = False
             for key in order:
@@ -122,7 +128,7 @@ class Interpreter:
         self.keras_layers: set[str] = set()
         # Classes that hand a Keras mask on: `supports_masking = True` or a compute_mask().
         self.mask_passing: set[str] = {
-            name for name, cls in self.classes.items() if _passes_mask(cls)
+            name for name, cls in self.classes.items() if _passes_mask(self.src, cls)
         }
         for found, roots in (
             (self.facts.keras_model_classes, ("keras.Model", "keras.Sequential")),
@@ -135,41 +141,57 @@ class Interpreter:
                     if name in found:
                         continue
                     for base in cls.bases:
-                        q = self.facts.qualname(base.value)
-                        if q in roots or dotted(base.value) in found:
+                        q = self.facts.qualname(base)
+                        if q in roots or dotted(base) in found:
                             found.add(name)
                             changed = True
                             break
 
-    def _collect_units(self, body: Any, prefix: str, class_name: str | None) -> None:
+    def _collect_units(self, body: Sequence[ast.stmt], prefix: str, class_name: str | None) -> None:
         for stmt in body:
-            if isinstance(stmt, cst.FunctionDef):
-                key = f"{prefix}{stmt.name.value}"
-                params = tuple(p.name.value for p in _all_params(stmt.params))
+            kind = type(stmt)
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                assert isinstance(stmt, FUNCTIONS)
+                key = f"{prefix}{stmt.name}"
+                params = tuple(p.arg for p, _ in _all_params(stmt.args))
                 self.units[key] = Unit(key, stmt, class_name, params)
                 if class_name is None and not prefix:
-                    self.functions.setdefault(stmt.name.value, stmt)
-                self._collect_units(_body_of(stmt), prefix=f"{key}.<locals>.", class_name=None)
-            elif isinstance(stmt, cst.ClassDef):
-                name = stmt.name.value
+                    self.functions.setdefault(stmt.name, stmt)
+                self._collect_units(self._body(stmt), prefix=f"{key}.<locals>.", class_name=None)
+            elif kind is ast.ClassDef:
+                assert isinstance(stmt, ast.ClassDef)
+                name = stmt.name
                 if not prefix:
                     self.classes.setdefault(name, stmt)
-                methods = [s for s in _body_of(stmt) if isinstance(s, cst.FunctionDef)]
+                methods = [s for s in self._body(stmt) if isinstance(s, FUNCTIONS)]
                 # __init__/build first: they bind the attributes other methods read.
-                methods.sort(key=lambda f: f.name.value not in ("__init__", "build"))
+                methods.sort(key=lambda f: f.name not in ("__init__", "build"))
                 for m in methods:
-                    key = f"{prefix}{name}.{m.name.value}"
-                    params = tuple(p.name.value for p in _all_params(m.params))
+                    key = f"{prefix}{name}.{m.name}"
+                    params = tuple(p.arg for p, _ in _all_params(m.args))
                     self.units[key] = Unit(key, m, name, params)
-                    self._collect_units(_body_of(m), prefix=f"{key}.<locals>.", class_name=None)
-            elif isinstance(stmt, (cst.If, cst.Try, cst.With)):
+                    self._collect_units(self._body(m), prefix=f"{key}.<locals>.", class_name=None)
+            elif kind in (ast.If, ast.Try, ast.With, ast.AsyncWith):
                 # `if __name__ == "__main__":` and guarded definitions
-                for block in _blocks_of(stmt):
-                    self._collect_units(block, prefix, class_name)
+                for sub in self._blocks_of(stmt):
+                    self._collect_units(sub, prefix, class_name)
+
+    def _body(self, node: FunctionNode | ast.ClassDef) -> Sequence[ast.stmt]:
+        return block(self.src, node.body)
+
+    def _blocks_of(self, stmt: ast.stmt) -> list[Sequence[ast.stmt]]:
+        src = self.src
+        blocks: list[Sequence[ast.stmt]] = [block(src, stmt.body)]  # type: ignore[attr-defined]
+        if isinstance(stmt, ast.If) and stmt.orelse:
+            blocks.append(block(src, stmt.orelse))
+        if isinstance(stmt, ast.Try):
+            for h in stmt.handlers:
+                blocks.append(block(src, h.body))
+        return blocks
 
     def _run_unit(self, unit: Unit) -> None:
         self.current = _new_events()
-        if isinstance(unit.node, cst.Module):
+        if isinstance(unit.node, ast.Module):
             frame = Frame(unit, {})
             self.module_env = frame.env
             self.frame = frame
@@ -177,11 +199,11 @@ class Interpreter:
         else:
             frame = Frame(unit, self._entry_env(unit))
             self.frame = frame
-            self._exec_block(_body_of(unit.node))
-        if frame.unread_masks and not isinstance(unit.node, cst.Module):
+            self._exec_block(self._body(unit.node))
+        if frame.unread_masks and not isinstance(unit.node, ast.Module):
             # Confirm syntactically: a name the interpreter did not see read (inside a lambda,
             # an f-string, a nested function) may still be used.
-            counts = _name_counts(unit.node)
+            counts = _name_counts(unit.node, frozenset(frame.unread_masks))
             for name, (node, value) in frame.unread_masks.items():
                 if counts.get(name, 0) <= 1:
                     self.record("unused_masks", UnusedMask(node, name, value))
@@ -199,29 +221,26 @@ class Interpreter:
     # ------------------------------------------------------------ entry state
     def _entry_env(self, unit: Unit) -> dict[str, Value]:
         fn = unit.node
-        assert isinstance(fn, cst.FunctionDef)
+        assert isinstance(fn, FUNCTIONS)
         env: dict[str, Value] = {}
         bound = self.bindings.get(unit.key, {})
-        params = list(_all_params(fn.params))
+        params = _all_params(fn.args)
         # _entry_env runs once per analysis round: scan each function once per file.
         roles = self._roles.get(unit.key)
         if roles is None:
             roles = self._roles[unit.key] = _usage_roles(fn)
         is_method = unit.class_name is not None and not _is_static(fn)
-        length_params: list[cst.Param] = []
-        for i, p in enumerate(params):
-            name = p.name.value
+        length_params: list[ast.arg] = []
+        for i, (p, default) in enumerate(params):
+            name = p.arg
             if is_method and i == 0:
                 env[name] = SelfRef(unit.class_name or "")
                 continue
             env[name] = None  # every parameter is a local: it shadows imports of that name
             if name in bound:
                 env[name] = bound[name]
-            elif p.default is not None and (
-                isinstance(p.default, (cst.Integer, cst.Float, cst.SimpleString))
-                or (isinstance(p.default, cst.Name) and p.default.value in ("True", "False"))
-            ):
-                env[name] = self.eval(p.default)
+            elif _is_plain_literal(default):
+                env[name] = self.eval(default)
             role = roles.get(name)
             if role is None and name in lib.LENGTH_NAMES:
                 role = "lengths"
@@ -237,15 +256,15 @@ class Interpreter:
             # The function receives lengths or a mask: its other tensor inputs are padded.
             # A Keras layer's call(inputs, mask) gets masks only from Masking/Embedding
             # upstream, so its inputs are (batch, time, features).
-            keras_call = unit.class_name in self.keras_layers and _name_of(fn) == "call"
+            keras_call = unit.class_name in self.keras_layers and fn.name == "call"
             layout, rank = ("BTF", 3) if keras_call else ("BT", None)
-            p = length_params[0]
-            ev = Evidence(p, f"the `{p.name.value}` parameter")
-            for i, q in enumerate(params):
-                name = q.name.value
+            first = length_params[0]
+            ev = Evidence(first, f"the `{first.arg}` parameter")
+            for i, (q, default) in enumerate(params):
+                name = q.arg
                 if (is_method and i == 0) or q in length_params:
                     continue
-                if q.default is not None and not _is_none(q.default):
+                if default is not None and not _is_none(default):
                     continue  # `training=False`, `dim=1`: not a tensor input
                 cur = env.get(name)
                 if cur is None:
@@ -257,113 +276,129 @@ class Interpreter:
         return env
 
     # -------------------------------------------------------------- statements
-    def _exec_block(self, body: Any) -> None:
+    def _exec_block(self, body: Sequence[ast.stmt]) -> None:
+        table = _STATEMENTS
         for stmt in body:
-            self._exec_stmt(stmt)
+            handler = table.get(type(stmt))
+            if handler is not None:
+                handler(self, stmt)
 
-    def _exec_stmt(self, stmt: cst.CSTNode) -> None:
+    def _exec_loop(self, stmt: ast.For | ast.AsyncFor | ast.While) -> None:
         frame = self.frame
         assert frame is not None
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                self._exec_small(small)
-        elif isinstance(stmt, cst.If):
-            self._exec_if(stmt)
-        elif isinstance(stmt, (cst.For, cst.While)):
-            if isinstance(stmt, cst.For):
-                iterable = self.eval(stmt.iter)
-                elements = _loop_elements(iterable)
-                if elements is not None:
-                    # A known, non-empty list of layers: run the body for each element in
-                    # turn (`for layer in self.layers: x = layer(x)`).
-                    for element in elements:
-                        self._bind(stmt.target, element)
-                        self._exec_block(stmt.body.body)
-                    return
-                self._bind(stmt.target, None)
-            else:
-                self.eval(stmt.test)
-            before = dict(frame.env)
-            self._exec_block(stmt.body.body)
-            frame.env = _join_env(before, frame.env)
-            if stmt.orelse is not None:
-                self._exec_block(stmt.orelse.body.body)
-        elif isinstance(stmt, cst.With):
-            for item in stmt.items:
-                self.eval(item.item)
-                if item.asname is not None:
-                    self._bind(item.asname.name, None)
-            self._exec_block(stmt.body.body)
-        elif isinstance(stmt, cst.Try):
-            before = dict(frame.env)
-            self._exec_block(stmt.body.body)
-            after = dict(frame.env)
-            for handler in stmt.handlers:
-                frame.env = dict(before)
-                self._exec_block(handler.body.body)
-                after = _join_env(after, frame.env)
-            frame.env = after
-            if stmt.orelse is not None:
-                self._exec_block(stmt.orelse.body.body)
-            if stmt.finalbody is not None:
-                self._exec_block(stmt.finalbody.body.body)
-        elif isinstance(stmt, cst.FunctionDef):
-            frame.env[stmt.name.value] = FunctionRef(stmt, stmt.name.value)
-        elif isinstance(stmt, cst.ClassDef):
-            frame.env.pop(stmt.name.value, None)
+        body = block(self.src, stmt.body)
+        if isinstance(stmt, ast.While):
+            self.eval(stmt.test)
+        else:
+            iterable = self.eval(stmt.iter)
+            elements = _loop_elements(iterable)
+            if elements is not None:
+                # A known, non-empty list of layers: run the body for each element in
+                # turn (`for layer in self.layers: x = layer(x)`).
+                for element in elements:
+                    self._bind(stmt.target, element)
+                    self._exec_block(body)
+                return
+            self._bind(stmt.target, None)
+        before = dict(frame.env)
+        self._exec_block(body)
+        frame.env = _join_env(before, frame.env)
+        if stmt.orelse:
+            self._exec_block(block(self.src, stmt.orelse))
 
-    def _exec_if(self, stmt: cst.If) -> None:
+    def _exec_with(self, stmt: ast.With | ast.AsyncWith) -> None:
+        for item in stmt.items:
+            self.eval(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind(item.optional_vars, None)
+        self._exec_block(block(self.src, stmt.body))
+
+    def _exec_try(self, stmt: ast.Try) -> None:
         frame = self.frame
         assert frame is not None
+        src = self.src
+        before = dict(frame.env)
+        self._exec_block(block(src, stmt.body))
+        after = dict(frame.env)
+        for handler in stmt.handlers:
+            frame.env = dict(before)
+            self._exec_block(block(src, handler.body))
+            after = _join_env(after, frame.env)
+        frame.env = after
+        if stmt.orelse:
+            self._exec_block(block(src, stmt.orelse))
+        if stmt.finalbody:
+            self._exec_block(block(src, stmt.finalbody))
+
+    def _exec_def(self, stmt: FunctionNode) -> None:
+        assert self.frame is not None
+        self.frame.env[stmt.name] = FunctionRef(stmt, stmt.name)
+
+    def _exec_class(self, stmt: ast.ClassDef) -> None:
+        assert self.frame is not None
+        self.frame.env.pop(stmt.name, None)
+
+    def _exec_if(self, stmt: ast.If) -> None:
+        frame = self.frame
+        assert frame is not None
+        src = self.src
         if _is_main_guard(stmt.test):
-            self._exec_block(stmt.body.body)
+            self._exec_block(block(src, stmt.body))
             return
         self.eval(stmt.test)
         before = dict(frame.env)
-        self._exec_block(stmt.body.body)
+        self._exec_block(block(src, stmt.body))
         then_env = frame.env
         frame.env = dict(before)
-        if isinstance(stmt.orelse, cst.If):
-            self._exec_if(stmt.orelse)
-        elif isinstance(stmt.orelse, cst.Else):
-            self._exec_block(stmt.orelse.body.body)
+        if stmt.orelse:
+            self._exec_block(block(src, stmt.orelse))
         frame.env = _join_env(then_env, frame.env)
 
-    def _exec_small(self, small: cst.BaseSmallStatement) -> None:
-        frame = self.frame
-        assert frame is not None
-        if isinstance(small, cst.Assign):
-            value = self.eval(small.value)
-            for target in small.targets:
-                self._bind(target.target, value, small.value)
-        elif isinstance(small, cst.AnnAssign):
-            if small.value is not None:
-                self._bind(small.target, self.eval(small.value), small.value)
-        elif isinstance(small, cst.AugAssign):
-            left = self.eval(small.target)
-            right = self.eval(small.value)
-            op = _AUG_TO_BIN.get(type(small.operator))
-            value = transfer.binary(self, small, op, left, right, small.value) if op else None
-            self._bind(small.target, value)
-        elif isinstance(small, cst.Expr):
-            self.eval(small.value)
-        elif isinstance(small, cst.Return):
-            if small.value is not None:
-                frame.returns.append(self.eval(small.value))
-            else:
-                frame.returns.append(None)
-        elif isinstance(small, (cst.Assert, cst.Raise, cst.Del)):
-            for child in small.children:
-                if isinstance(child, cst.BaseExpression):
-                    self.eval(child)
+    def _exec_assign(self, stmt: ast.Assign) -> None:
+        value = self.eval(stmt.value)
+        for target in stmt.targets:
+            self._bind(target, value, stmt.value)
 
-    def _bind(
-        self, target: cst.CSTNode, value: Value, value_node: cst.CSTNode | None = None
-    ) -> None:
+    def _exec_ann_assign(self, stmt: ast.AnnAssign) -> None:
+        if stmt.value is not None:
+            self._bind(stmt.target, self.eval(stmt.value), stmt.value)
+
+    def _exec_aug_assign(self, stmt: ast.AugAssign) -> None:
+        left = self.eval(stmt.target)
+        right = self.eval(stmt.value)
+        op = type(stmt.op)
+        value = (
+            transfer.binary(self, stmt, op, left, right, stmt.value)
+            if op in _AUG_OPS
+            else None
+        )
+        self._bind(stmt.target, value)
+
+    def _exec_expr(self, stmt: ast.Expr) -> None:
+        self.eval(stmt.value)
+
+    def _exec_return(self, stmt: ast.Return) -> None:
+        assert self.frame is not None
+        self.frame.returns.append(self.eval(stmt.value) if stmt.value is not None else None)
+
+    def _exec_assert(self, stmt: ast.Assert) -> None:
+        self.eval(stmt.test)
+        self.eval(stmt.msg)
+
+    def _exec_raise(self, stmt: ast.Raise) -> None:
+        self.eval(stmt.exc)  # the `from` clause was never evaluated
+
+    def _exec_delete(self, stmt: ast.Delete) -> None:
+        for target in stmt.targets:
+            self.eval(target)
+
+    def _bind(self, target: ast.expr, value: Value, value_node: ast.expr | None = None) -> None:
         frame = self.frame
         assert frame is not None
-        if isinstance(target, cst.Name):
-            name = target.value
+        kind = type(target)
+        if kind is ast.Name:
+            assert isinstance(target, ast.Name)
+            name = target.id
             frame.env[name] = value
             if (
                 isinstance(value, Tensor)
@@ -375,8 +410,9 @@ class Interpreter:
                 frame.unread_masks[name] = (value_node, value)
             else:
                 frame.unread_masks.pop(name, None)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            elements = [e.value for e in target.elements]
+        elif kind is ast.Tuple or kind is ast.List:
+            assert isinstance(target, (ast.Tuple, ast.List))
+            elements = target.elts
             items: tuple[Value, ...] | None = None
             if isinstance(value, TupleValue) and len(value.items) == len(elements):
                 items = value.items
@@ -387,45 +423,46 @@ class Interpreter:
             ):
                 items = tuple(Const(v) for v in value.value)
             for n, el in enumerate(elements):
-                if isinstance(el, cst.StarredElement):
+                if type(el) is ast.Starred:
                     self._bind(el.value, None)
                 else:
                     self._bind(el, items[n] if items is not None else None)
-        elif isinstance(target, cst.Attribute):
+        elif kind is ast.Attribute:
+            assert isinstance(target, ast.Attribute)
             obj = target.value
             if (
-                isinstance(obj, cst.Name)
-                and isinstance(frame.env.get(obj.value), SelfRef)
+                type(obj) is ast.Name
+                and isinstance(frame.env.get(obj.id), SelfRef)
                 and frame.unit.class_name is not None
             ):
                 attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
-                key = target.attr.value
-                if frame.unit.node is not None and _name_of(frame.unit.node) in (
-                    "__init__",
-                    "build",
-                ):
+                key = target.attr
+                if _name_of(frame.unit.node) in ("__init__", "build"):
                     attrs[key] = value if key not in attrs else _join_attr(attrs[key], value)
                 elif key not in attrs:
                     attrs[key] = None
             else:
                 self.eval(obj)
-        elif isinstance(target, cst.Subscript):
+        elif kind is ast.Subscript:
+            assert isinstance(target, ast.Subscript)
             # x[mask == 0] = -1e9: the padded positions are filled with that value
             base = self.eval(target.value)
-            for element in target.slice:
-                if isinstance(element.slice, cst.Index):
-                    self.eval(element.slice.value)
+            for element in _index_elements(target.slice):
+                if type(element) is not ast.Slice:
+                    self.eval(element)
             if (
                 isinstance(base, Tensor)
-                and isinstance(target.value, cst.Name)
+                and type(target.value) is ast.Name
                 and isinstance(value, Const)
                 and base.padding is not None
             ):
                 fill = transfer.fill_of(value)
-                frame.env[target.value.value] = base.with_(
+                frame.env[target.value.id] = base.with_(
                     masked=Evidence(target, ""),
                     padding=Padding(base.padding.evidence, base.padding.side, fill),
                 )
+        elif kind is ast.Starred:
+            pass
 
     # ------------------------------------------------------------- expressions
     def lookup(self, name: str) -> Value:
@@ -440,104 +477,95 @@ class Interpreter:
             return FunctionRef(self.functions[name], name)
         return None
 
-    def eval(self, node: cst.BaseExpression | None) -> Value:
+    def eval(self, node: ast.expr | None) -> Value:
         if node is None:
             return None
-        if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return Const({"True": True, "False": False, "None": None}[node.value])
-            return self.lookup(node.value)
-        if isinstance(node, cst.Integer):
-            try:
-                return Const(int(node.value.replace("_", ""), 0))
-            except ValueError:
-                return None
-        if isinstance(node, cst.Float):
-            try:
-                return Const(float(node.value.replace("_", "")))
-            except ValueError:
-                return None
-        if isinstance(node, cst.SimpleString):
-            try:
-                return Const(node.evaluated_value)
-            except Exception:  # noqa: BLE001 - odd prefixes: just unknown
-                return None
-        if isinstance(node, cst.UnaryOperation):
-            inner = self.eval(node.expression)
-            if isinstance(node.operator, cst.Minus) and isinstance(inner, Const):
-                if isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
-                    return Const(-inner.value)
-            if isinstance(node.operator, cst.BitInvert) and isinstance(inner, Tensor):
-                return inner.with_(origin=Evidence(node, ""))
-            return None
-        if isinstance(node, (cst.Tuple, cst.List)):
-            items = tuple(
-                self.eval(e.value) if not isinstance(e, cst.StarredElement) else None
-                for e in node.elements
-            )
-            if items and all(isinstance(i, Const) for i in items):
-                return Const(tuple(i.value for i in items if isinstance(i, Const)))
-            if not items:
-                return Const(())
-            return TupleValue(items)
-        if isinstance(node, cst.Attribute):
-            return self._eval_attribute(node)
-        if isinstance(node, cst.Subscript):
-            return self._eval_subscript(node)
-        if isinstance(node, cst.Call):
-            return self._eval_call(node)
-        if isinstance(node, cst.BinaryOperation):
-            left = self.eval(node.left)
-            right = self.eval(node.right)
-            return transfer.binary(self, node, type(node.operator), left, right, node.right)
-        if isinstance(node, cst.Comparison):
-            return transfer.comparison(self, node)
-        if isinstance(node, cst.Lambda):
-            return FunctionRef(node, "<lambda>")
-        if isinstance(node, cst.IfExp):
-            self.eval(node.test)
-            return join(self.eval(node.body), self.eval(node.orelse))
-        if isinstance(node, cst.BooleanOperation):
-            self.eval(node.left)
-            self.eval(node.right)
-            return None
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
-            return self._eval_comprehension(node)
-        if isinstance(node, (cst.SetComp, cst.DictComp)):
-            return None
-        if isinstance(node, cst.Dict):
-            for el in node.elements:
-                if isinstance(el, cst.DictElement):
-                    self.eval(el.value)
-            return None
-        if isinstance(node, cst.NamedExpr):
-            value = self.eval(node.value)
-            self._bind(node.target, value)
-            return value
+        handler = _EXPRESSIONS.get(type(node))
+        return handler(self, node) if handler is not None else None
+
+    def _eval_name(self, node: ast.Name) -> Value:
+        return self.lookup(node.id)
+
+    def _eval_constant(self, node: ast.Constant) -> Value:
+        value = node.value
+        if type(value) in (complex, type(Ellipsis)):
+            return None  # never modelled: imaginary literals, `...`
+        return Const(value)
+
+    def _eval_unary(self, node: ast.UnaryOp) -> Value:
+        inner = self.eval(node.operand)
+        op = type(node.op)
+        if op is ast.USub and isinstance(inner, Const):
+            if isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
+                return Const(-inner.value)
+        if op is ast.Invert and isinstance(inner, Tensor):
+            return inner.with_(origin=Evidence(node, ""))
         return None
 
-    def _eval_comprehension(self, node: cst.ListComp | cst.GeneratorExp) -> Value:
+    def _eval_sequence(self, node: ast.Tuple | ast.List) -> Value:
+        items = tuple(
+            self.eval(e) if type(e) is not ast.Starred else None for e in node.elts
+        )
+        if items and all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items if isinstance(i, Const)))
+        if not items:
+            return Const(())
+        return TupleValue(items)
+
+    def _eval_binop(self, node: ast.BinOp) -> Value:
+        left = self.eval(node.left)
+        right = self.eval(node.right)
+        return transfer.binary(self, node, type(node.op), left, right, node.right)
+
+    def _eval_compare(self, node: ast.Compare) -> Value:
+        return transfer.comparison(self, node)
+
+    def _eval_lambda(self, node: ast.Lambda) -> Value:
+        return FunctionRef(node, "<lambda>")
+
+    def _eval_ifexp(self, node: ast.IfExp) -> Value:
+        self.eval(node.test)
+        return join(self.eval(node.body), self.eval(node.orelse))
+
+    def _eval_boolop(self, node: ast.BoolOp) -> Value:
+        for value in node.values:
+            self.eval(value)
+        return None
+
+    def _eval_nothing(self, node: ast.expr) -> Value:
+        return None
+
+    def _eval_dict(self, node: ast.Dict) -> Value:
+        for key, value in zip(node.keys, node.values):
+            if key is not None:  # `**other` entries were never evaluated
+                self.eval(value)
+        return None
+
+    def _eval_named(self, node: ast.NamedExpr) -> Value:
+        value = self.eval(node.value)
+        self._bind(node.target, value)
+        return value
+
+    def _eval_comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> Value:
         frame = self.frame
         if frame is None:
             return None
         saved = dict(frame.env)
-        comp: cst.CompFor | None = node.for_in
-        while comp is not None:
+        for comp in node.generators:
             self.eval(comp.iter)
             self._bind(comp.target, None)
-            comp = comp.inner_for_in
         item = self.eval(node.elt)
         frame.env = saved
         return ListOf(item)
 
-    def _eval_attribute(self, node: cst.Attribute) -> Value:
+    def _eval_attribute(self, node: ast.Attribute) -> Value:
         obj = node.value
-        attr = node.attr.value
+        attr = node.attr
         q = self.facts.qualname(node)
         if q in _INFINITIES:
             return Const(_INFINITIES[q])
         if (
-            isinstance(obj, cst.Call)
+            type(obj) is ast.Call
             and self.facts.qualname(obj.func) in ("torch.finfo", "numpy.finfo", "torch.iinfo")
             and attr in ("min", "max")
         ):
@@ -557,9 +585,9 @@ class Interpreter:
             return base.items[0] if attr == "values" else base.items[-1]
         return None
 
-    def _eval_subscript(self, node: cst.Subscript) -> Value:
+    def _eval_subscript(self, node: ast.Subscript) -> Value:
         base = self.eval(node.value)
-        items = tuple(self._index_item(el) for el in node.slice)
+        items = tuple(self._index_item(el) for el in _index_elements(node.slice))
         if isinstance(base, ShapeOf) and len(items) == 1 and items[0][0] == "int":
             return DimOf(base.tensor, items[0][1], node)
         if isinstance(base, TupleValue) and len(items) == 1 and items[0][0] == "int":
@@ -581,23 +609,11 @@ class Interpreter:
             return transfer.subscript(self, fact)
         return None
 
-    def _index_item(self, el: cst.SubscriptElement) -> tuple[Any, ...]:
-        s = el.slice
-        if isinstance(s, cst.Index):
-            v = s.value
-            if isinstance(v, cst.Ellipsis):
-                return ("ellipsis",)
-            if isinstance(v, cst.Name) and v.value == "None":
-                return ("newaxis",)
-            val = self.eval(v)
-            if isinstance(val, Const) and isinstance(val.value, int):
-                return ("int", val.value)
-            if isinstance(val, Tensor):
-                return ("tensor", val)
-            return ("other",)
-        if isinstance(s, cst.Slice):
+    def _index_item(self, v: ast.expr) -> tuple[Any, ...]:
+        if type(v) is ast.Slice:
+            assert isinstance(v, ast.Slice)
             parts: list[int | str | None] = []
-            for part in (s.lower, s.upper, s.step):
+            for part in (v.lower, v.upper, v.step):
                 if part is None:
                     parts.append(None)
                     continue
@@ -607,49 +623,67 @@ class Interpreter:
                 else:
                     parts.append("?")
             return ("slice", *parts)
+        if type(v) is ast.Constant:
+            c = v.value
+            if c is Ellipsis:
+                return ("ellipsis",)
+            if c is None:
+                return ("newaxis",)
+        val = self.eval(v)
+        if isinstance(val, Const) and isinstance(val.value, int):
+            return ("int", val.value)
+        if isinstance(val, Tensor):
+            return ("tensor", val)
         return ("other",)
 
     # ------------------------------------------------------------------- calls
-    def _eval_call(self, node: cst.Call) -> Value:
+    def _eval_call(self, node: ast.Call) -> Value:
         func = node.func
         if (
-            isinstance(func, cst.Name)
-            and func.value in ("float", "int")
-            and len(node.args) == 1
-            and func.value not in self.module_env
+            type(func) is ast.Name
+            and func.id in ("float", "int")
+            and len(node.args) + len(node.keywords) == 1
+            and func.id not in self.module_env
         ):
-            arg = self.eval(node.args[0].value)
+            only = node.args[0] if node.args else node.keywords[0].value
+            if type(only) is ast.Starred:
+                only = only.value
+            arg = self.eval(only)
             if isinstance(arg, Const) and isinstance(arg.value, (str, int, float)):
                 try:
-                    return Const(float(arg.value) if func.value == "float" else int(arg.value))
+                    return Const(float(arg.value) if func.id == "float" else int(arg.value))
                 except (ValueError, OverflowError):
                     return None
         receiver: Value = None
         method: str | None = None
         callee: Value = None
-        if isinstance(func, cst.Attribute):
+        if type(func) is ast.Attribute:
             receiver = self.eval(func.value)
-            method = func.attr.value
+            method = func.attr
         else:
             callee = self.eval(func)
         args: list[Value] = []
         kwargs: list[tuple[str, Value]] = []
         for a in node.args:
-            if a.keyword is not None:
-                kwargs.append((a.keyword.value, self.eval(a.value)))
-            elif a.star:
+            if type(a) is ast.Starred:
                 self.eval(a.value)
                 args.append(None)
             else:
-                args.append(self.eval(a.value))
+                args.append(self.eval(a))
+        for k in node.keywords:
+            if k.arg is None:  # `**kwargs` counted as an unknown positional, as it always was
+                self.eval(k.value)
+                args.append(None)
+            else:
+                kwargs.append((k.arg, self.eval(k.value)))
         qualname = None
         head = func
-        while isinstance(head, cst.Attribute):
+        while type(head) is ast.Attribute:
             head = head.value
         # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
         # the import of the same name.
-        if isinstance(head, cst.Name) and not (
-            self.frame is not None and head.value in self.frame.env
+        if type(head) is ast.Name and not (
+            self.frame is not None and head.id in self.frame.env
         ):
             qualname = self.facts.qualname(func)
         fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
@@ -706,7 +740,7 @@ class Interpreter:
             return None
         # Inherit from a base class defined in this file.
         for base in cls.bases:
-            name = dotted(base.value)
+            name = dotted(base)
             if name and name in self.classes and name != class_name:
                 found = self.class_method_key(name, method)
                 if found:
@@ -716,18 +750,57 @@ class Interpreter:
     def record(self, kind: str, event: Any) -> None:
         self.current[kind].append(event)
 
-    def division(
-        self, node: cst.CSTNode, num: Value, den: Value, den_node: cst.BaseExpression
-    ) -> None:
+    def division(self, node: ast.AST, num: Value, den: Value, den_node: ast.expr) -> None:
         self.record("divisions", Division(node, num, den, den_node))
 
 
-_AUG_TO_BIN: dict[type, type] = {
-    cst.MultiplyAssign: cst.Multiply,
-    cst.DivideAssign: cst.Divide,
-    cst.AddAssign: cst.Add,
-    cst.SubtractAssign: cst.Subtract,
+_AUG_OPS = frozenset({ast.Mult, ast.Div, ast.Add, ast.Sub})
+
+_STATEMENTS: dict[type, Callable[[Interpreter, Any], None]] = {
+    ast.Assign: Interpreter._exec_assign,
+    ast.AnnAssign: Interpreter._exec_ann_assign,
+    ast.AugAssign: Interpreter._exec_aug_assign,
+    ast.Expr: Interpreter._exec_expr,
+    ast.Return: Interpreter._exec_return,
+    ast.Assert: Interpreter._exec_assert,
+    ast.Raise: Interpreter._exec_raise,
+    ast.Delete: Interpreter._exec_delete,
+    ast.If: Interpreter._exec_if,
+    ast.For: Interpreter._exec_loop,
+    ast.AsyncFor: Interpreter._exec_loop,
+    ast.While: Interpreter._exec_loop,
+    ast.With: Interpreter._exec_with,
+    ast.AsyncWith: Interpreter._exec_with,
+    ast.Try: Interpreter._exec_try,
+    ast.FunctionDef: Interpreter._exec_def,
+    ast.AsyncFunctionDef: Interpreter._exec_def,
+    ast.ClassDef: Interpreter._exec_class,
 }
+
+_EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
+    ast.Name: Interpreter._eval_name,
+    ast.Constant: Interpreter._eval_constant,
+    ast.UnaryOp: Interpreter._eval_unary,
+    ast.Tuple: Interpreter._eval_sequence,
+    ast.List: Interpreter._eval_sequence,
+    ast.Attribute: Interpreter._eval_attribute,
+    ast.Subscript: Interpreter._eval_subscript,
+    ast.Call: Interpreter._eval_call,
+    ast.BinOp: Interpreter._eval_binop,
+    ast.Compare: Interpreter._eval_compare,
+    ast.Lambda: Interpreter._eval_lambda,
+    ast.IfExp: Interpreter._eval_ifexp,
+    ast.BoolOp: Interpreter._eval_boolop,
+    ast.ListComp: Interpreter._eval_comprehension,
+    ast.GeneratorExp: Interpreter._eval_comprehension,
+    ast.Dict: Interpreter._eval_dict,
+    ast.NamedExpr: Interpreter._eval_named,
+}
+
+
+def _index_elements(index: ast.expr) -> list[ast.expr]:
+    """The comma-separated items of a subscript (``x[a, 1:2]`` has two)."""
+    return index.elts if type(index) is ast.Tuple else [index]
 
 
 MAX_UNROLL = 8
@@ -775,55 +848,50 @@ def _join_attr(old: Value, new: Value) -> Value:
     return join(old, new)
 
 
-def _all_params(params: cst.Parameters) -> list[cst.Param]:
-    out = list(params.posonly_params) + list(params.params)
-    if isinstance(params.star_arg, cst.Param):
-        out.append(params.star_arg)
-    out += list(params.kwonly_params)
+def _all_params(args: ast.arguments) -> list[tuple[ast.arg, ast.expr | None]]:
+    """Every parameter but ``**kwargs``, in order, with its default (or None)."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults.extend(args.defaults)
+    out = list(zip(positional, defaults))
+    if args.vararg is not None:
+        out.append((args.vararg, None))
+    out.extend(zip(args.kwonlyargs, args.kw_defaults))
     return out
 
 
-def _body_of(node: cst.FunctionDef | cst.ClassDef) -> Any:
-    body = node.body
-    if isinstance(body, cst.IndentedBlock):
-        return body.body
-    return []
+def _name_of(node: ast.AST) -> str | None:
+    return node.name if isinstance(node, FUNCTIONS) else None
 
 
-def _blocks_of(stmt: cst.If | cst.Try | cst.With) -> list[Any]:
-    blocks: list[Any] = [stmt.body.body]
-    if isinstance(stmt, cst.If) and stmt.orelse is not None:
-        if isinstance(stmt.orelse, cst.If):
-            blocks.extend(_blocks_of(stmt.orelse))
-        else:
-            blocks.append(stmt.orelse.body.body)
-    if isinstance(stmt, cst.Try):
-        for h in stmt.handlers:
-            blocks.append(h.body.body)
-    return blocks
+def _is_static(fn: FunctionNode) -> bool:
+    return any(type(d) is ast.Name and d.id == "staticmethod" for d in fn.decorator_list)
 
 
-def _name_of(node: cst.CSTNode) -> str | None:
-    return node.name.value if isinstance(node, cst.FunctionDef) else None
+def _is_none(node: ast.expr) -> bool:
+    return type(node) is ast.Constant and node.value is None
 
 
-def _is_static(fn: cst.FunctionDef) -> bool:
-    return any(
-        isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-        for d in fn.decorators
-    )
+def _is_plain_literal(node: ast.expr | None) -> bool:
+    """A number, a string or True/False: a default the analysis takes as the value."""
+    return type(node) is ast.Constant and type(node.value) in (int, float, str, bytes, bool)
 
 
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def _is_main_guard(test: cst.BaseExpression) -> bool:
+def _is_main_guard(test: ast.expr) -> bool:
     return (
-        isinstance(test, cst.Comparison)
-        and isinstance(test.left, cst.Name)
-        and test.left.value == "__name__"
+        type(test) is ast.Compare
+        and type(test.left) is ast.Name
+        and test.left.id == "__name__"
     )
+
+
+def _callee_name(func: ast.expr) -> str:
+    kind = type(func)
+    if kind is ast.Attribute:
+        return func.attr  # type: ignore[attr-defined, no-any-return]
+    if kind is ast.Name:
+        return func.id  # type: ignore[attr-defined, no-any-return]
+    return ""
 
 
 class _RoleScan:
@@ -832,102 +900,116 @@ class _RoleScan:
     def __init__(self) -> None:
         self.roles: dict[str, str] = {}
 
-    def scan(self, fn: cst.FunctionDef) -> None:
-        for node in walk(fn.body, into_functions=False):
-            if isinstance(node, cst.Call):
-                self.visit_Call(node)
-            elif isinstance(node, cst.Comparison):
-                self.visit_Comparison(node)
+    def scan(self, fn: FunctionNode) -> None:
+        for node in walk(fn.body, into_scopes=False):
+            kind = type(node)
+            if kind is ast.Call:
+                self.visit_call(node)  # type: ignore[arg-type]
+            elif kind is ast.Compare:
+                self.visit_compare(node)  # type: ignore[arg-type]
 
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        name = (
-            func.attr.value
-            if isinstance(func, cst.Attribute)
-            else (func.value if isinstance(func, cst.Name) else "")
-        )
-        args = [a for a in node.args if a.keyword is None]
-        kw = {a.keyword.value: a for a in node.args if a.keyword is not None}
+    def visit_call(self, node: ast.Call) -> None:
+        name = _callee_name(node.func)
+        if name not in ("pack_padded_sequence", "sequence_mask", "masked_fill"):
+            return
+        # positional as the scan always read them: `*a` and `**kw` included, in order
+        args = [a.value if type(a) is ast.Starred else a for a in node.args]
+        args += [k.value for k in node.keywords if k.arg is None]
+        kw = {k.arg: k.value for k in node.keywords if k.arg is not None}
         if name == "pack_padded_sequence":
-            arg = kw.get("lengths") or (args[1] if len(args) > 1 else None)
-            self._mark(arg, "lengths")
+            self._mark(kw.get("lengths") or (args[1] if len(args) > 1 else None), "lengths")
         elif name == "sequence_mask":
-            arg = kw.get("lengths") or (args[0] if args else None)
-            self._mark(arg, "lengths")
-        elif name == "masked_fill" and args:
+            self._mark(kw.get("lengths") or (args[0] if args else None), "lengths")
+        elif args:
             self._mark(args[0], "mask")
 
-    def visit_Comparison(self, node: cst.Comparison) -> None:
+    def visit_compare(self, node: ast.Compare) -> None:
         # arange(T)[None, :] < n[:, None]: n holds lengths
-        sides = [node.left, *(c.comparator for c in node.comparisons)]
+        sides = [node.left, *node.comparators]
         if not any(_calls_arange(side) for side in sides):
             return
         for side in sides:
             if not _calls_arange(side):
-                self._mark(cst.Arg(side), "lengths")
+                self._mark(side, "lengths")
 
-    def _mark(self, arg: cst.Arg | None, role: str) -> None:
-        if arg is None:
+    def _mark(self, v: ast.expr | None, role: str) -> None:
+        if v is None:
             return
-        v = arg.value
         while True:
-            if isinstance(v, cst.UnaryOperation):
-                v = v.expression
-            elif isinstance(v, cst.Call) and isinstance(v.func, cst.Attribute):
+            if isinstance(v, ast.UnaryOp):
+                v = v.operand
+            elif isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute):
                 v = v.func.value  # lengths.cpu(), mask.unsqueeze(1)
-            elif isinstance(v, cst.Subscript):
+            elif isinstance(v, ast.Subscript):
                 v = v.value
             else:
                 break
-        if isinstance(v, cst.Name):
-            self.roles.setdefault(v.value, role)
+        if type(v) is ast.Name:
+            self.roles.setdefault(v.id, role)
 
 
-def _passes_mask(cls: cst.ClassDef) -> bool:
+def _passes_mask(src: Any, cls: ast.ClassDef) -> bool:
     """`supports_masking = True` or a `compute_mask` method: Keras hands the mask on."""
-    for node in statements(cls.body):
-        if isinstance(node, cst.FunctionDef) and node.name.value == "compute_mask":
+    for node in statements(src, block(src, cls.body)):
+        if isinstance(node, FUNCTIONS) and node.name == "compute_mask":
             return True
-        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name):
-            if node.value.value != "True":
-                continue
-            for t in node.targets:
-                target = t.target
-                name = (
-                    target.attr.value
-                    if isinstance(target, cst.Attribute)
-                    else (target.value if isinstance(target, cst.Name) else "")
-                )
-                if name == "supports_masking":
+        if (
+            type(node) is ast.Assign
+            and type(node.value) is ast.Constant
+            and node.value.value is True
+        ):
+            for target in node.targets:
+                if _callee_name(target) == "supports_masking":
                     return True
     return False
 
 
-def _name_counts(fn: cst.CSTNode) -> dict[str, int]:
+def _name_counts(fn: ast.AST, wanted: frozenset[str]) -> dict[str, int]:
+    """How often each of ``wanted`` occurs as an identifier anywhere in ``fn``.
+
+    Every place an identifier is written counts (a name, an attribute, a keyword argument, a
+    parameter, an imported or defined name), as the check has always counted them.
+    """
     counts: dict[str, int] = {}
+
+    def count(name: str | None) -> None:
+        if name in wanted:
+            counts[name] = counts.get(name, 0) + 1
+
     for node in walk(fn):
-        if isinstance(node, cst.Name):
-            counts[node.value] = counts.get(node.value, 0) + 1
+        kind = type(node)
+        if kind is ast.Name:
+            count(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            count(node.attr)  # type: ignore[attr-defined]
+        elif kind is ast.keyword or kind is ast.arg:
+            count(node.arg)  # type: ignore[attr-defined]
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            count(node.name)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler:
+            count(node.name)  # type: ignore[attr-defined]
+        elif kind is ast.alias:
+            for part in node.name.split("."):  # type: ignore[attr-defined]
+                count(part)
+            count(node.asname)  # type: ignore[attr-defined]
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            for name in node.names:  # type: ignore[attr-defined]
+                count(name)
     return counts
 
 
-def _calls_arange(node: cst.CSTNode) -> bool:
-    while isinstance(node, (cst.Subscript, cst.Attribute)) and not isinstance(node, cst.Call):
-        node = node.value
-    if isinstance(node, cst.Call):
+def _calls_arange(node: ast.expr) -> bool:
+    while type(node) in (ast.Subscript, ast.Attribute):
+        node = node.value  # type: ignore[attr-defined]
+    if type(node) is ast.Call:
         f = node.func
-        name = (
-            f.attr.value
-            if isinstance(f, cst.Attribute)
-            else (f.value if isinstance(f, cst.Name) else "")
-        )
-        if name in ("arange", "range"):
+        if _callee_name(f) in ("arange", "range"):
             return True
-        return isinstance(f, cst.Attribute) and _calls_arange(f.value)
+        return type(f) is ast.Attribute and _calls_arange(f.value)
     return False
 
 
-def _usage_roles(fn: cst.FunctionDef) -> dict[str, str]:
+def _usage_roles(fn: FunctionNode) -> dict[str, str]:
     scan = _RoleScan()
     scan.scan(fn)
     return scan.roles

@@ -7,9 +7,11 @@ one canonical ``keras.X``; a few well-known aliases (``tf.math.reduce_mean``) ma
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
-import libcst as cst
+from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.walk import statements
 
 #: Prefix rewrites applied (longest first) to every resolved dotted name.
 _PREFIXES: tuple[tuple[str, str], ...] = (
@@ -69,9 +71,9 @@ class ImportTable:
 
     aliases: dict[str, str | None] = field(default_factory=dict)  # None: ambiguous binding
     star_modules: list[str] = field(default_factory=list)
-    nodes: dict[str, cst.CSTNode] = field(default_factory=dict)
+    nodes: dict[str, ast.stmt] = field(default_factory=dict)
 
-    def bind(self, alias: str, target: str, node: cst.CSTNode) -> None:
+    def bind(self, alias: str, target: str, node: ast.stmt) -> None:
         old = self.aliases.get(alias, target)
         self.aliases[alias] = target if old == target else None
         self.nodes.setdefault(alias, node)
@@ -83,61 +85,53 @@ class ImportTable:
         return frozenset(roots & FRAMEWORK_ROOTS)
 
 
-def dotted(node: cst.BaseExpression) -> str | None:
+def dotted(node: ast.expr) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
         node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    if type(node) is ast.Name:
+        parts.append(node.id)
         return ".".join(reversed(parts))
     return None
 
 
-def _module_name(node: cst.BaseExpression | None) -> str:
-    return dotted(node) or "" if node is not None else ""
-
-
-def _bind_import(table: ImportTable, node: cst.Import) -> None:
+def _bind_import(table: ImportTable, node: ast.Import) -> None:
     for alias in node.names:
-        full = _module_name(alias.name)
-        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-            table.bind(alias.asname.name.value, full, node)
+        full = alias.name
+        if alias.asname is not None:
+            table.bind(alias.asname, full, node)
         else:
             root = full.split(".")[0]
             table.bind(root, root, node)
 
 
-def _bind_import_from(table: ImportTable, node: cst.ImportFrom) -> None:
-    if node.relative:
+def _bind_import_from(table: ImportTable, node: ast.ImportFrom) -> None:
+    if node.level:
         return  # a project-local module: nothing we know
-    module = _module_name(node.module)
-    if isinstance(node.names, cst.ImportStar):
+    module = node.module or ""
+    if len(node.names) == 1 and node.names[0].name == "*":
         table.star_modules.append(module)
         return
     for alias in node.names:
-        name = _module_name(alias.name)
-        local = name
-        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-            local = alias.asname.name.value
-        table.bind(local, f"{module}.{name}", node)
+        local = alias.asname if alias.asname is not None else alias.name
+        table.bind(local, f"{module}.{alias.name}", node)
 
 
-def collect_imports(module: cst.Module) -> ImportTable:
+def collect_imports(src: SourceLines, tree: ast.Module) -> ImportTable:
     """Imports anywhere in the file (a statement-level walk; expressions are not entered)."""
-    from pooling_lint.analysis.walk import statements
-
     table = ImportTable()
-    for stmt in statements(module):
-        if isinstance(stmt, cst.Import):
-            _bind_import(table, stmt)
-        elif isinstance(stmt, cst.ImportFrom):
-            _bind_import_from(table, stmt)
+    for stmt in statements(src, tree.body):
+        kind = type(stmt)
+        if kind is ast.Import:
+            _bind_import(table, stmt)  # type: ignore[arg-type]
+        elif kind is ast.ImportFrom:
+            _bind_import_from(table, stmt)  # type: ignore[arg-type]
     return table
 
 
-def resolve(table: ImportTable, node: cst.BaseExpression) -> str | None:
+def resolve(table: ImportTable, node: ast.expr) -> str | None:
     """The canonical qualified name of a Name/Attribute expression, or None if not imported."""
     text = dotted(node)
     if text is None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import math
 from typing import TYPE_CHECKING, Any
-
-import libcst as cst
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import (
@@ -49,16 +48,28 @@ def _int(v: Value) -> int | None:
     return c if isinstance(c, int) and not isinstance(c, bool) else None
 
 
-def _dim(v: Value, node: cst.BaseExpression | None = None) -> Dim:
+def _dim(v: Value, node: ast.expr | None = None) -> Dim:
     """A dimension from a value: an int, or a symbolic name for a plain variable."""
     c = _const(v)
     if isinstance(c, int) and not isinstance(c, bool):
         return c
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
+    return _name_dim(node)
+
+
+def _name_dim(node: ast.expr | None) -> Dim:
+    """The name a dimension is written with: ``seq_len``, ``self.hidden`` -> ``hidden``."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Constant) and _is_named_constant(node.value):
+        return str(node.value)  # `None` was a name when libcst read the code
     return None
+
+
+def _is_named_constant(value: object) -> bool:
+    """True, False or None (by identity: ``1 == True``)."""
+    return value is True or value is False or value is None
 
 
 def _short(q: str) -> str:
@@ -92,23 +103,15 @@ def _layout_from_names(dims: tuple[Dim, ...]) -> str | None:
     return layout if layout in ("BTF", "TBF") else None
 
 
-def _names(nodes: list[cst.BaseExpression | None]) -> tuple[Dim, ...]:
-    out: list[Dim] = []
-    for n in nodes:
-        if isinstance(n, cst.Name):
-            out.append(n.value)
-        elif isinstance(n, cst.Attribute):
-            out.append(n.attr.value)
-        else:
-            out.append(None)
-    return tuple(out)
+def _names(nodes: list[ast.expr | None]) -> tuple[Dim, ...]:
+    return tuple(_name_dim(n) for n in nodes)
 
 
-def _shape_from_literal(node: cst.BaseExpression) -> tuple[int, ...] | None:
+def _shape_from_literal(node: ast.expr) -> tuple[int, ...] | None:
     """The shape of a nested list/tuple literal, if it is rectangular."""
-    if isinstance(node, (cst.List, cst.Tuple)):
-        subs = [e.value for e in node.elements if not isinstance(e, cst.StarredElement)]
-        if len(subs) != len(node.elements):
+    if isinstance(node, (ast.List, ast.Tuple)):
+        subs = [e for e in node.elts if type(e) is not ast.Starred]
+        if len(subs) != len(node.elts):
             return None
         if not subs:
             return (0,)
@@ -118,17 +121,22 @@ def _shape_from_literal(node: cst.BaseExpression) -> tuple[int, ...] | None:
         if all(i == () for i in inner):
             return (len(subs),)
         return None
-    if isinstance(node, (cst.Integer, cst.Float, cst.UnaryOperation, cst.Name)):
+    kind = type(node)
+    if kind is ast.UnaryOp or kind is ast.Name:
         return ()
+    if kind is ast.Constant and (
+        type(node.value) in (int, float) or _is_named_constant(node.value)  # type: ignore[attr-defined]
+    ):
+        return ()  # a number, or True/False/None (names, as libcst read them)
     return None
 
 
-def _literal_ints(node: cst.BaseExpression) -> tuple[int, ...] | None:
-    if isinstance(node, (cst.List, cst.Tuple)):
+def _literal_ints(node: ast.expr) -> tuple[int, ...] | None:
+    if isinstance(node, (ast.List, ast.Tuple)):
         out = []
-        for e in node.elements:
-            if isinstance(e.value, cst.Integer):
-                out.append(int(e.value.value))
+        for e in node.elts:
+            if type(e) is ast.Constant and type(e.value) is int:
+                out.append(e.value)
             else:
                 return None
         return tuple(out)
@@ -145,9 +153,8 @@ def _bind_args(q: str, fact: CallFact) -> dict[str, Value]:
     return out
 
 
-def _arg_node(fact: CallFact, index: int, name: str) -> cst.BaseExpression | None:
-    a = fact.arg_node(index, name)
-    return a.value if a is not None else None
+def _arg_node(fact: CallFact, index: int, name: str) -> ast.expr | None:
+    return fact.arg_node(index, name)
 
 
 def _first_tensor(values: tuple[Value, ...]) -> Tensor | None:
@@ -215,12 +222,12 @@ def _normalise_axis(axis: Value, t: Tensor) -> tuple[bool, int | None]:
 
 def reduce(
     it: Interpreter,
-    node: cst.CSTNode,
+    node: ast.AST,
     op: str,
     api: str,
     t: Tensor,
     axis_value: Value,
-    operand_node: cst.CSTNode | None,
+    operand_node: ast.AST | None,
     keepdims: bool = False,
     layer: Layer | None = None,
     has_mask: bool = False,
@@ -247,10 +254,10 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
     if fact.method is not None and fact.receiver is not None:
         return _method_call(it, fact)
     func = fact.node.func
-    if isinstance(func, cst.Name) and callee is None and func.value in it.classes:
+    if type(func) is ast.Name and callee is None and func.id in it.classes:
         frame_env = it.frame.env if it.frame is not None else {}
-        if func.value not in frame_env:
-            return _instantiate(it, fact, func.value)
+        if func.id not in frame_env:
+            return _instantiate(it, fact, func.id)
     if isinstance(callee, Layer):
         return apply_layer(it, fact.node, callee, fact.args[0] if fact.args else None, fact)
     if isinstance(callee, KerasModel):
@@ -304,7 +311,7 @@ def _instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str)
 
 
 def _function_call(it: Interpreter, fact: CallFact, ref: FunctionRef) -> Value:
-    if isinstance(ref.node, cst.Lambda):
+    if isinstance(ref.node, ast.Lambda):
         return None
     key = ref.name if ref.name in it.units and it.units[ref.name].node is ref.node else None
     if key is None:
@@ -351,7 +358,7 @@ def _method_call(it: Interpreter, fact: CallFact) -> Value:
 def _tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     node = fact.node
     func = node.func
-    operand_node = func.value if isinstance(func, cst.Attribute) else None
+    operand_node = func.value if isinstance(func, ast.Attribute) else None
     if m in lib.REDUCTION_METHODS:
         op = lib.REDUCTION_METHODS[m]
         if op == "sum" and t.role == "mask":
@@ -404,8 +411,8 @@ def _tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     if m in ("masked_fill", "masked_fill_"):
         fill = fill_of(fact.args[1] if len(fact.args) > 1 else fact.kwarg("value"))
         out = _masked(t, node, fill, it)
-        if m == "masked_fill_" and isinstance(operand_node, cst.Name) and it.frame is not None:
-            it.frame.env[operand_node.value] = out
+        if m == "masked_fill_" and isinstance(operand_node, ast.Name) and it.frame is not None:
+            it.frame.env[operand_node.id] = out
         return out
     if m in ("clamp", "clamp_", "clamp_min", "clip", "clamp_min_", "maximum"):
         return t.with_(guarded=True)
@@ -421,15 +428,15 @@ def _tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     return None
 
 
-def _names_a_device(value: Value, node: cst.BaseExpression | None) -> bool:
+def _names_a_device(value: Value, node: ast.expr | None) -> bool:
     """`.to(device)`, `.to("cuda")`, `.to(x.device)`; not `.to(torch.float32)`."""
     c = _const(value)
     if isinstance(c, str):
         return c.startswith(("cuda", "mps", "xpu"))
-    if isinstance(node, cst.Name):
-        return "device" in node.value.lower() or "gpu" in node.value.lower()
-    if isinstance(node, cst.Attribute):
-        return node.attr.value == "device"
+    if isinstance(node, ast.Name):
+        return "device" in node.id.lower() or "gpu" in node.id.lower()
+    if isinstance(node, ast.Attribute):
+        return node.attr == "device"
     return False
 
 
@@ -445,7 +452,7 @@ def fill_of(v: Value) -> str | None:
     return None
 
 
-def _masked(t: Tensor, node: cst.CSTNode, fill: str | None, it: Interpreter) -> Tensor:
+def _masked(t: Tensor, node: ast.AST, fill: str | None, it: Interpreter) -> Tensor:
     ev = Evidence(node, "")
     pad = t.padding
     if pad is not None:
@@ -455,7 +462,7 @@ def _masked(t: Tensor, node: cst.CSTNode, fill: str | None, it: Interpreter) -> 
 
 
 # ------------------------------------------------------------------ shape helpers
-def permute(t: Tensor, perm: tuple[int, ...], node: cst.CSTNode, it: Interpreter) -> Value:
+def permute(t: Tensor, perm: tuple[int, ...], node: ast.AST, it: Interpreter) -> Value:
     rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
     if not rank or len(perm) != rank or sorted(p % rank for p in perm) != list(range(rank)):
         return t.with_(layout=None, dims=None)
@@ -468,7 +475,7 @@ def permute(t: Tensor, perm: tuple[int, ...], node: cst.CSTNode, it: Interpreter
     return t.with_(layout=layout, dims=dims, rank=rank)
 
 
-def transpose(t: Tensor, a: int, b: int, node: cst.CSTNode, it: Interpreter) -> Value:
+def transpose(t: Tensor, a: int, b: int, node: ast.AST, it: Interpreter) -> Value:
     rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
     if not rank or not (-rank <= a < rank and -rank <= b < rank):
         return t.with_(layout=None, dims=None)
@@ -534,21 +541,21 @@ def squeeze(t: Tensor, axis: int | None) -> Value:
 # --------------------------------------------------------------------- operators
 def binary(
     it: Interpreter,
-    node: cst.CSTNode,
+    node: ast.AST,
     op: type | None,
     left: Value,
     right: Value,
-    right_node: cst.CSTNode,
+    right_node: ast.AST,
 ) -> Value:
     lt = left if isinstance(left, Tensor) else None
     rt = right if isinstance(right, Tensor) else None
-    if op is cst.Divide and isinstance(node, cst.BinaryOperation) and (lt or rt):
+    if op is ast.Div and isinstance(node, ast.BinOp) and (lt or rt):
         it.division(node, left, right, node.right)
     if lt is None and rt is None:
         if isinstance(left, Const) and isinstance(right, Const):
             return _fold(op, left.value, right.value)
         return None
-    if op is cst.Multiply:
+    if op is ast.Mult:
         for a, b in ((lt, rt), (rt, lt)):
             if a is not None and b is not None and b.role == "mask" and a.role != "mask":
                 return _masked(a, node, "zero", it)
@@ -564,7 +571,7 @@ def binary(
         return (
             t.with_(padding=Padding(t.padding.evidence, t.padding.side, None)) if t.padding else t
         )
-    if op in (cst.Add, cst.Subtract):
+    if op in (ast.Add, ast.Sub):
         for a, b in ((lt, rt), (rt, lt)):
             if (
                 a is not None
@@ -580,48 +587,48 @@ def binary(
         assert t is not None
         other = right if t is lt else left
         if t.role == "lengths" and isinstance(other, Const):
-            return t.with_(guarded=True) if op is cst.Add else t
+            return t.with_(guarded=True) if op is ast.Add else t
         if t.role == "mask" and isinstance(other, Const):
             return t
         return (
             t if isinstance(other, Const) else t.with_(role="data" if t.role == "mask" else t.role)
         )
-    if op is cst.Divide:
+    if op is ast.Div:
         if lt is not None:
             if lt.role == "data" and rt is not None and rt.role == "lengths":
                 return Tensor(rank=lt.rank, layout=lt.layout, dims=lt.dims, origin=lt.origin)
             return lt if isinstance(right, Const) else lt.with_(role="data")
         return None
-    if op is cst.MatrixMultiply:
+    if op is ast.MatMult:
         return None
     return lt if lt is not None and isinstance(right, Const) else None
 
 
 def _fold(op: type | None, a: Any, b: Any) -> Value:
     try:
-        if op is cst.Add:
+        if op is ast.Add:
             return Const(a + b)
-        if op is cst.Subtract:
+        if op is ast.Sub:
             return Const(a - b)
-        if op is cst.Multiply:
+        if op is ast.Mult:
             return Const(a * b)
-        if op is cst.FloorDivide:
+        if op is ast.FloorDiv:
             return Const(a // b)
     except Exception:  # noqa: BLE001 - folding is best effort
         return None
     return None
 
 
-def comparison(it: Interpreter, node: cst.Comparison) -> Value:
+def comparison(it: Interpreter, node: ast.Compare) -> Value:
     left = it.eval(node.left)
-    rights = [it.eval(c.comparator) for c in node.comparisons]
-    ops = [type(c.operator) for c in node.comparisons]
+    rights = [it.eval(c) for c in node.comparators]
+    ops = [type(o) for o in node.ops]
     values = [left, *rights]
     roles = {v.role for v in values if isinstance(v, Tensor)}
     ev = Evidence(node, "")
     if "arange" in roles and "lengths" in roles:
         return Tensor(rank=2, layout="BT", role="mask", origin=ev)
-    if ops and all(o in (cst.NotEqual, cst.Equal, cst.GreaterThan) for o in ops):
+    if ops and all(o in (ast.NotEq, ast.Eq, ast.Gt) for o in ops):
         t = left if isinstance(left, Tensor) else None
         if (
             t is not None
@@ -1066,7 +1073,7 @@ def _matmul(a: Value, b: Value) -> Value:
 
 def _shaped(it: Interpreter, fact: CallFact, q: str, ev: Evidence) -> Value:
     size_kw = fact.kwarg("size") or fact.kwarg("shape")
-    candidates: list[tuple[Value, cst.BaseExpression | None]] = []
+    candidates: list[tuple[Value, ast.expr | None]] = []
     if size_kw is not None:
         node = _arg_node(fact, 99, "size") or _arg_node(fact, 99, "shape")
         candidates.append((size_kw, node))
@@ -1088,7 +1095,7 @@ def _shaped(it: Interpreter, fact: CallFact, q: str, ev: Evidence) -> Value:
             and fact.args
             and q not in ("numpy.random.rand", "numpy.random.randn")
         )
-        or isinstance(_arg_node(fact, 0, "shape"), (cst.Tuple, cst.List))
+        or isinstance(_arg_node(fact, 0, "shape"), (ast.Tuple, ast.List))
     ):
         # numpy/tf take one shape argument (then a dtype); torch takes *sizes or one tuple
         candidates.append((fact.args[0], _arg_node(fact, 0, "shape")))
@@ -1104,9 +1111,10 @@ def _shaped(it: Interpreter, fact: CallFact, q: str, ev: Evidence) -> Value:
     c = _const(value)
     if isinstance(c, int) and not isinstance(c, bool):
         return Tensor(rank=1, dims=(c,), origin=ev)
-    if isinstance(node, (cst.Tuple, cst.List)):
-        dims = tuple(_dim(it.eval(e.value), e.value) for e in node.elements)
-        names = _names([e.value for e in node.elements])
+    if isinstance(node, (ast.Tuple, ast.List)):
+        elements = [e.value if isinstance(e, ast.Starred) else e for e in node.elts]
+        dims = tuple(_dim(it.eval(e), e) for e in elements)
+        names = _names(list(elements))
         return Tensor(rank=len(dims), dims=dims, layout=_layout_from_names(names), origin=ev)
     if isinstance(c, tuple):
         dims = tuple(d if isinstance(d, int) else None for d in c)
@@ -1121,13 +1129,13 @@ def _shaped(it: Interpreter, fact: CallFact, q: str, ev: Evidence) -> Value:
 
 def _pool_last_axis(
     it: Interpreter,
-    node: cst.CSTNode,
+    node: ast.AST,
     op: str,
     api: str,
     t: Tensor,
     fact: CallFact | None,
     layer: Layer | None,
-    operand_node: cst.CSTNode | None,
+    operand_node: ast.AST | None,
 ) -> Value:
     """torch 1-D pools act on the last axis (time only for (N, C, L) inputs)."""
     rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
@@ -1183,7 +1191,7 @@ def _pool_last_axis(
 # -------------------------------------------------------------------------- layers
 def apply_layer(
     it: Interpreter,
-    node: cst.CSTNode,
+    node: ast.AST,
     layer: Layer,
     inp: Value,
     fact: CallFact | None = None,
@@ -1200,7 +1208,7 @@ def apply_layer(
 
 def _layer_output(
     it: Interpreter,
-    node: cst.CSTNode,
+    node: ast.AST,
     layer: Layer,
     inp: Value,
     fact: CallFact | None,
@@ -1357,7 +1365,7 @@ def _torch_rnn(it: Interpreter, layer: Layer, t: Tensor, lev: Evidence) -> Value
 
 def _keras_layer(
     it: Interpreter,
-    node: cst.CSTNode,
+    node: ast.AST,
     layer: Layer,
     t: Tensor,
     lev: Evidence,
@@ -1453,7 +1461,7 @@ def _keras_layer(
                 f"`{layer.short}`",
                 t2,
                 axis,
-                operand.value if operand is not None else None,
+                operand,
                 layer,
                 t.keras_mask is not None,
             ),
@@ -1528,12 +1536,12 @@ def _keras_layer(
     return Tensor(symbolic=t.symbolic, origin=lev) if t.symbolic is not None else None
 
 
-def _lambda_layer(it: Interpreter, node: cst.CSTNode, fn: Value, t: Tensor) -> Value:
+def _lambda_layer(it: Interpreter, node: ast.AST, fn: Value, t: Tensor) -> Value:
     """Evaluate a Lambda's function on a real (non-symbolic) tensor to see what it does."""
     inner = t.with_(symbolic=None, keras_mask=None, mask_consumed=None)
-    if isinstance(fn, FunctionRef) and isinstance(fn.node, cst.Lambda):
+    if isinstance(fn, FunctionRef) and isinstance(fn.node, ast.Lambda):
         lam = fn.node
-        params = [p.name.value for p in lam.params.params]
+        params = [p.arg for p in lam.args.args]
         frame = it.frame
         if frame is None or not params:
             return Tensor(symbolic=t.symbolic)
@@ -1569,7 +1577,7 @@ def _sequential(it: Interpreter, fact: CallFact, ev: Evidence) -> Value:
     node_list = _arg_node(fact, 0, "layers")
     layers: list[Layer | None] = []
     inp: Tensor | None = None
-    if isinstance(layers_val, (TupleValue, Const)) and isinstance(node_list, (cst.List, cst.Tuple)):
+    if isinstance(layers_val, (TupleValue, Const)) and isinstance(node_list, (ast.List, ast.Tuple)):
         items = layers_val.items if isinstance(layers_val, TupleValue) else ()
         for v in items:
             if isinstance(v, Tensor) and v.symbolic is not None and inp is None and not layers:
@@ -1647,8 +1655,8 @@ def _model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str 
                 output=result if isinstance(result, Tensor) else None,
                 node=model.node,
             )
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and it.frame:
-            it.frame.env[func.value.value] = new
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and it.frame:
+            it.frame.env[func.value.id] = new
         return None
     if method is None or method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else (fact.kwarg("x") or fact.kwarg("inputs"))

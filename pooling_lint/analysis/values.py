@@ -7,10 +7,9 @@ Every value is a small frozen dataclass. Anything the file does not show is ``No
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Union
-
-import libcst as cst
 
 #: A static dimension: an int, a symbolic name (``"seq_len"``), or None (unknown).
 Dim = Union[int, str, None]
@@ -21,7 +20,7 @@ class Evidence:
     """Where a fact came from: the node, and how to describe it in a message (empty text: the
     node's own source, rendered only when a message needs it)."""
 
-    node: cst.CSTNode
+    node: ast.AST
     text: str = ""
 
     def __eq__(self, other: object) -> bool:
@@ -112,7 +111,7 @@ class ShapeOf:
     """``tf.shape(x)`` / ``x.shape`` / ``x.size()``: the dynamic shape of a tensor."""
 
     tensor: Tensor
-    node: cst.CSTNode
+    node: ast.AST
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,7 @@ class DimOf:
 
     tensor: Tensor
     axis: int
-    node: cst.CSTNode
+    node: ast.AST
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ class Layer:
 
     qualname: str  # canonical, e.g. "torch.nn.LSTM", "keras.layers.Masking"
     args: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    node: cst.CSTNode | None = field(default=None, compare=False, repr=False)
+    node: ast.AST | None = field(default=None, compare=False, repr=False)
     children: tuple[Layer | None, ...] = ()  # nn.Sequential / keras Bidirectional(inner)
 
     @property
@@ -152,7 +151,7 @@ class KerasModel:
     layers: tuple[Layer | None, ...] = ()
     input: Tensor | None = None
     output: Tensor | None = None
-    node: cst.CSTNode | None = field(default=None, compare=False, repr=False)
+    node: ast.AST | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ class Instance:
     """An instance of a class defined in this file (an ``nn.Module`` subclass, a Keras model)."""
 
     class_name: str
-    node: cst.CSTNode | None = field(default=None, compare=False)
+    node: ast.AST | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,7 @@ class Packed:
     """A torch ``PackedSequence``: padding handled correctly by the RNN that reads it."""
 
     source: Tensor | None
-    node: cst.CSTNode | None = field(default=None, compare=False)
+    node: ast.AST | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -196,7 +195,7 @@ class SelfRef:
 class FunctionRef:
     """A function (or lambda) defined in this file."""
 
-    node: cst.CSTNode = field(compare=False)
+    node: ast.AST = field(compare=False)
     name: str
 
 

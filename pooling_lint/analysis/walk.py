@@ -1,102 +1,109 @@
-"""A fast read-only walk over a libcst tree.
+"""Targeted walks over an ``ast`` tree: statement blocks, and expressions within a scope.
 
-libcst's ``visit`` machinery rebuilds and re-validates every node it passes, even for a visitor
-that changes nothing; profiling showed the analysis' syntactic scans (imports, how parameters
-are used) costing more than the abstract interpretation itself. The scans only read, so they
-iterate the nodes' dataclass fields directly.
+The analysis runs statement by statement; these walks serve the few syntactic scans (imports,
+how parameters are used, which names a function mentions). They iterate ``_fields`` directly
+and never allocate a wrapper per node.
+
+A block written on its header's line (``if x: y = 1``, ``def f(): return 1``) is not entered:
+the analysis has never modelled those (see :meth:`SourceLines.is_simple_suite`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-from functools import cache
+import ast
+from collections.abc import Iterator, Sequence
 
-import libcst as cst
+from pooling_lint.analysis.positions import SourceLines
+
+#: Nodes whose bodies are analysed as their own units (or not at all).
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-@cache
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    return tuple(
-        f.name
-        for f in dataclasses.fields(node_type)
-        # whitespace, commas and parentheses hold no names we look for
-        if not f.name.startswith(("whitespace", "lpar", "rpar", "comma", "semicolon"))
-        and f.name not in ("header", "footer", "leading_lines", "lines_after_decorators")
+def block(src: SourceLines, body: Sequence[ast.stmt]) -> Sequence[ast.stmt]:
+    """``body`` as the analysis runs it: empty for a block written on its header's line."""
+    if body and src.is_simple_suite(body):
+        return ()
+    return body
+
+
+def child_blocks(src: SourceLines, stmt: ast.stmt) -> Iterator[Sequence[ast.stmt]]:
+    """The statement blocks directly under a compound statement, in source order."""
+    kind = type(stmt)
+    if kind in (ast.If, ast.For, ast.AsyncFor, ast.While):
+        yield block(src, stmt.body)  # type: ignore[attr-defined]
+        yield block(src, stmt.orelse)  # type: ignore[attr-defined]
+    elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith):
+        yield block(src, stmt.body)  # type: ignore[attr-defined]
+    elif kind is ast.Try:
+        assert isinstance(stmt, ast.Try)
+        yield block(src, stmt.body)
+        for handler in stmt.handlers:
+            yield block(src, handler.body)
+        yield block(src, stmt.orelse)
+        yield block(src, stmt.finalbody)
+    elif kind is getattr(ast, "TryStar", None):
+        # ``except*`` handlers were never entered
+        yield block(src, stmt.body)  # type: ignore[attr-defined]
+        yield block(src, stmt.orelse)  # type: ignore[attr-defined]
+        yield block(src, stmt.finalbody)  # type: ignore[attr-defined]
+    elif kind is ast.Match:
+        assert isinstance(stmt, ast.Match)
+        for case in stmt.cases:
+            yield block(src, case.body)
+
+
+def statements(src: SourceLines, body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in ``body`` and the blocks under it, depth first in source order."""
+    stack: list[ast.stmt] = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        if type(stmt) in COMPOUND_STATEMENTS:
+            for sub in reversed(list(child_blocks(src, stmt))):
+                stack.extend(reversed(sub))
+
+
+COMPOUND_STATEMENTS = frozenset(
+    t
+    for t in (
+        ast.If,
+        ast.For,
+        ast.AsyncFor,
+        ast.While,
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.With,
+        ast.AsyncWith,
+        ast.Try,
+        getattr(ast, "TryStar", None),
+        ast.Match,
     )
+    if t is not None
+)
 
 
-_IS_NODE: dict[type, bool] = {}
+def walk(roots: Sequence[ast.AST] | ast.AST, into_scopes: bool = True) -> Iterator[ast.AST]:
+    """Every node under ``roots`` (included), depth first.
 
-
-def _is_node(value: object) -> bool:
-    # CSTNode is an ABC: isinstance() on it is slow, and the walk asks millions of times.
-    t = type(value)
-    known = _IS_NODE.get(t)
-    if known is None:
-        known = _IS_NODE[t] = issubclass(t, cst.CSTNode)
-    return known
-
-
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The direct child nodes of ``node`` (no whitespace or punctuation nodes)."""
-    for name in _child_fields(type(node)):
-        value = getattr(node, name)
-        if type(value) in (tuple, list):
-            for item in value:
-                if _is_node(item):
-                    yield item
-        elif _is_node(value):
-            yield value
-
-
-def walk(root: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.CSTNode]:
-    """Every node under ``root`` (``root`` included), depth first.
-
-    With ``into_functions=False`` nested function and class bodies are not entered (they are
-    analysed as their own units), though the nested definitions themselves are yielded.
+    With ``into_scopes=False`` nested function, class and lambda bodies are not entered
+    (they are analysed as their own units), though the nested definitions are yielded.
     """
-    stack = [root]
+    stack: list[ast.AST] = [roots] if isinstance(roots, ast.AST) else list(reversed(roots))
     while stack:
         node = stack.pop()
         yield node
-        if (
-            not into_functions
-            and node is not root
-            and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-        ):
+        if not into_scopes and isinstance(node, SCOPES):
             continue
-        kids = list(children(node))
-        kids.reverse()
-        stack.extend(kids)
-
-
-def statements(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every statement (simple and compound) under ``root``, without entering expressions."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.SimpleStatementLine):
-            yield from node.body
-            continue
-        if isinstance(node, cst.BaseCompoundStatement):
-            yield node
-        kids = [
-            k
-            for k in children(node)
-            if isinstance(
-                k,
-                (
-                    cst.BaseStatement,
-                    cst.BaseSuite,
-                    cst.BaseSmallStatement,
-                    cst.ExceptHandler,
-                    cst.Else,
-                    cst.Finally,
-                    cst.If,
-                    cst.MatchCase,
-                ),
-            )
-        ]
+        kids: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        kids.append(item)
+            elif isinstance(value, ast.AST):
+                kids.append(value)
         kids.reverse()
         stack.extend(kids)

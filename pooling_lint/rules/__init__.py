@@ -6,16 +6,11 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
+from pooling_lint.diagnostics import ENGINE_CODES
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
 
-__all__ = ["Example", "Finding", "Replacement", "Rule", "all_rules", "rule_by_code"]
+__all__ = ["ENGINE_CODES", "Example", "Finding", "Replacement", "Rule", "all_rules", "rule_by_code"]
 
-#: Codes the engine emits itself; they are listed by `rules` and documented by `explain`.
-ENGINE_CODES = {
-    "PLG000": ("syntax-error", "The file could not be parsed; nothing else in it was checked."),
-    "PLG900": ("file-error", "The file could not be read or decoded (exit code 2)."),
-    "PLG999": ("internal-error", "A rule or the engine failed on this file (exit code 2)."),
-}
 
 
 @lru_cache(maxsize=1)

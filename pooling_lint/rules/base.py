@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-import libcst as cst
+from pooling_lint.diagnostics import Edit, RequiredImport
 
 if TYPE_CHECKING:
     from pooling_lint.analysis.facts import FileFacts
 
 
-@dataclass(frozen=True)
-class Replacement:
-    """A fix expressed on the tree: put ``new`` (a node or source text) where ``node`` was."""
-
-    node: cst.CSTNode
-    new: cst.CSTNode | str
+#: A fix described by position: new source text over a span. Made with
+#: :meth:`FileFacts.replace` (the span of an ``ast`` node) or
+#: :meth:`FileFacts.replace_keyword_name`; the writer applies it with libcst.
+Replacement = Edit
 
 
 @dataclass(frozen=True)
@@ -25,14 +24,16 @@ class Finding:
     """What a rule reports: the node, the message, and optionally a fix.
 
     The engine turns findings into :class:`~pooling_lint.diagnostics.Diagnostic` values; node
-    positions are only computed for files that have findings.
+    positions are only computed for files that have findings. ``imports`` are what the fix's
+    new text needs (``from pooling_lint.runtime.torch import masked_mean``).
     """
 
-    node: cst.CSTNode
+    node: ast.AST
     message: str
     fix: tuple[Replacement, ...] = ()
     fix_safe: bool = True
     fix_title: str = ""
+    imports: tuple[RequiredImport, ...] = ()
 
 
 @dataclass(frozen=True)

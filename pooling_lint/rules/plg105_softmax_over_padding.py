@@ -111,7 +111,8 @@ class SoftmaxOverPadding(Rule):
                 continue
             if any(lc.call.has_kwarg(n) for n in names):
                 continue
-            if len(lc.call.node.args) > 3 and lc.layer.qualname.endswith("Attention"):
+            n_args = len(lc.call.node.args) + len(lc.call.node.keywords)
+            if n_args > 3 and lc.layer.qualname.endswith("Attention"):
                 continue  # mask passed positionally
             kw = names[0]
             yield Finding(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from pooling_lint.analysis.facts import FileFacts, LayerCall, Reduction
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
@@ -116,10 +115,10 @@ class PoolSizeAsLength(Rule):
             safe = False
             lc = followers.get(id(r.node))
             ctor = r.layer.node if r.layer is not None else None
-            if target is not None and isinstance(ctor, cst.Call) and k == length:
+            if target is not None and isinstance(ctor, ast.Call) and k == length:
                 new = _global_call(facts, ctor, target)
                 if new is not None:
-                    fix = (Replacement(ctor, new),)
+                    fix = (facts.replace(ctor, new),)
                     safe = _followed_by_flatten(lc)
             suggestion = f"`{target}()`" if target else "a global pool over the time axis"
             yield Finding(
@@ -146,12 +145,12 @@ def _followed_by_flatten(lc: LayerCall | None) -> bool:
     return nxt is not None and nxt.qualname == "keras.layers.Flatten"
 
 
-def _global_call(facts: FileFacts, node: cst.Call, target: str) -> str | None:
+def _global_call(facts: FileFacts, node: ast.Call, target: str) -> str | None:
     """`layers.AveragePooling1D(10)` -> `layers.GlobalAveragePooling1D()`, reusing the prefix."""
     func = node.func
-    if isinstance(func, cst.Attribute):
-        return f"{facts.module.code_for_node(func.value)}.{target}()"
-    if isinstance(func, cst.Name):
+    if isinstance(func, ast.Attribute):
+        return f"{facts.source.segment(func.value)}.{target}()"
+    if isinstance(func, ast.Name):
         alias = facts.imports.aliases.get(target)
         if alias is not None and alias.endswith(target):
             return f"{target}()"

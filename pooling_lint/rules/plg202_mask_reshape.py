@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
-
-import libcst as cst
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import CallFact, FileFacts
@@ -120,8 +119,11 @@ class MaskReshape(Rule):
                 if not (isinstance(second, DimOf) or isinstance(_const(second), int)):
                     continue
                 fix: tuple[Replacement, ...] = ()
-                if isinstance(shape_node, (cst.List, cst.Tuple)) and len(shape_node.elements) == 2:
-                    fix = (Replacement(shape_node.elements[1].value, cst.Integer("1")),)
+                if isinstance(shape_node, (ast.List, ast.Tuple)) and len(shape_node.elts) == 2:
+                    second_node = shape_node.elts[1]
+                    if isinstance(second_node, ast.Starred):
+                        second_node = second_node.value
+                    fix = (facts.replace(second_node, "1"),)
                 yield Finding(
                     node=call.node,
                     message=(
@@ -149,8 +151,8 @@ def _shape_items(shape: object) -> tuple[object, ...] | None:
 
 def _reshape_target(
     call: CallFact,
-) -> tuple[Tensor, object, cst.BaseExpression, cst.BaseExpression] | None:
-    if call.qualname in _RESHAPES and len(call.node.args) >= 2:
+) -> tuple[Tensor, object, ast.expr, ast.expr] | None:
+    if call.qualname in _RESHAPES and len(call.node.args) + len(call.node.keywords) >= 2:
         src, shape = (
             call.args[0] if call.args else None,
             (call.args[1] if len(call.args) > 1 else call.kwarg("shape")),
@@ -161,7 +163,7 @@ def _reshape_target(
         if not isinstance(other, Tensor):
             return None
         func = call.node.func
-        assert isinstance(func, cst.Attribute)
+        assert isinstance(func, ast.Attribute)
         return call.receiver, ShapeOf(other, call.node), func.value, call.node
     elif call.method in ("reshape", "view") and isinstance(call.receiver, Tensor):
         src = call.receiver
@@ -172,24 +174,24 @@ def _reshape_target(
             shape = TupleValue(tuple(call.args))
             shape_arg = None
         func = call.node.func
-        assert isinstance(func, cst.Attribute)
-        src_arg = cst.Arg(func.value)
+        assert isinstance(func, ast.Attribute)
+        src_arg = func.value
     else:
         return None
     if not isinstance(src, Tensor) or src_arg is None:
         return None
-    shape_node = shape_arg.value if shape_arg is not None else call.node
-    return src, shape, src_arg.value, shape_node
+    shape_node = shape_arg if shape_arg is not None else call.node
+    return src, shape, src_arg, shape_node
 
 
 def _expand_fix(
-    facts: FileFacts, call: CallFact, source_node: cst.BaseExpression
+    facts: FileFacts, call: CallFact, source_node: ast.expr
 ) -> tuple[Replacement, ...]:
     func = call.node.func
     if call.qualname in ("tensorflow.reshape", "keras.ops.reshape") and isinstance(
-        func, cst.Attribute
+        func, ast.Attribute
     ):
-        prefix = facts.module.code_for_node(func.value)
-        src = facts.module.code_for_node(source_node)
-        return (Replacement(call.node, f"{prefix}.expand_dims({src}, -1)"),)
+        prefix = facts.source.segment(func.value)
+        src = facts.source.segment(source_node)
+        return (facts.replace(call.node, f"{prefix}.expand_dims({src}, -1)"),)
     return ()

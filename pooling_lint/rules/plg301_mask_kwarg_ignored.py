@@ -65,7 +65,7 @@ class MaskKwargIgnored(Rule):
                 isinstance(model, Instance) and model.class_name in facts.keras_model_classes
             ):
                 continue
-            if not any(a.keyword is not None and a.keyword.value == "mask" for a in mc.node.args):
+            if not any(k.arg == "mask" for k in mc.node.keywords):
                 continue
             yield Finding(
                 node=mc.node,

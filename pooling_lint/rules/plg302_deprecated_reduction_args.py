@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.rules.base import Example, Finding, Replacement, Rule
+from pooling_lint.rules.base import Example, Finding, Rule
 
 _RENAMES = {"reduction_indices": "axis", "keep_dims": "keepdims"}
 
@@ -92,17 +90,11 @@ class DeprecatedReductionArgs(Rule):
         for call in facts.calls:
             if call.qualname not in _REDUCTIONS:
                 continue
-            old = [
-                arg
-                for arg in call.node.args
-                if arg.keyword is not None and arg.keyword.value in _RENAMES
-            ]
+            old = [k for k in call.node.keywords if k.arg in _RENAMES]
             if not old:
                 continue
-            names = ", ".join(f"`{a.keyword.value}=`" for a in old if a.keyword is not None)
-            news = ", ".join(
-                f"`{_RENAMES[a.keyword.value]}=`" for a in old if a.keyword is not None
-            )
+            names = ", ".join(f"`{k.arg}=`" for k in old)
+            news = ", ".join(f"`{_RENAMES[k.arg or '']}=`" for k in old)
             short = call.qualname.replace("tensorflow.", "tf.")
             yield Finding(
                 node=call.node,
@@ -110,11 +102,7 @@ class DeprecatedReductionArgs(Rule):
                     f"`{short}` called with TF1 argument {names}, which TensorFlow 2 rejects "
                     f"with a TypeError; use {news}"
                 ),
-                fix=tuple(
-                    Replacement(a.keyword, cst.Name(_RENAMES[a.keyword.value]))
-                    for a in old
-                    if a.keyword is not None
-                ),
+                fix=tuple(facts.replace_keyword_name(k, _RENAMES[k.arg or ""]) for k in old),
                 fix_safe=True,
                 fix_title=f"Rename {names} to {news}",
             )

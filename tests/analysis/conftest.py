@@ -12,18 +12,17 @@ not expose its environments, so a value is observed through the events it leaves
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from typing import Any
 
-import libcst as cst
-
-from pooling_lint.analysis.facts import FileFacts, build_facts
+from pooling_lint.analysis.facts import FileFacts, build_facts_from_text
 from pooling_lint.analysis.values import Value
 
 
 def facts_of(src: str) -> FileFacts:
     """The facts of a program (dedented; line 1 is its first line)."""
-    return build_facts(cst.parse_module(textwrap.dedent(src).lstrip("\n")))
+    return build_facts_from_text(textwrap.dedent(src).lstrip("\n"))
 
 
 def line_of(src: str, marker: str) -> int:
@@ -70,8 +69,8 @@ def probe_at(facts: FileFacts, line: int, name: str = "probe") -> Value:
     calls = [
         c
         for c in facts.calls
-        if isinstance(c.node.func, cst.Name)
-        and c.node.func.value == name
+        if isinstance(c.node.func, ast.Name)
+        and c.node.func.id == name
         and facts.line(c.node) == line
     ]
     assert calls, f"no {name}(...) call on line {line}"

@@ -137,7 +137,7 @@ def test_predict_with_mask_keyword_is_a_model_call() -> None:
     facts = facts_of(src)
     call = one_on(facts, facts.model_calls, 3)
     assert call.method == "predict"
-    assert call.node.args[1].keyword.value == "mask"
+    assert call.node.keywords[0].arg == "mask"
 
 
 def test_keras_model_subclasses_are_found_through_aliases() -> None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
-import libcst as cst
 import pytest
 
 from pooling_lint.analysis.names import canonical, collect_imports, resolve
+from pooling_lint.analysis.positions import SourceLines
 
 from .conftest import facts_of, line_of, one_on, reduction_on
 
 
 def qualname(imports: str, expr: str) -> str | None:
-    module = cst.parse_module(textwrap.dedent(imports))
-    return resolve(collect_imports(module), cst.parse_expression(expr))
+    text = textwrap.dedent(imports)
+    table = collect_imports(SourceLines(text), ast.parse(text))
+    return resolve(table, ast.parse(expr, mode="eval").body)
 
 
 @pytest.mark.parametrize(
