@@ -210,3 +210,28 @@ def test_end_to_end_strict(
     out = capsys.readouterr().out
     assert "| me/tiny | 2 | 1 | 1 | 0 | 0 |" in out
     assert "precision over reviewed: 1.00" in out
+
+
+def test_precision_fixture_status_compares_exactly() -> None:
+    path = SCRIPT.parent / "precision_fixtures.py"
+    spec = importlib.util.spec_from_file_location("pooling_lint_precision_fixtures", path)
+    assert spec is not None and spec.loader is not None
+    pf = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = pf
+    spec.loader.exec_module(pf)
+    manifest = {
+        "fixture": [
+            {"file": "a_bug_1.py", "class": "a", "kind": "bug", "expect": [[0, 3, "PLG101"]]},
+            {"file": "a_nearmiss_1.py", "class": "a", "kind": "nearmiss", "expect": []},
+            {"file": "n.ipynb", "class": "nb", "kind": "bug", "expect": [[2, 3, "PLG000"]]},
+        ]
+    }
+    found = {
+        "a_bug_1.py": {(0, 3, "PLG101")},
+        "a_nearmiss_1.py": {(0, 5, "PLG104")},
+        "n.ipynb": {(2, 2, "PLG000")},
+    }
+    bug, near, nb = pf.compare(manifest, found)
+    assert bug.passes and not near.passes and not nb.passes
+    assert near.unexpected == ((0, 5, "PLG104"),) and near.missing == ()
+    assert nb.unexpected == ((2, 2, "PLG000"),) and nb.missing == ((2, 3, "PLG000"),)
