@@ -137,18 +137,31 @@ def dedent_cell(source: str) -> tuple[str, str, frozenset[int]]:
     whitespace from every line that starts with it before running the cell.
     """
     lines = source.split("\n")
-    first = next((line for line in lines if line.strip()), "")
+    start = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if lines[start].strip().startswith("%%"):
+        # A Python cell magic (`%%time`) runs its body through the same clean-up.
+        start = next((i for i in range(start + 1, len(lines)) if lines[i].strip()), start)
+    first = lines[start] if lines else ""
     indent = first[: len(first) - len(first.lstrip())]
     if not indent:
         return source, "", frozenset()
-    out, dedented = [], set()
-    for i, line in enumerate(lines):
+    out, dedented = lines[:start], set()
+    for i, line in enumerate(lines[start:], start):
         if line.startswith(indent):
             out.append(line[len(indent) :])
             dedented.add(i)
         else:
             out.append(line)
     return "\n".join(out), indent, frozenset(dedented)
+
+
+def _bound_before(lines: list[str], i: int) -> bool:
+    """An automagic line whose name the cell assigned earlier is Python (IPython's rule)."""
+    m = _AUTOMAGIC.match(lines[i].strip())
+    if m is None:
+        return False
+    bound = re.compile(rf"^\s*{m.group(1)}\s*(=[^=]|,|:)")
+    return any(bound.match(line) for line in lines[:i])
 
 
 def to_python(source: str) -> tuple[str, frozenset[int], bool]:
@@ -177,12 +190,12 @@ def to_python(source: str) -> tuple[str, frozenset[int], bool]:
             # (`!python train.py --lr 1e-3 \` / `    --epochs 3`): one logical line.
             out.append(f"{continued}pass")
             replaced.add(i)
-            continued = continued if stripped.endswith("\\") else None
-        elif i not in replaced and _is_magic_line(stripped):
+            continued = continued if line.endswith("\\") else None
+        elif i not in replaced and _is_magic_line(stripped) and not _bound_before(lines, i):
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}pass")
             replaced.add(i)
-            continued = indent if stripped.endswith("\\") else None
+            continued = indent if line.endswith("\\") else None
         else:
             out.append(line)
     return "\n".join(out) + "\n", frozenset(replaced), False
