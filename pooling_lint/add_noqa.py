@@ -126,9 +126,7 @@ def _add_to_source(source: SourceFile, display: str, options: Options) -> tuple[
     return added, None
 
 
-def _add_to_notebook(
-    source: SourceFile, display: str, options: Options
-) -> tuple[int, str | None]:
+def _add_to_notebook(source: SourceFile, display: str, options: Options) -> tuple[int, str | None]:
     from pooling_lint.engine import FileResult
     from pooling_lint.notebook import check_notebook_source, read_notebook, write_notebook
 

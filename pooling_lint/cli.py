@@ -125,8 +125,9 @@ def check(
     except ConfigError as exc:
         click.echo(f"pooling-lint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    options = Options.for_config(config, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff,
-                                 verbose=verbose)
+    options = Options.for_config(
+        config, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, verbose=verbose
+    )
     files, walk_errors = discover(targets, config, force_exclude=force_exclude)
     for err in walk_errors:
         click.echo(f"pooling-lint: error: {err.path}: {err.message}", err=True)

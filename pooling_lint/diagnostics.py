@@ -116,6 +116,12 @@ def engine_diagnostic(
     """A diagnostic the engine itself emits (PLG000/PLG900/PLG999), on one line."""
     loc = Location(line, column)
     return Diagnostic(
-        code, ENGINE_CODES[code][0], message, path, loc, loc, stmt_first_line=line,
+        code,
+        ENGINE_CODES[code][0],
+        message,
+        path,
+        loc,
+        loc,
+        stmt_first_line=line,
         stmt_last_line=line,
     )

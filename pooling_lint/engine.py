@@ -278,8 +278,9 @@ def unified_diff(old: str, new: str, display: str) -> str:
     )
 
 
-def _contained(where: str, display: str, options: Options, result: FileResult,
-               exc: Exception) -> FileResult:
+def _contained(
+    where: str, display: str, options: Options, result: FileResult, exc: Exception
+) -> FileResult:
     """One file's unexpected failure becomes its PLG999; the run goes on with the others."""
     result.diagnostics = [_internal(display, where, exc, options.verbose)]
     result.diff = ""

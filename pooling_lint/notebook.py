@@ -247,9 +247,7 @@ def load_notebook(text: str) -> Notebook:
             raise NotebookError(f"cell {number}: `source` is not a string or a list of strings")
         code, indent, dedented = dedent_cell(source.replace("\r\n", "\n"))
         python, magic, skipped = to_python(code)
-        cells.append(
-            CodeCell(number, source, python, magic, as_list, skipped, indent, dedented)
-        )
+        cells.append(CodeCell(number, source, python, magic, as_list, skipped, indent, dedented))
     return Notebook(data=data, cells=tuple(cells) if _is_python(data) else ())
 
 
@@ -424,8 +422,9 @@ def restore_source(cell: CodeCell, python: str) -> str | None:
     if cell.dedented:
         if len(new_lines) != cell.python.count("\n"):
             return None  # lines moved: the indent cannot be put back line by line
-        new_lines = [cell.indent + line if i in cell.dedented else line
-                     for i, line in enumerate(new_lines)]
+        new_lines = [
+            cell.indent + line if i in cell.dedented else line for i, line in enumerate(new_lines)
+        ]
         if cell.magic_lines:
             original = cell.source.replace("\r\n", "\n").split("\n")
             for i in cell.magic_lines:

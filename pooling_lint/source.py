@@ -67,7 +67,7 @@ def decode_source(raw: bytes, path: Path) -> SourceFile:
         except UnicodeDecodeError as bad:
             line = raw[: bad.start].count(b"\n") + 1
             raise SourceError(
-                f"cannot decode as utf-8: invalid byte {raw[bad.start:bad.start + 1]!r} "
+                f"cannot decode as utf-8: invalid byte {raw[bad.start : bad.start + 1]!r} "
                 f"at line {line}; add a coding cookie or re-save the file as UTF-8"
             ) from None
         raise SourceError(f"cannot decode: {exc.msg}") from None
@@ -78,7 +78,7 @@ def decode_source(raw: bytes, path: Path) -> SourceFile:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise SourceError(
-            f"cannot decode as {codec}: invalid byte {raw[exc.start:exc.start + 1]!r} "
+            f"cannot decode as {codec}: invalid byte {raw[exc.start : exc.start + 1]!r} "
             f"at line {line}; add a coding cookie or re-save the file as UTF-8"
         ) from None
     except LookupError:

@@ -181,6 +181,9 @@ class FileFacts:
     model_calls: list[ModelCall] = field(default_factory=list)
     #: classes defined in this file that subclass keras.Model / keras.Sequential
     keras_model_classes: set[str] = field(default_factory=set)
+    #: step reads (``x[-1]``) whose value is multiplied by the mask of that step right after:
+    #: they contribute nothing at padded steps (analysis/connections.py)
+    masked_reads: set[ast.AST] = field(default_factory=set)
 
     def qualname(self, expr: ast.expr) -> str | None:
         return resolve(self.imports, expr)

@@ -23,6 +23,13 @@ from typing import Any
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis import transfer
+from pooling_lint.analysis.connections import (
+    KEY_MASK_KEYWORDS,
+    LENGTH_KEYWORDS,
+    MASK_KEYWORDS,
+    Connection,
+    scan_connections,
+)
 from pooling_lint.analysis.facts import (
     EVENT_KINDS,
     CallFact,
@@ -46,6 +53,7 @@ from pooling_lint.analysis.values import (
     TupleValue,
     Value,
     join,
+    join_call_sites,
 )
 from pooling_lint.analysis.walk import FUNCTIONS, block, statements, walk
 
@@ -95,6 +103,9 @@ class Interpreter:
         self.functions: dict[str, FunctionNode] = {}
         self.units: dict[str, Unit] = {}
         self._roles: dict[str, dict[str, str]] = {}
+        self._links: dict[str, dict[str, Connection]] = {}
+        #: locals of the running unit that a mask/lengths is shown to go with
+        self.frame_links: dict[str, Connection] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.returns: dict[str, Value] = {}
@@ -191,6 +202,7 @@ class Interpreter:
 
     def _run_unit(self, unit: Unit) -> None:
         self.current = _new_events()
+        self.frame_links = {}
         if isinstance(unit.node, ast.Module):
             frame = Frame(unit, {})
             self.module_env = frame.env
@@ -230,7 +242,7 @@ class Interpreter:
         if roles is None:
             roles = self._roles[unit.key] = _usage_roles(fn)
         is_method = unit.class_name is not None and not _is_static(fn)
-        length_params: list[ast.arg] = []
+        names = [p.arg for p, _ in params]
         for i, (p, default) in enumerate(params):
             name = p.arg
             if is_method and i == 0:
@@ -241,38 +253,39 @@ class Interpreter:
                 env[name] = bound[name]
             elif _is_plain_literal(default):
                 env[name] = self.eval(default)
+            # A name gives a value its role (so the mask itself is not "pooled"), never the
+            # padding of other values: that comes from connections (analysis/connections.py).
             role = roles.get(name)
             if role is None and name in lib.LENGTH_NAMES:
                 role = "lengths"
             if role is None and name in lib.MASK_NAMES:
                 role = "mask"
             if role is not None:
+                roles = {**roles, name: role}
                 ev = Evidence(p, f"the `{name}` parameter")
                 cur = env.get(name)
                 base = cur if isinstance(cur, Tensor) else Tensor()
                 env[name] = base.with_(role=role, origin=ev)
-                length_params.append(p)
-        if length_params:
-            # The function receives lengths or a mask: its other tensor inputs are padded.
-            # A Keras layer's call(inputs, mask) gets masks only from Masking/Embedding
-            # upstream, so its inputs are (batch, time, features).
-            keras_call = unit.class_name in self.keras_layers and fn.name == "call"
-            layout, rank = ("BTF", 3) if keras_call else ("BT", None)
-            first = length_params[0]
-            ev = Evidence(first, f"the `{first.arg}` parameter")
-            for i, (q, default) in enumerate(params):
-                name = q.arg
-                if (is_method and i == 0) or q in length_params:
-                    continue
-                if default is not None and not _is_none(default):
-                    continue  # `training=False`, `dim=1`: not a tensor input
-                cur = env.get(name)
-                if cur is None:
-                    # Masks and lengths are [batch, time] / [batch]: the data that goes with
-                    # them is batch-major unless the file shows otherwise.
-                    env[name] = Tensor(padding=Padding(ev), origin=ev, layout=layout, rank=rank)
-                elif isinstance(cur, Tensor) and cur.role == "data" and cur.padding is None:
-                    env[name] = cur.with_(padding=Padding(ev))
+        links = self._links.get(unit.key)
+        if links is None:
+            links, masked_reads = scan_connections(fn, roles, frozenset(names))
+            self._links[unit.key] = links
+            self.facts.masked_reads |= masked_reads
+        self.frame_links = {n: c for n, c in links.items() if n not in names}
+        keras_call = unit.class_name in self.keras_layers and fn.name == "call"
+        for i, (q, default) in enumerate(params):
+            name = q.arg
+            if (is_method and i == 0) or name in roles:
+                continue
+            if default is not None and not _is_none(default):
+                continue  # `training=False`, `dim=1`: not a tensor input
+            link = links.get(name)
+            if keras_call and "mask" in names and i == (1 if is_method else 0):
+                # Keras calls a layer's call(inputs, mask=...) with the mask of `inputs`.
+                ev = Evidence(q, "the mask Keras passes with `inputs`")
+                env[name] = _padded(env.get(name), ev, "BTF")
+            elif link is not None:
+                env[name] = _padded(env.get(name), Evidence(link.node, ""), link.layout)
         return env
 
     # -------------------------------------------------------------- statements
@@ -367,11 +380,7 @@ class Interpreter:
         left = self.eval(stmt.target)
         right = self.eval(stmt.value)
         op = type(stmt.op)
-        value = (
-            transfer.binary(self, stmt, op, left, right, stmt.value)
-            if op in _AUG_OPS
-            else None
-        )
+        value = transfer.binary(self, stmt, op, left, right, stmt.value) if op in _AUG_OPS else None
         self._bind(stmt.target, value)
 
     def _exec_expr(self, stmt: ast.Expr) -> None:
@@ -399,6 +408,9 @@ class Interpreter:
         if kind is ast.Name:
             assert isinstance(target, ast.Name)
             name = target.id
+            link = self.frame_links.get(name)
+            if link is not None and (value is None or isinstance(value, Tensor)):
+                value = _padded(value, Evidence(link.node, ""), link.layout)
             frame.env[name] = value
             if (
                 isinstance(value, Tensor)
@@ -503,9 +515,7 @@ class Interpreter:
         return None
 
     def _eval_sequence(self, node: ast.Tuple | ast.List) -> Value:
-        items = tuple(
-            self.eval(e) if type(e) is not ast.Starred else None for e in node.elts
-        )
+        items = tuple(self.eval(e) if type(e) is not ast.Starred else None for e in node.elts)
         if items and all(isinstance(i, Const) for i in items):
             return Const(tuple(i.value for i in items if isinstance(i, Const)))
         if not items:
@@ -682,9 +692,7 @@ class Interpreter:
             head = head.value
         # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
         # the import of the same name.
-        if type(head) is ast.Name and not (
-            self.frame is not None and head.id in self.frame.env
-        ):
+        if type(head) is ast.Name and not (self.frame is not None and head.id in self.frame.env):
             qualname = self.facts.qualname(func)
         fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
         self.record("calls", fact)
@@ -713,7 +721,7 @@ class Interpreter:
         else:
             new = {}
             for n in set(old) | set(values):
-                new[n] = join(old.get(n), values.get(n))
+                new[n] = join_call_sites(old.get(n), values.get(n))
         if new != old:
             self.bindings[key] = new
             self.changed = True
@@ -878,11 +886,7 @@ def _is_plain_literal(node: ast.expr | None) -> bool:
 
 
 def _is_main_guard(test: ast.expr) -> bool:
-    return (
-        type(test) is ast.Compare
-        and type(test.left) is ast.Name
-        and test.left.id == "__name__"
-    )
+    return type(test) is ast.Compare and type(test.left) is ast.Name and test.left.id == "__name__"
 
 
 def _callee_name(func: ast.expr) -> str:
@@ -909,6 +913,12 @@ class _RoleScan:
                 self.visit_compare(node)  # type: ignore[arg-type]
 
     def visit_call(self, node: ast.Call) -> None:
+        for k in node.keywords:
+            # passed as a call's mask or lengths: `key_padding_mask=m`, `sequence_length=n`
+            if k.arg in LENGTH_KEYWORDS:
+                self._mark(k.value, "lengths")
+            elif k.arg in MASK_KEYWORDS or k.arg in KEY_MASK_KEYWORDS:
+                self._mark(k.value, "mask")
         name = _callee_name(node.func)
         if name not in ("pack_padded_sequence", "sequence_mask", "masked_fill"):
             return
@@ -1007,6 +1017,21 @@ def _calls_arange(node: ast.expr) -> bool:
             return True
         return type(f) is ast.Attribute and _calls_arange(f.value)
     return False
+
+
+def _padded(cur: Value, ev: Evidence, layout: str | None) -> Value:
+    """``cur`` padded per ``ev``; an unknown value becomes a tensor of the shown layout.
+
+    Masks and lengths are ``[batch, time]`` / ``[batch]``: data that goes with them is
+    batch-major unless the connection shows otherwise.
+    """
+    if cur is None:
+        layout = layout or "BT"
+        rank = len(layout) if layout == "BTF" else None
+        return Tensor(padding=Padding(ev), origin=ev, layout=layout, rank=rank)
+    if isinstance(cur, Tensor) and cur.role == "data" and cur.padding is None:
+        return cur.with_(padding=Padding(ev))
+    return cur
 
 
 def _usage_roles(fn: FunctionNode) -> dict[str, str]:

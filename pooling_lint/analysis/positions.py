@@ -86,8 +86,10 @@ class SourceLines:
         first = body[0]
         text = self.line_text(first.lineno)
         col = first.col_offset
-        before = text[:col] if text.isascii() else text.encode("utf-8")[:col].decode(
-            "utf-8", errors="replace"
+        before = (
+            text[:col]
+            if text.isascii()
+            else text.encode("utf-8")[:col].decode("utf-8", errors="replace")
         )
         return bool(before.strip())
 

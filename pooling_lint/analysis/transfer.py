@@ -547,6 +547,64 @@ def binary(
     right: Value,
     right_node: ast.AST,
 ) -> Value:
+    out = _binary(it, node, op, left, right, right_node)
+    if isinstance(out, Tensor) and isinstance(left, Tensor) and isinstance(right, Tensor):
+        return broadcast_shape(out, left, right)
+    return out
+
+
+def additive_penalty(mask: Tensor, factor: Any) -> Tensor | None:
+    """``mask * factor``: still a mask when the factor is 1 or large enough to mask by adding.
+
+    ``(1 - mask) * -1e9`` pushes padded logits out of a softmax or max; ``* -1e-6`` moves them
+    by nothing, so the product is plain data (no masking); a middling factor is unknown.
+    """
+    if not isinstance(factor, (int, float)) or isinstance(factor, bool):
+        return mask
+    size = abs(factor)
+    if size == 1 or size >= 1e4 or size == float("inf"):
+        return mask
+    if size < 1:
+        return Tensor(rank=mask.rank, dims=mask.dims, layout=mask.layout, origin=mask.origin)
+    return None
+
+
+def broadcast_shape(out: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    """``out`` with the shape an elementwise op of ``a`` and ``b`` broadcasts to.
+
+    ``w[..., None] * out`` of a ``(B, T, 1)`` and a ``(B, T, H)`` is ``(B, T, H)``; an axis
+    that neither side pins down is unknown.
+    """
+    if a.rank is None or b.rank is None:
+        return out  # unknown rank on one side: keep what the op's own rule said
+    rank = max(a.rank, b.rank)
+    da = (None,) * (rank - a.rank) + (a.dims or (None,) * a.rank)
+    db = (None,) * (rank - b.rank) + (b.dims or (None,) * b.rank)
+    dims: list[Dim] = []
+    for x, y in zip(da, db):
+        if x == y:
+            dims.append(x)
+        elif x is None or y is None:
+            known = y if x is None else x
+            dims.append(known if known != 1 else None)  # N with an unknown side is N
+        elif x == 1 or y == 1:
+            dims.append(y if x == 1 else x)
+        else:
+            dims.append(None)  # the shapes contradict each other: unknown, not a guess
+    if out.rank == rank and out.dims == tuple(dims):
+        return out
+    layout = out.layout if out.layout is not None and len(out.layout) == rank else None
+    return out.with_(rank=rank, dims=tuple(dims), layout=layout)
+
+
+def _binary(
+    it: Interpreter,
+    node: ast.AST,
+    op: type | None,
+    left: Value,
+    right: Value,
+    right_node: ast.AST,
+) -> Value:
     lt = left if isinstance(left, Tensor) else None
     rt = right if isinstance(right, Tensor) else None
     if op is ast.Div and isinstance(node, ast.BinOp) and (lt or rt):
@@ -565,7 +623,7 @@ def binary(
         assert t is not None
         other = right if t is lt else left
         if t.role == "mask" and isinstance(other, Const):
-            return t  # (1 - mask) * -1e9 builds an additive mask
+            return additive_penalty(t, other.value)  # (1 - mask) * -1e9 builds an additive mask
         if isinstance(other, Const):
             return t
         return (

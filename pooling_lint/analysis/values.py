@@ -256,3 +256,20 @@ def join(a: Value, b: Value) -> Value:
     if isinstance(a, TupleValue) and isinstance(b, TupleValue) and len(a.items) == len(b.items):
         return TupleValue(tuple(join(x, y) for x, y in zip(a.items, b.items)))
     return None
+
+
+def join_call_sites(a: Value, b: Value) -> Value:
+    """The value a parameter holds over several call sites of one function.
+
+    Like :func:`join`, except for padding: one caller passing padded data is enough evidence
+    that the function's pooling sees padding (for that caller the result is wrong).
+    """
+    padded = [v for v in (a, b) if isinstance(v, Tensor) and v.padding is not None]
+    joined = join(a, b)
+    if not padded:
+        return joined
+    if isinstance(joined, Tensor):
+        return joined if joined.padding is not None else joined.with_(padding=padded[0].padding)
+    if a is None or b is None:
+        return padded[0]
+    return joined

@@ -12,7 +12,6 @@ from pooling_lint.rules.base import Example, Finding, Replacement, Rule
 __all__ = ["ENGINE_CODES", "Example", "Finding", "Replacement", "Rule", "all_rules", "rule_by_code"]
 
 
-
 @lru_cache(maxsize=1)
 def all_rules() -> tuple[type[Rule], ...]:
     """Every rule class, sorted by code."""

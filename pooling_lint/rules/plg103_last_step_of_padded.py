@@ -90,7 +90,7 @@ class LastStepOfPadded(Rule):
             pad = t.padding
             if pad is None or pad.side == "pre" or pad.fill == "copy_last":
                 continue
-            if t.role in ("mask", "lengths", "state"):
+            if t.role in ("mask", "lengths", "state") or s.node in facts.masked_reads:
                 continue
             kind = takes_last(time_item(s))
             if kind is None:

@@ -67,10 +67,11 @@ class MaxOverPadding(Rule):
     bad_examples = (
         Example(
             "import torch\n"
-            "def pool(out, lengths):\n"
-            "    h = out[:, :, :]\n"
+            "from torch.nn.utils.rnn import pad_sequence\n"
+            "def pool(seqs):\n"
+            "    out = pad_sequence(seqs, batch_first=True)\n"
             "    return torch.amax(out, dim=1)\n",
-            expect=(4,),
+            expect=(5,),
         ),
     )
     good_examples = (

@@ -62,9 +62,12 @@ class SoftmaxOverPadding(Rule):
     bad_examples = (
         Example(
             "import torch\n"
-            "def attend(out, scores, mask):\n"
+            "from torch.nn.utils.rnn import pad_sequence\n"
+            "def attend(seqs, w):\n"
+            "    out = pad_sequence(seqs, batch_first=True)\n"
+            "    scores = torch.einsum('btf,f->bt', out, w)\n"
             "    return torch.softmax(scores, dim=1)\n",
-            expect=(3,),
+            expect=(6,),
         ),
     )
     good_examples = (

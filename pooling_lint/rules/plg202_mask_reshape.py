@@ -184,9 +184,7 @@ def _reshape_target(
     return src, shape, src_arg, shape_node
 
 
-def _expand_fix(
-    facts: FileFacts, call: CallFact, source_node: ast.expr
-) -> tuple[Replacement, ...]:
+def _expand_fix(facts: FileFacts, call: CallFact, source_node: ast.expr) -> tuple[Replacement, ...]:
     func = call.node.func
     if call.qualname in ("tensorflow.reshape", "keras.ops.reshape") and isinstance(
         func, ast.Attribute

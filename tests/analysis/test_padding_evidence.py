@@ -119,7 +119,8 @@ def test_lengths_parameter_by_pack_padded_sequence_usage() -> None:
     x = probe_at(facts, 5)
     assert isinstance(n, Tensor) and n.role == "lengths"
     assert isinstance(x, Tensor) and x.padding is not None
-    assert facts.line(x.padding.evidence.node) == 3
+    # the evidence is where the lengths meet `x`, not the parameter's name
+    assert facts.line(x.padding.evidence.node) == 6
 
 
 def test_lengths_parameter_by_sequence_mask_usage() -> None:
@@ -133,8 +134,21 @@ def test_lengths_parameter_by_sequence_mask_usage() -> None:
     facts = facts_of(src)
     n = probe_at(facts, 4)
     assert isinstance(n, Tensor) and n.role == "lengths"
-    r = reduction_on(facts, 5)
+    # The mask is never used with `h`: nothing shows that these lengths are h's.
+    assert not padded_reductions(facts, 5)
+
+
+def test_sequence_mask_against_the_tensors_time_dim_connects_them() -> None:
+    src = """
+    import tensorflow as tf
+    def pool(h, n):
+        m = tf.sequence_mask(n, maxlen=tf.shape(h)[1])
+        return tf.reduce_mean(h, axis=1)
+    """
+    facts = facts_of(src)
+    r = reduction_on(facts, 4)
     assert r.operand.padding is not None and r.axis == 1
+    assert facts.line(r.operand.padding.evidence.node) == 3
 
 
 def test_mask_parameter_by_masked_fill_usage() -> None:
@@ -148,8 +162,9 @@ def test_mask_parameter_by_masked_fill_usage() -> None:
     facts = facts_of(src)
     keep = probe_at(facts, 3)
     assert isinstance(keep, Tensor) and keep.role == "mask"
-    r = reduction_on(facts, 5)
-    assert r.operand.masked is not None and r.operand.padding is not None
+    # Filled by the mask, but two same-rank parameters show no time axis (a [B, B] pair mask
+    # of a distance matrix reads the same): not known to be padded.
+    assert not padded_reductions(facts, 5)
 
 
 def test_lengths_parameter_by_comparison_with_arange() -> None:
@@ -168,26 +183,70 @@ def test_lengths_parameter_by_comparison_with_arange() -> None:
     assert r.operand.padding is not None
 
 
-def test_conventional_parameter_names() -> None:
+def test_parameter_names_give_roles_never_padding() -> None:
+    # A name is not evidence: `x` may be the decoder's tokens while `seq_lens` are the source's.
     src = """
     def a(x, seq_lens):
+        probe(seq_lens)
         return x.mean(1)
     def b(x, attention_mask):
+        probe(attention_mask)
         return x.mean(1)
     def c(x, src_key_padding_mask):
         return x.mean(1)
-    def d(x, scale):
-        return x.mean(1)
     """
     facts = facts_of(src)
-    for line, param_line in ((2, 1), (4, 3), (6, 5)):
-        r = reduction_on(facts, line)
-        assert r.operand.padding is not None, line
-        assert facts.line(r.operand.padding.evidence.node) == param_line
-        assert r.operand.layout == "BT"  # batch-major, rank unknown
-    assert [r for r in facts.reductions if facts.line(r.node) == 8] == [] or (
-        reduction_on(facts, 8).operand.padding is None
-    )
+    assert probe_at(facts, 2).role == "lengths"
+    assert probe_at(facts, 5).role == "mask"
+    for line in (3, 6, 8):
+        assert not padded_reductions(facts, line), line
+
+
+def test_mask_expanded_against_a_tensor_pads_it_batch_first() -> None:
+    src = """
+    def a(x, mask):
+        y = (x * mask.unsqueeze(-1)).sum(1)
+        return x.mean(1)
+    def b(h, keep):
+        h = h.masked_fill(~keep[..., None], 0.0)
+        return h.max(dim=1)
+    """
+    facts = facts_of(src)
+    r = reduction_on(facts, 3)
+    assert r.operand.padding is not None and r.operand.layout == "BTF" and r.axis == 1
+    assert facts.line(r.operand.padding.evidence.node) == 2
+    r = reduction_on(facts, 6)
+    assert r.operand.padding is not None and r.operand.padding.fill == "zero"
+
+
+def test_attention_key_padding_mask_goes_with_the_keys_not_the_queries() -> None:
+    src = """
+    import torch.nn as nn
+    attn = nn.MultiheadAttention(16, 2, batch_first=True)
+    def pool(queries, memory, memory_mask):
+        mixed, _ = attn(queries, memory, memory, key_padding_mask=memory_mask)
+        probe(memory)
+        return mixed.mean(dim=1)
+    """
+    facts = facts_of(src)
+    memory = probe_at(facts, 5)
+    assert isinstance(memory, Tensor) and memory.padding is not None
+    assert not padded_reductions(facts, 6)
+
+
+def test_one_caller_passing_padded_data_is_evidence() -> None:
+    src = """
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+    def pool(x):
+        return x.mean(dim=1)
+    padded = pad_sequence(seqs, batch_first=True)
+    a = pool(padded)
+    b = pool(torch.randn(2, 5, 3))
+    """
+    facts = facts_of(src)
+    r = reduction_on(facts, 4)
+    assert r.operand.padding is not None
 
 
 def test_mask_parameter_role_and_sum_gives_lengths() -> None:
@@ -283,3 +342,10 @@ def test_pad_sequence_positional_batch_first() -> None:
     facts = facts_of(src)
     x = probe_at(facts, 3)
     assert isinstance(x, Tensor) and x.layout == "BT" and x.padding is not None
+
+
+def padded_reductions(facts, line: int) -> list[object]:  # type: ignore[no-untyped-def]
+    """The reductions on ``line`` whose operand is known to be padded."""
+    return [
+        r for r in facts.reductions if facts.line(r.node) == line and r.operand.padding is not None
+    ]
