@@ -25,12 +25,21 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import (
-    EVENT_KINDS,
     CallFact,
     Division,
+    EventLog,
     FileFacts,
     SubscriptFact,
     UnusedMask,
+)
+from pooling_lint.analysis.indexing import (
+    UNKNOWN,
+    Bound,
+    IndexItem,
+    IntIndex,
+    Marker,
+    SliceIndex,
+    TensorIndex,
 )
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary, comparison
@@ -44,6 +53,7 @@ from pooling_lint.analysis.values import (
     Layer,
     ListOf,
     Padding,
+    Role,
     SelfRef,
     ShapeOf,
     Tensor,
@@ -63,11 +73,6 @@ _INFINITIES = {
 _MISSING = object()
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-def _new_events() -> dict[str, list[Any]]:
-    """The events one unit records in a run, by kind (see facts.EVENT_KINDS)."""
-    return {kind: [] for kind in EVENT_KINDS}
 
 
 @dataclass
@@ -98,13 +103,13 @@ class Interpreter:
         self.classes: dict[str, ast.ClassDef] = {}
         self.functions: dict[str, FunctionNode] = {}
         self.units: dict[str, Unit] = {}
-        self._roles: dict[str, dict[str, str]] = {}
+        self._roles: dict[str, dict[str, Role]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.returns: dict[str, Value] = {}
         self.module_env: dict[str, Value] = {}
-        self.events: dict[str, dict[str, list[Any]]] = {}
-        self.current: dict[str, list[Any]] = _new_events()
+        self.events: dict[str, EventLog] = {}
+        self.log = EventLog()  # the recorder of the unit that runs
         self.frame: Frame | None = None
         self.changed = False
 
@@ -125,8 +130,7 @@ class Interpreter:
             recorded = self.events.get(key)
             if recorded is None:
                 continue
-            for kind in EVENT_KINDS:
-                getattr(self.facts, kind).extend(recorded[kind])
+            self.facts.extend(recorded)
 
     def _find_keras_models(self) -> None:
         self.keras_layers: set[str] = set()
@@ -194,7 +198,7 @@ class Interpreter:
         return blocks
 
     def _run_unit(self, unit: Unit) -> None:
-        self.current = _new_events()
+        self.log = EventLog()
         if isinstance(unit.node, ast.Module):
             frame = Frame(unit, {})
             self.module_env = frame.env
@@ -210,7 +214,7 @@ class Interpreter:
             counts = _name_counts(unit.node, frozenset(frame.unread_masks))
             for name, (node, value) in frame.unread_masks.items():
                 if counts.get(name, 0) <= 1:
-                    self.record("unused_masks", UnusedMask(node, name, value))
+                    self.log.unused_mask(UnusedMask(node, name, value))
         ret: Value = None
         if frame.returns:
             ret = frame.returns[0]
@@ -219,7 +223,7 @@ class Interpreter:
         if self.returns.get(unit.key, _MISSING) != ret:
             self.returns[unit.key] = ret
             self.changed = True
-        self.events[unit.key] = self.current
+        self.events[unit.key] = self.log
         self.frame = None
 
     # ------------------------------------------------------------ entry state
@@ -247,9 +251,9 @@ class Interpreter:
                 env[name] = self.eval(default)
             role = roles.get(name)
             if role is None and name in lib.LENGTH_NAMES:
-                role = "lengths"
+                role = Role.LENGTHS
             if role is None and name in lib.MASK_NAMES:
-                role = "mask"
+                role = Role.MASK
             if role is not None:
                 ev = Evidence(p, f"the `{name}` parameter")
                 cur = env.get(name)
@@ -275,7 +279,7 @@ class Interpreter:
                     # Masks and lengths are [batch, time] / [batch]: the data that goes with
                     # them is batch-major unless the file shows otherwise.
                     env[name] = Tensor(padding=Padding(ev), origin=ev, layout=layout, rank=rank)
-                elif isinstance(cur, Tensor) and cur.role == "data" and cur.padding is None:
+                elif isinstance(cur, Tensor) and cur.role == Role.DATA and cur.padding is None:
                     env[name] = cur.with_(padding=Padding(ev))
         return env
 
@@ -406,7 +410,7 @@ class Interpreter:
             frame.env[name] = value
             if (
                 isinstance(value, Tensor)
-                and value.role == "mask"
+                and value.role == Role.MASK
                 and value_node is not None
                 and value.origin is not None
                 and value.origin.node is value_node
@@ -592,53 +596,50 @@ class Interpreter:
     def _eval_subscript(self, node: ast.Subscript) -> Value:
         base = self.eval(node.value)
         items = tuple(self._index_item(el) for el in _index_elements(node.slice))
-        if isinstance(base, ShapeOf) and len(items) == 1 and items[0][0] == "int":
-            return DimOf(base.tensor, items[0][1], node)
-        if isinstance(base, TupleValue) and len(items) == 1 and items[0][0] == "int":
-            k: int = items[0][1]
+        only = items[0] if len(items) == 1 else None
+        if isinstance(base, ShapeOf) and isinstance(only, IntIndex):
+            return DimOf(base.tensor, only.value, node)
+        if isinstance(base, TupleValue) and isinstance(only, IntIndex):
+            k = only.value
             if -len(base.items) <= k < len(base.items):
                 item: Value = base.items[k]
                 return item
             return None
         if isinstance(base, Const) and isinstance(base.value, tuple):
-            if len(items) == 1 and items[0][0] == "int":
+            if isinstance(only, IntIndex):
                 try:
-                    return Const(base.value[items[0][1]])
+                    return Const(base.value[only.value])
                 except IndexError:
                     return None
             return None
         if isinstance(base, Tensor):
             fact = SubscriptFact(node, base, items)
-            self.record("subscripts", fact)
+            self.log.subscript(fact)
             return subscript(self, fact)
         return None
 
-    def _index_item(self, v: ast.expr) -> tuple[Any, ...]:
-        if type(v) is ast.Slice:
-            assert isinstance(v, ast.Slice)
-            parts: list[int | str | None] = []
-            for part in (v.lower, v.upper, v.step):
-                if part is None:
-                    parts.append(None)
-                    continue
-                val = self.eval(part)
-                if isinstance(val, Const) and isinstance(val.value, int):
-                    parts.append(val.value)
-                else:
-                    parts.append("?")
-            return ("slice", *parts)
-        if type(v) is ast.Constant:
-            c = v.value
-            if c is Ellipsis:
-                return ("ellipsis",)
-            if c is None:
-                return ("newaxis",)
+    def _index_item(self, v: ast.expr) -> IndexItem:
+        if isinstance(v, ast.Slice):
+            return SliceIndex(self._bound(v.lower), self._bound(v.upper), self._bound(v.step))
+        if isinstance(v, ast.Constant):
+            if v.value is Ellipsis:
+                return Marker.ELLIPSIS
+            if v.value is None:
+                return Marker.NEWAXIS
         val = self.eval(v)
         if isinstance(val, Const) and isinstance(val.value, int):
-            return ("int", val.value)
+            return IntIndex(val.value)
         if isinstance(val, Tensor):
-            return ("tensor", val)
-        return ("other",)
+            return TensorIndex(val)
+        return Marker.OTHER
+
+    def _bound(self, part: ast.expr | None) -> Bound:
+        if part is None:
+            return None
+        val = self.eval(part)
+        if isinstance(val, Const) and isinstance(val.value, int):
+            return val.value
+        return UNKNOWN
 
     # ------------------------------------------------------------------- calls
     def _eval_call(self, node: ast.Call) -> Value:
@@ -691,7 +692,7 @@ class Interpreter:
         ):
             qualname = self.facts.qualname(func)
         fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
-        self.record("calls", fact)
+        self.log.call(fact)
         return call(self, fact, callee)
 
     # ----------------------------------------------------- calls into the file
@@ -751,11 +752,8 @@ class Interpreter:
                     return found
         return None
 
-    def record(self, kind: str, event: Any) -> None:
-        self.current[kind].append(event)
-
     def division(self, node: ast.AST, num: Value, den: Value, den_node: ast.expr) -> None:
-        self.record("divisions", Division(node, num, den, den_node))
+        self.log.division(Division(node, num, den, den_node))
 
 
 _AUG_OPS = frozenset({ast.Mult, ast.Div, ast.Add, ast.Sub})
@@ -902,7 +900,7 @@ class _RoleScan:
     """Names used as lengths or masks by how the function uses them."""
 
     def __init__(self) -> None:
-        self.roles: dict[str, str] = {}
+        self.roles: dict[str, Role] = {}
 
     def scan(self, fn: FunctionNode) -> None:
         for node in walk(fn.body, into_scopes=False):
@@ -921,11 +919,11 @@ class _RoleScan:
         args += [k.value for k in node.keywords if k.arg is None]
         kw = {k.arg: k.value for k in node.keywords if k.arg is not None}
         if name == "pack_padded_sequence":
-            self._mark(kw.get("lengths") or (args[1] if len(args) > 1 else None), "lengths")
+            self._mark(kw.get("lengths") or (args[1] if len(args) > 1 else None), Role.LENGTHS)
         elif name == "sequence_mask":
-            self._mark(kw.get("lengths") or (args[0] if args else None), "lengths")
+            self._mark(kw.get("lengths") or (args[0] if args else None), Role.LENGTHS)
         elif args:
-            self._mark(args[0], "mask")
+            self._mark(args[0], Role.MASK)
 
     def visit_compare(self, node: ast.Compare) -> None:
         # arange(T)[None, :] < n[:, None]: n holds lengths
@@ -934,9 +932,9 @@ class _RoleScan:
             return
         for side in sides:
             if not _calls_arange(side):
-                self._mark(side, "lengths")
+                self._mark(side, Role.LENGTHS)
 
-    def _mark(self, v: ast.expr | None, role: str) -> None:
+    def _mark(self, v: ast.expr | None, role: Role) -> None:
         if v is None:
             return
         while True:
@@ -1013,7 +1011,7 @@ def _calls_arange(node: ast.expr) -> bool:
     return False
 
 
-def _usage_roles(fn: FunctionNode) -> dict[str, str]:
+def _usage_roles(fn: FunctionNode) -> dict[str, Role]:
     scan = _RoleScan()
     scan.scan(fn)
     return scan.roles
