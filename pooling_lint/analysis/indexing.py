@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Union
@@ -87,3 +88,8 @@ def axis_items(items: tuple[IndexItem, ...], rank: int | None) -> dict[int, Inde
     for n, i in enumerate(kept):
         out[n] = i
     return out
+
+
+def index_elements(index: ast.expr) -> list[ast.expr]:
+    """The comma-separated items of a subscript (``x[a, 1:2]`` has two)."""
+    return index.elts if type(index) is ast.Tuple else [index]
