@@ -27,7 +27,7 @@ the padding along the data flow from the connected parameters and locals.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from pooling_lint.analysis.walk import walk
@@ -125,14 +125,14 @@ class Connection:
 
 
 def connections(
-    fn: ast.AST, roles: dict[str, str], params: frozenset[str]
+    fn: ast.AST, roles: Mapping[str, object], params: frozenset[str]
 ) -> dict[str, Connection]:
     """See :func:`scan_connections`; only the connections."""
     return scan_connections(fn, roles, params)[0]
 
 
 def scan_connections(
-    fn: ast.AST, roles: dict[str, str], params: frozenset[str]
+    fn: ast.AST, roles: Mapping[str, object], params: frozenset[str]
 ) -> tuple[dict[str, Connection], frozenset[ast.AST]]:
     """The parameters and locals of ``fn`` that its masks/lengths are shown to go with.
 
@@ -153,7 +153,7 @@ def scan_connections(
 
 
 class _Scan:
-    def __init__(self, roles: dict[str, str], params: frozenset[str]) -> None:
+    def __init__(self, roles: Mapping[str, object], params: frozenset[str]) -> None:
         self.roles = roles
         self.params = params
         self.found: dict[str, Connection] = {}

@@ -6,31 +6,22 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.analysis.values import Tensor
+from pooling_lint.analysis.library import Family, Framework
+from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
+from pooling_lint.analysis.values import Fill, Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
-from pooling_lint.rules.phrasing import framework, padded_by
-from pooling_lint.rules.plg101_mean_over_padding import over_padded_time
-
-_ATTENTION_MASK_KWARGS = {
-    "torch.nn.MultiheadAttention": ("key_padding_mask", "attn_mask"),
-    "torch.nn.TransformerEncoder": ("src_key_padding_mask", "mask"),
-    "torch.nn.TransformerEncoderLayer": ("src_key_padding_mask", "src_mask"),
-}
+from pooling_lint.rules.phrasing import padded_by
 
 
 class SoftmaxOverPadding(Rule):
     code = "PLG105"
     name = "softmax-over-padding"
     summary = "Softmax attention over a padded time axis gives weight to padding steps"
-    triggers = frozenset(
-        {
-            "softmax",
-            "log_softmax",
-            "Softmax",
-            "MultiheadAttention",
-            "TransformerEncoder",
-            "TransformerEncoderLayer",
-        }
+    #: softmax reductions, and the attention layers that take a padding mask
+    triggers = (
+        lib.names(lambda api: api.family is Family.REDUCTION and api.op == "softmax")
+        | lib.reduction_methods("softmax")
+        | lib.names(lambda api: bool(api.padding_mask_kwargs))
     )
     requires = lib.PADDING_EVIDENCE
     docs = """
@@ -81,17 +72,17 @@ class SoftmaxOverPadding(Rule):
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for r in facts.reductions:
-            if r.op != "softmax" or not over_padded_time(r):
+            if r.op != "softmax" or not reduces_over_padded_time(r):
                 continue
             t = r.operand
             assert t.padding is not None
-            if t.padding.fill == "-inf" or t.role == "masked_scores":
+            if t.padding.fill == Fill.NEG_INF or t.role == Role.MASKED_SCORES:
                 continue
             if t.masked is not None and t.padding.fill is None:
                 continue  # masked with a value we cannot read: unsure, stay silent
             operand = facts.code(r.operand_node) if r.operand_node is not None else ""
             shown = f"`{operand}`" if operand else "the scores"
-            if framework(facts, t, r.api) == "torch":
+            if fix_framework(facts, t, r.framework) is Framework.TORCH:
                 how = "`scores.masked_fill(~mask, float('-inf'))`"
                 op = "`pooling_lint.runtime.torch.attention_pool(x, scores, lengths)`"
             else:
@@ -106,7 +97,7 @@ class SoftmaxOverPadding(Rule):
                 ),
             )
         for lc in facts.layer_calls:
-            names = _ATTENTION_MASK_KWARGS.get(lc.layer.qualname)
+            names = lib.PADDING_MASK_KWARGS.get(lc.layer.qualname)
             if names is None or lc.call is None:
                 continue
             inp = lc.input

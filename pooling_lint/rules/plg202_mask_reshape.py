@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import CallFact, FileFacts
-from pooling_lint.analysis.values import Const, DimOf, ShapeOf, Tensor, TupleValue
+from pooling_lint.analysis.library import CallModel
+from pooling_lint.analysis.values import Const, DimOf, Role, ShapeOf, Tensor, TupleValue
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
-
-_RESHAPES = {"tensorflow.reshape": "tf", "keras.ops.reshape": "ops", "torch.reshape": "torch"}
 
 
 class MaskReshape(Rule):
@@ -18,7 +17,7 @@ class MaskReshape(Rule):
     name = "mask-reshape"
     summary = "Mask or lengths reshaped where expand_dims/unsqueeze was meant"
     fixable = "sometimes"
-    triggers = frozenset({"reshape", "view", "view_as", "reshape_as"})
+    triggers = lib.names(lambda api: api.call is CallModel.RESHAPE) | lib.RESHAPE_METHODS
     requires = lib.PADDING_EVIDENCE
     docs = """
     ## What it does
@@ -88,7 +87,7 @@ class MaskReshape(Rule):
                 and _const(items[2]) != 1
                 and (isinstance(items[2], DimOf) or isinstance(_const(items[2]), int))
             )
-            if source.role == "mask" and (isinstance(shape, ShapeOf) or adds_features):
+            if source.role == Role.MASK and (isinstance(shape, ShapeOf) or adds_features):
                 if source.rank not in (2, None):
                     continue
                 if isinstance(shape, ShapeOf) and shape.tensor.rank == 2:
@@ -109,7 +108,7 @@ class MaskReshape(Rule):
                     fix_safe=True,
                     fix_title="Replace the reshape with expand_dims(..., -1)",
                 )
-            elif source.role == "lengths" and source.rank in (1, None):
+            elif source.role == Role.LENGTHS and source.rank in (1, None):
                 items = _shape_items(shape)
                 if items is None or len(items) != 2:
                     continue
@@ -152,7 +151,9 @@ def _shape_items(shape: object) -> tuple[object, ...] | None:
 def _reshape_target(
     call: CallFact,
 ) -> tuple[Tensor, object, ast.expr, ast.expr] | None:
-    if call.qualname in _RESHAPES and len(call.node.args) + len(call.node.keywords) >= 2:
+    spec = lib.lookup(call.qualname)
+    is_reshape = spec is not None and spec.call is CallModel.RESHAPE
+    if is_reshape and len(call.node.args) + len(call.node.keywords) >= 2:
         src, shape = (
             call.args[0] if call.args else None,
             (call.args[1] if len(call.args) > 1 else call.kwarg("shape")),

@@ -6,7 +6,7 @@ import ast
 import textwrap
 
 from pooling_lint.analysis.connections import scan_connections
-from pooling_lint.analysis.transfer import additive_penalty, broadcast_shape
+from pooling_lint.analysis.operators import additive_penalty, broadcast_shape
 from pooling_lint.analysis.values import Tensor
 
 from .conftest import facts_of, reduction_on
