@@ -480,6 +480,26 @@ def summary(outcome: Outcome) -> str:
     )
 
 
+def per_code(outcome: Outcome) -> str:
+    """Rule findings per code: reviewed TP and FP, unreviewed, precision (markdown)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for f, r in outcome.matched:
+        if is_rule_code(f.code):
+            counts[f.code][0 if r.verdict is Verdict.TP else 1] += 1
+    for f in outcome.unreviewed:
+        if is_rule_code(f.code):
+            counts[f.code][2] += 1
+    rows = [
+        "| code | findings | TP | FP | unreviewed | precision |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for code, (tp, fp, new) in sorted(counts.items()):
+        rows.append(
+            f"| {code} | {tp + fp + new} | {tp} | {fp} | {new} | {_pct(precision(tp, fp))} |"
+        )
+    return "\n".join(rows)
+
+
 def fp_classes(outcome: Outcome) -> str:
     """False alarms still reported, counted by class."""
     counts: dict[str, int] = defaultdict(int)
@@ -558,6 +578,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(outcome))
     print()
     print(summary(outcome))
+    print()
+    print(per_code(outcome))
     classes = fp_classes(outcome)
     if classes:
         print("\nfalse alarms still reported, by class:\n" + classes)
