@@ -41,6 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 LABELS = REPO / "benchmarks" / "recall" / "labels.tsv"
 NOT_RULE_CODES = frozenset({"PLG000", "PLG900", "PLG999"})
+LINT_ARGS = ("--format", "json", "--no-cache", "--exit-zero")
 
 
 class Label(enum.Enum):
@@ -221,7 +222,7 @@ def parse_findings(folder: str, root: Path, report: str) -> list[Finding]:
 def lint_folder(root: Path, python: str = sys.executable) -> list[Finding]:
     """Run the linter over one repository folder (the whole folder, for cross-file context)."""
     completed = subprocess.run(
-        [python, "-m", "pooling_lint", "check", "--format", "json", "--no-cache", "--exit-zero", "."],
+        [python, "-m", "pooling_lint", "check", *LINT_ARGS, "."],
         cwd=root,
         capture_output=True,
         text=True,
@@ -234,12 +235,11 @@ def lint_folder(root: Path, python: str = sys.executable) -> list[Finding]:
 
 
 def _table(title: str, groups: Mapping[str, GroupScore]) -> list[str]:
-    lines = [f"| {title} | bugs found | recall | clean regions | false alarms |", "|---|---|---|---|---|"]
+    lines = [f"| {title} | bugs found | recall | clean regions | false alarms |", "|---" * 5 + "|"]
     for name, group in groups.items():
         recall = f"{_ratio(group.found, group.bugs):.2f}" if group.bugs else "-"
-        lines.append(
-            f"| {name} | {group.found}/{group.bugs} | {recall} | {group.clean} | {group.false_alarms} |"
-        )
+        counts = f"{group.found}/{group.bugs} | {recall} | {group.clean} | {group.false_alarms}"
+        lines.append(f"| {name} | {counts} |")
     return lines
 
 
@@ -267,9 +267,8 @@ def render(result: Score) -> str:
     lines.append("false alarms:")
     for region, found in result.alarms:
         codes = ", ".join(f"{f.code}@{f.line}" for f in found)
-        lines.append(
-            f"  {region.id} {region.repo} {region.path}:{region.first_line}-{region.last_line} {codes}"
-        )
+        where = f"{region.path}:{region.first_line}-{region.last_line}"
+        lines.append(f"  {region.id} {region.repo} {where} {codes}")
     return "\n".join(lines)
 
 
@@ -292,7 +291,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     absent = [r for r in regions if not (args.trees / r.folder / r.path).is_file()]
     if absent:
-        print(f"error: {len(absent)} labelled files are missing, e.g. {absent[0].folder}/{absent[0].path}")
+        first = f"{absent[0].folder}/{absent[0].path}"
+        print(f"error: {len(absent)} labelled files are missing, e.g. {first}")
         return 2
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         per_folder = pool.map(lambda name: lint_folder(args.trees / name), folders)
