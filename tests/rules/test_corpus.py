@@ -16,8 +16,13 @@ from pooling_lint.config import Config
 from pooling_lint.engine import Options, check_text
 
 ROOT = Path(__file__).resolve().parents[2]
+# tests/fixtures/recall/ (issue #13) is left out: those reproductions fail until their idioms
+# land, and tests/fixtures/recall/manifest.toml says what each should report once wired.
 CORPUS = sorted(
-    [*(ROOT / "tests" / "fixtures").rglob("*.py"), *(ROOT / "examples").glob("*.py")]
+    [
+        *(p for p in (ROOT / "tests" / "fixtures").rglob("*.py") if "recall" not in p.parts),
+        *(ROOT / "examples").glob("*.py"),
+    ]
 )
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9,\s]+)$")
 

