@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # land, and tests/fixtures/recall/manifest.toml says what each should report once wired.
 CORPUS = sorted(
     [
-        *(p for p in (ROOT / "tests" / "fixtures").rglob("*.py") if "recall" not in p.parts),
+        *(
+            p
+            for p in (ROOT / "tests" / "fixtures").rglob("*.py")
+            if p.relative_to(ROOT / "tests" / "fixtures").parts[0] != "recall"
+        ),
         *(ROOT / "examples").glob("*.py"),
     ]
 )
