@@ -44,7 +44,14 @@ def fixture_sources(limit: int = 60) -> list[tuple[str, str]]:
     """(name, text) of the bug fixtures present at test time, plus the own snippets."""
     found: list[tuple[str, str]] = []
     if FIXTURES.is_dir():
-        for path in sorted(FIXTURES.rglob("*.py"))[:limit]:
+        # The issue-#13 recall reproductions are not part of this sample (they would displace
+        # the rule fixtures from the first `limit` files).
+        paths = [
+            p
+            for p in sorted(FIXTURES.rglob("*.py"))
+            if p.relative_to(FIXTURES).parts[0] != "recall"
+        ]
+        for path in paths[:limit]:
             try:
                 found.append((path.relative_to(FIXTURES).as_posix(), path.read_text("utf-8")))
             except (OSError, UnicodeDecodeError):

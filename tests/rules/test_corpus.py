@@ -16,13 +16,19 @@ from pooling_lint.config import Config
 from pooling_lint.engine import Options, check_text
 
 ROOT = Path(__file__).resolve().parents[2]
-#: tests/fixtures/precision/ holds the real-project sweep's reproductions (docs/sweep.md); several
-#: fail until the precision fixes land, so they are wired in with those fixes, not here.
-PENDING = ROOT / "tests" / "fixtures" / "precision"
+#: Reproductions checked against a manifest instead of `# expect:` comments: the real-project
+#: sweep's (tests/fixtures/precision/, tests/rules/test_precision_fixtures.py) and the recall
+#: corpus's (tests/fixtures/recall/, issue 13: wired as their idioms land).
+MANIFEST_FOLDERS = ("precision", "recall")
 CORPUS = sorted(
-    p
-    for p in [*(ROOT / "tests" / "fixtures").rglob("*.py"), *(ROOT / "examples").glob("*.py")]
-    if PENDING not in p.parents
+    [
+        *(
+            p
+            for p in (ROOT / "tests" / "fixtures").rglob("*.py")
+            if p.relative_to(ROOT / "tests" / "fixtures").parts[0] not in MANIFEST_FOLDERS
+        ),
+        *(ROOT / "examples").glob("*.py"),
+    ]
 )
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9,\s]+)$")
 
