@@ -1,0 +1,216 @@
+"""What the server knows about the open documents: their last check, when to check them again,
+and what is published. A *key* is a Python document's URI or a notebook's URI; a notebook's
+findings are kept (and published) per cell URI."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from pooling_lint.diagnostics import Diagnostic
+from pooling_lint.notebook import CellsCheck
+from pooling_lint.server.checking import Target, check_notebook, check_python, target_for
+from pooling_lint.server.convert import Evidence, to_lsp
+from pooling_lint.server.positions import Positions
+from pooling_lint.server.settings import ServerSettings
+
+PYTHON_LANGUAGES = frozenset({"python", "ipython"})
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One engine diagnostic, where it is published (a document or a cell) and as sent."""
+
+    uri: str
+    diagnostic: Diagnostic
+    lsp: types.Diagnostic
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A notebook code cell as the server holds it."""
+
+    uri: str
+    text: str
+    positions: Positions
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One check of a document or notebook, at the version it was made for."""
+
+    key: str
+    version: int | None
+    text: str  # the Python document's text ("" for a notebook)
+    positions: Positions  # of ``text``
+    cells: tuple[Cell, ...]  # a notebook's code cells (empty for a Python document)
+    target: Target
+    findings: dict[str, tuple[Finding, ...]]
+    notebook: bool = False
+
+
+class Session:
+    """Checks and publishes; the handlers in :mod:`pooling_lint.server.app` call it."""
+
+    def __init__(self, server: LanguageServer, settings: ServerSettings) -> None:
+        self.server = server
+        self.settings = settings
+        self.snapshots: dict[str, Snapshot] = {}
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+
+    # -- what a URI is -------------------------------------------------------------------
+
+    def path_of(self, uri: str) -> Path:
+        """The file system path a document's config is found from (an unsaved document is
+        treated as a file of that name in the workspace root)."""
+        parsed = urlparse(uri)
+        if parsed.scheme in ("", "file"):
+            path = to_fs_path(uri)
+            if path:
+                return Path(path)
+        root = self.server.workspace.root_path or str(Path.cwd())
+        name = Path(unquote(parsed.path)).name or "untitled.py"
+        return Path(root) / name
+
+    def key_of(self, uri: str) -> str:
+        """The notebook a cell belongs to, or the document itself."""
+        nb = self.server.workspace.get_notebook_document(cell_uri=uri)
+        return nb.uri if nb is not None else uri
+
+    def positions(self, text: str) -> Positions:
+        return Positions.of(text, self.server.workspace.position_codec.client_num_units)
+
+    # -- checking --------------------------------------------------------------------------
+
+    def check(self, key: str) -> Snapshot | None:
+        """Check ``key`` as it is now; ``None`` if it is not an open Python document/notebook."""
+        workspace = self.server.workspace
+        nb = workspace.get_notebook_document(notebook_uri=key)
+        if nb is not None:
+            return self._check_notebook(nb)
+        doc = workspace.text_documents.get(unquote(key))
+        if doc is None:
+            return None
+        if doc.language_id not in PYTHON_LANGUAGES and not key.endswith(PYTHON_SUFFIXES):
+            return None
+        text = doc.source
+        target = target_for(self.path_of(key), self.settings.config_file)
+        positions = self.positions(text)
+        docs = self.settings.docs_url
+        findings = tuple(
+            Finding(key, d, to_lsp(d, positions, [Evidence(key, positions, r) for r in d.related],
+                                   docs))
+            for d in check_python(text, target)
+        )
+        return Snapshot(key, doc.version, text, positions, (), target, {key: findings})
+
+    def notebook_cells(self, nb: types.NotebookDocument) -> tuple[Cell, ...]:
+        """The notebook's Python code cells, in order."""
+        cells = []
+        for cell in nb.cells:
+            if cell.kind != types.NotebookCellKind.Code:
+                continue
+            doc = self.server.workspace.text_documents.get(unquote(cell.document))
+            if doc is None or (doc.language_id and doc.language_id not in PYTHON_LANGUAGES):
+                continue
+            text = doc.source
+            cells.append(Cell(cell.document, text, self.positions(text)))
+        return tuple(cells)
+
+    def _check_notebook(self, nb: types.NotebookDocument) -> Snapshot:
+        cells = self.notebook_cells(nb)
+        target = target_for(self.path_of(nb.uri), self.settings.config_file)
+        result = check_notebook([c.text for c in cells], target)
+        findings = self._cell_findings(cells, result)
+        return Snapshot(nb.uri, nb.version, "", self.positions(""), cells, target, findings,
+                        notebook=True)
+
+    def _cell_findings(
+        self, cells: Sequence[Cell], result: CellsCheck
+    ) -> dict[str, tuple[Finding, ...]]:
+        out: dict[str, list[Finding]] = {c.uri: [] for c in cells}
+        docs = self.settings.docs_url
+        for d, related in zip(result.diagnostics, result.related):
+            index = min(max((d.cell or 1) - 1, 0), len(cells) - 1)
+            cell = cells[index]
+            evidence = [
+                Evidence(cells[n - 1].uri, cells[n - 1].positions, r)
+                for n, r in related
+                if 0 < n <= len(cells)
+            ]
+            out[cell.uri].append(Finding(cell.uri, d, to_lsp(d, cell.positions, evidence, docs)))
+        return {uri: tuple(found) for uri, found in out.items()}
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def refresh(self, key: str) -> Snapshot | None:
+        """Check ``key`` now and publish its diagnostics (clearing cells that went away)."""
+        timer = self.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        snapshot = self.check(key)
+        before = self.snapshots.pop(key, None)
+        if snapshot is None:
+            if before is not None:
+                self._clear(before)
+            return None
+        self.snapshots[key] = snapshot
+        version = None if snapshot.notebook else snapshot.version
+        for uri, found in snapshot.findings.items():
+            self._publish(uri, [f.lsp for f in found], version)
+        if before is not None:
+            for uri in set(before.findings) - set(snapshot.findings):
+                self._publish(uri, [], None)
+        return snapshot
+
+    def fresh(self, key: str) -> Snapshot | None:
+        """The last check if it is still current, else a new one (published)."""
+        snapshot = self.snapshots.get(key)
+        if snapshot is not None and snapshot.version == self._version(key):
+            return snapshot
+        return self.refresh(key)
+
+    def schedule(self, key: str) -> None:
+        """Check ``key`` once the edits have paused for the debounce delay."""
+        timer = self.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        if self.settings.debounce_s <= 0:
+            self.refresh(key)
+            return
+        loop = asyncio.get_running_loop()
+        self.timers[key] = loop.call_later(self.settings.debounce_s, self.refresh, key)
+
+    def close(self, key: str) -> None:
+        """Forget ``key`` and clear what was published for it."""
+        timer = self.timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+        before = self.snapshots.pop(key, None)
+        if before is not None:
+            self._clear(before)
+
+    def _clear(self, snapshot: Snapshot) -> None:
+        for uri in snapshot.findings:
+            self._publish(uri, [], None)
+
+    def _version(self, key: str) -> int | None:
+        workspace = self.server.workspace
+        nb = workspace.get_notebook_document(notebook_uri=key)
+        if nb is not None:
+            return nb.version
+        doc = workspace.text_documents.get(unquote(key))
+        return doc.version if doc is not None else None
+
+    def _publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        self.server.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+        )
