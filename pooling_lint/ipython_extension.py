@@ -36,6 +36,7 @@ from IPython.core.error import InputRejected
 from pooling_lint.config import Config, ConfigError, load_config
 from pooling_lint.diagnostics import SYNTAX_ERROR, Diagnostic
 from pooling_lint.engine import Options
+from pooling_lint.ipython_history import CellNames, cell_names, relevant_cells
 from pooling_lint.notebook import check_cells
 from pooling_lint.rules import known_codes
 
@@ -62,10 +63,11 @@ class Mode(Enum):
 
 @dataclass(frozen=True)
 class RunCell:
-    """A cell that ran successfully: its ``In[n]`` number and its source."""
+    """A cell that ran successfully: its ``In[n]`` number, its source and its names."""
 
     number: int | None
     source: str
+    names: CellNames
 
 
 def describe(d: Diagnostic) -> str:
@@ -119,8 +121,10 @@ class CellChecker:
         return found
 
     def findings_for(self, source: str) -> tuple[Diagnostic, ...]:
-        """The findings in ``source`` when it runs after the history."""
-        sources = [c.source for c in self.history] + [source]
+        """The findings in ``source`` when it runs after the history: checked with the earlier
+        cells it needs (:func:`relevant_cells`), so the cost does not grow with the session."""
+        needed = relevant_cells([c.names for c in self.history], cell_names(source))
+        sources = [self.history[i].source for i in needed] + [source]
         cell = len(sources)
         # IPython reports a syntax error itself, better placed (the cell will not run).
         return tuple(
@@ -152,7 +156,8 @@ class CellChecker:
             return
         # A cell run again replaces its earlier run: the program has its code once.
         self.history = [c for c in self.history if c.source != source]
-        self.history.append(RunCell(getattr(result, "execution_count", None), source))
+        number = getattr(result, "execution_count", None)
+        self.history.append(RunCell(number, source, cell_names(source)))
 
     def report(self) -> str:
         """``%pooling_lint``: every finding in the cells run so far, by cell."""
