@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,27 @@ def describe(d: Diagnostic) -> str:
     return text
 
 
+#: How a message cites evidence in another cell of the checked program (see notebook.py).
+_CELL_REF = re.compile(r"\bat cell (\d+), line (\d+)\b")
+
+
+def cite_runs(d: Diagnostic, numbers: Sequence[int | None]) -> Diagnostic:
+    """``d`` with "at cell 2, line 3" (a cell of the checked program) rewritten as the cell's
+    ``In [n]`` number; ``numbers[k]`` is the number of program cell ``k + 1`` (``None``: the
+    cell about to run, which has no number yet)."""
+
+    def cite(m: re.Match[str]) -> str:
+        index = int(m.group(1)) - 1
+        if not 0 <= index < len(numbers):
+            return m.group(0)
+        number = numbers[index]
+        where = "in this cell" if number is None else f"in In [{number}]"
+        return f"{where}, line {m.group(2)}"
+
+    message = _CELL_REF.sub(cite, d.message)
+    return d if message == d.message else replace(d, message=message)
+
+
 def _is_control(source: str) -> bool:
     stripped = source.lstrip()
     return not stripped or stripped.startswith(_CONTROL_PREFIXES)
@@ -125,10 +147,13 @@ class CellChecker:
         cells it needs (:func:`relevant_cells`), so the cost does not grow with the session."""
         needed = relevant_cells([c.names for c in self.history], cell_names(source))
         sources = [self.history[i].source for i in needed] + [source]
+        numbers = [self.history[i].number for i in needed] + [None]
         cell = len(sources)
         # IPython reports a syntax error itself, better placed (the cell will not run).
         return tuple(
-            d for d in self.check(sources) if d.cell == cell and d.code != SYNTAX_ERROR
+            cite_runs(d, numbers)
+            for d in self.check(sources)
+            if d.cell == cell and d.code != SYNTAX_ERROR
         )
 
     def pre_run_cell(self, info: Any) -> None:
@@ -163,7 +188,8 @@ class CellChecker:
         """``%pooling_lint``: every finding in the cells run so far, by cell."""
         if not self.history:
             return "pooling-lint: no cells have run yet."
-        found = self.check([c.source for c in self.history])
+        numbers = [c.number for c in self.history]
+        found = tuple(cite_runs(d, numbers) for d in self.check([c.source for c in self.history]))
         lines = []
         for d in found:
             run = self.history[(d.cell or 1) - 1]

@@ -126,3 +126,24 @@ def test_unknown_magic_argument_is_a_usage_error(
     result, _ = run(shell, "%pooling_lint sideways")
     assert not result.success  # type: ignore[attr-defined]
     assert "usage: %pooling_lint" in capsys.readouterr().err
+
+
+def test_evidence_in_an_earlier_cell_is_cited_by_its_in_number(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Padded:
+        def mean(self, dim: int) -> int:
+            return dim
+
+    names = ("torch", "torch.nn", "torch.nn.utils", "torch.nn.utils.rnn")
+    for name in names:  # a stub torch: the cells run, torch is not imported
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
+    rnn = sys.modules["torch.nn.utils.rnn"]
+    rnn.pad_sequence = lambda seqs, batch_first=False: Padded()  # type: ignore[attr-defined]
+    run(shell, "from torch.nn.utils.rnn import pad_sequence\n")  # In [2]
+    run(shell, "z = 1\n")  # In [3]: not needed, and not what the message counts
+    run(shell, "x = pad_sequence([1], batch_first=True)\n")  # In [4]
+    result, found = run(shell, "pooled = x.mean(dim=1)\n")
+    assert len(found) == 1 and found[0].startswith("PLG101 line 1:10:")
+    assert "`pad_sequence([1], batch_first=True)` in In [4], line 1" in found[0]
+    assert shell.user_ns["pooled"] == 1  # the cell ran
