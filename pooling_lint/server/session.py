@@ -57,6 +57,24 @@ class Snapshot:
     notebook: bool = False
 
 
+def cell_findings(
+    cells: Sequence[Cell], result: CellsCheck, docs_url: str | None
+) -> dict[str, tuple[Finding, ...]]:
+    """A notebook check's findings by cell URI, evidence in other cells pointing there."""
+    out: dict[str, list[Finding]] = {c.uri: [] for c in cells}
+    if not cells:
+        return {}
+    for d, related in zip(result.diagnostics, result.related):
+        cell = cells[min(max((d.cell or 1) - 1, 0), len(cells) - 1)]
+        evidence = [
+            Evidence(cells[n - 1].uri, cells[n - 1].positions, r)
+            for n, r in related
+            if 0 < n <= len(cells)
+        ]
+        out[cell.uri].append(Finding(cell.uri, d, to_lsp(d, cell.positions, evidence, docs_url)))
+    return {uri: tuple(found) for uri, found in out.items()}
+
+
 class Session:
     """Checks and publishes; the handlers in :mod:`pooling_lint.server.app` call it."""
 
@@ -129,25 +147,9 @@ class Session:
         cells = self.notebook_cells(nb)
         target = target_for(self.path_of(nb.uri), self.settings.config_file)
         result = check_notebook([c.text for c in cells], target)
-        findings = self._cell_findings(cells, result)
+        findings = cell_findings(cells, result, self.settings.docs_url)
         return Snapshot(nb.uri, nb.version, "", self.positions(""), cells, target, findings,
                         notebook=True)
-
-    def _cell_findings(
-        self, cells: Sequence[Cell], result: CellsCheck
-    ) -> dict[str, tuple[Finding, ...]]:
-        out: dict[str, list[Finding]] = {c.uri: [] for c in cells}
-        docs = self.settings.docs_url
-        for d, related in zip(result.diagnostics, result.related):
-            index = min(max((d.cell or 1) - 1, 0), len(cells) - 1)
-            cell = cells[index]
-            evidence = [
-                Evidence(cells[n - 1].uri, cells[n - 1].positions, r)
-                for n, r in related
-                if 0 < n <= len(cells)
-            ]
-            out[cell.uri].append(Finding(cell.uri, d, to_lsp(d, cell.positions, evidence, docs)))
-        return {uri: tuple(found) for uri, found in out.items()}
 
     # -- publishing ------------------------------------------------------------------------
 

@@ -68,3 +68,22 @@ def test_diagnostic_carries_code_link_fix_note_and_evidence() -> None:
     assert info.location.range == types.Range(types.Position(0, 10), types.Position(0, 16))
     plain = to_lsp(d, positions, [], None)
     assert plain.related_information is None
+
+
+def test_notebook_evidence_points_into_the_cell_that_holds_it() -> None:
+    from pooling_lint.notebook import CellsCheck
+    from pooling_lint.server.session import Cell, cell_findings
+
+    texts = ["x = pad(seqs)\n", "y = x.mean(1)\n"]
+    cells = [Cell(f"cell:{i}", t, Positions.of(t)) for i, t in enumerate(texts)]
+    d = Diagnostic("PLG101", "mean-over-padding", "mean over padding", "nb.ipynb",
+                   Location(1, 5), Location(1, 14), cell=2)
+    pad = Related("`pad(seqs)` pads `x`", Location(1, 5), Location(1, 14))
+    found = cell_findings(cells, CellsCheck((d,), (((1, pad),),), {}), None)
+    assert found["cell:0"] == ()
+    (finding,) = found["cell:1"]
+    assert finding.lsp.range.start == types.Position(0, 4)
+    assert finding.lsp.related_information is not None
+    (info,) = finding.lsp.related_information
+    assert info.location.uri == "cell:0"
+    assert info.location.range == types.Range(types.Position(0, 4), types.Position(0, 13))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import textwrap
 from collections.abc import AsyncIterator
@@ -72,5 +73,8 @@ async def test_server_imports_no_framework_and_runs_nothing(
     )
     assert hover is not None
     await lsp_client.shutdown_session()
-    assert json.loads(REPORT.read_text()) == []
-    assert not marker.exists()
+    imported = json.loads(REPORT.read_text())
+    executed = marker.exists()
+    shutil.rmtree(WORKDIR, ignore_errors=True)
+    assert imported == []
+    assert not executed

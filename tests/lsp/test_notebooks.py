@@ -155,3 +155,51 @@ async def test_closing_the_notebook_clears_its_cells(
         )
     )
     await diagnostics_for(client, uris[2], lambda d: len(d) == 0)
+
+
+async def test_fix_all_equals_check_fix_on_the_ipynb(
+    client: LanguageClient, workspace: Path
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from pooling_lint.cli import main
+
+    nb = workspace / "model.ipynb"
+    cells = [*CELLS, (types.NotebookCellKind.Code, "s = tf.reduce_sum(h, keep_dims=True)\n")]
+    kinds = {types.NotebookCellKind.Markup: "markdown", types.NotebookCellKind.Code: "code"}
+    document = {
+        "cells": [
+            {"cell_type": kinds[k], "metadata": {}, "source": text,
+             **({"outputs": [], "execution_count": None} if kinds[k] == "code" else {})}
+            for k, text in cells
+        ],
+        "metadata": {"language_info": {"name": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    nb.write_text(json.dumps(document, indent=1) + "\n")
+    uris = open_notebook(client, nb, cells)
+    await diagnostics_for(client, uris[3], lambda d: len(d) > 0)
+    fix_all = await cell_actions(client, uris[2], 0, only=["source.fixAll"])
+    assert len(fix_all) == 1
+    edit = fix_all[0].edit
+    assert edit is not None and edit.changes is not None
+    fixed = {u: apply_edits(cells[uris.index(u)][1], e) for u, e in edit.changes.items()}
+    CliRunner().invoke(main, ["check", "--fix", "--no-cache", str(nb)])
+    on_disk = [c["source"] for c in json.loads(nb.read_text())["cells"]]
+    assert set(fixed) == {uris[2], uris[3]}
+    assert fixed[uris[2]] == on_disk[2] and fixed[uris[3]] == on_disk[3]
+    assert "axis=1" in on_disk[2] and "keepdims=True" in on_disk[3]
+
+
+async def test_hover_in_a_cell(client: LanguageClient, workspace: Path) -> None:
+    nb = workspace / "model.ipynb"
+    uris = open_notebook(client, nb, CELLS)
+    await diagnostics_for(client, uris[2], lambda d: len(d) > 0)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri=uris[2]), types.Position(1, 14))
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "PLG302" in hover.contents.value and "## Fix safety" in hover.contents.value
