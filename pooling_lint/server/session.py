@@ -5,7 +5,8 @@ findings are kept (and published) per cell URI."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -83,6 +84,9 @@ class Session:
         self.settings = settings
         self.snapshots: dict[str, Snapshot] = {}
         self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.tasks: set[asyncio.Future[None]] = set()
+        #: one check at a time: the engine is not promised to be thread-safe
+        self.lock = threading.Lock()
 
     # -- what a URI is -------------------------------------------------------------------
 
@@ -108,27 +112,53 @@ class Session:
 
     # -- checking --------------------------------------------------------------------------
 
-    def check(self, key: str) -> Snapshot | None:
-        """Check ``key`` as it is now; ``None`` if it is not an open Python document/notebook."""
+    def prepare(self, key: str) -> Callable[[], Snapshot] | None:
+        """Read what ``key`` holds now (on the event loop, which owns the workspace) and return
+        the check of it, which may run on another thread; ``None`` if ``key`` is not an open
+        Python document or notebook."""
         workspace = self.server.workspace
+        settings = self.settings
+        units = workspace.position_codec.client_num_units
         nb = workspace.get_notebook_document(notebook_uri=key)
         if nb is not None:
-            return self._check_notebook(nb)
+            cells = self.notebook_cells(nb)
+            nb_path, nb_uri, nb_version = self.path_of(nb.uri), nb.uri, nb.version
+
+            def check_cells() -> Snapshot:
+                target = target_for(nb_path, settings.config_file)
+                result = check_notebook([c.text for c in cells], target)
+                findings = cell_findings(cells, result, settings.docs_url)
+                return Snapshot(nb_uri, nb_version, "", Positions.of("", units), cells, target,
+                                findings, notebook=True)
+
+            return check_cells
         doc = workspace.text_documents.get(unquote(key))
         if doc is None:
             return None
         if doc.language_id not in PYTHON_LANGUAGES and not key.endswith(PYTHON_SUFFIXES):
             return None
-        text = doc.source
-        target = target_for(self.path_of(key), self.settings.config_file)
-        positions = self.positions(text)
-        docs = self.settings.docs_url
-        findings = tuple(
-            Finding(key, d, to_lsp(d, positions, [Evidence(key, positions, r) for r in d.related],
-                                   docs))
-            for d in check_python(text, target)
-        )
-        return Snapshot(key, doc.version, text, positions, (), target, {key: findings})
+        text, version, path = doc.source, doc.version, self.path_of(key)
+
+        def check_document() -> Snapshot:
+            target = target_for(path, settings.config_file)
+            positions = Positions.of(text, units)
+            findings = tuple(
+                Finding(key, d, to_lsp(d, positions,
+                                       [Evidence(key, positions, r) for r in d.related],
+                                       settings.docs_url))
+                for d in check_python(text, target)
+            )
+            return Snapshot(key, version, text, positions, (), target, {key: findings})
+
+        return check_document
+
+    def check(self, key: str) -> Snapshot | None:
+        """Check ``key`` as it is now, on this thread."""
+        job = self.prepare(key)
+        if job is None:
+            return None
+        with self.lock:
+            return job()
 
     def notebook_cells(self, nb: types.NotebookDocument) -> tuple[Cell, ...]:
         """The notebook's Python code cells, in order."""
@@ -143,14 +173,6 @@ class Session:
             cells.append(Cell(cell.document, text, self.positions(text)))
         return tuple(cells)
 
-    def _check_notebook(self, nb: types.NotebookDocument) -> Snapshot:
-        cells = self.notebook_cells(nb)
-        target = target_for(self.path_of(nb.uri), self.settings.config_file)
-        result = check_notebook([c.text for c in cells], target)
-        findings = cell_findings(cells, result, self.settings.docs_url)
-        return Snapshot(nb.uri, nb.version, "", self.positions(""), cells, target, findings,
-                        notebook=True)
-
     # -- publishing ------------------------------------------------------------------------
 
     def refresh(self, key: str) -> Snapshot | None:
@@ -158,7 +180,10 @@ class Session:
         timer = self.timers.pop(key, None)
         if timer is not None:
             timer.cancel()
-        snapshot = self.check(key)
+        return self.install(key, self.check(key))
+
+    def install(self, key: str, snapshot: Snapshot | None) -> Snapshot | None:
+        """Keep ``snapshot`` as the last check of ``key`` and publish it."""
         before = self.snapshots.pop(key, None)
         if snapshot is None:
             if before is not None:
@@ -181,7 +206,12 @@ class Session:
         return self.refresh(key)
 
     def schedule(self, key: str) -> None:
-        """Check ``key`` once the edits have paused for the debounce delay."""
+        """Check ``key`` once the edits have paused for the debounce delay.
+
+        The check runs on a worker thread, so the server keeps reading edits and answering
+        requests meanwhile; its result is published only if the document is still at the
+        version that was checked (otherwise a newer check is already scheduled).
+        """
         timer = self.timers.pop(key, None)
         if timer is not None:
             timer.cancel()
@@ -189,7 +219,26 @@ class Session:
             self.refresh(key)
             return
         loop = asyncio.get_running_loop()
-        self.timers[key] = loop.call_later(self.settings.debounce_s, self.refresh, key)
+        self.timers[key] = loop.call_later(self.settings.debounce_s, self._start, key)
+
+    def _start(self, key: str) -> None:
+        self.timers.pop(key, None)
+        job = self.prepare(key)
+        if job is None:
+            self.install(key, None)
+            return
+        task = asyncio.ensure_future(self._background(key, job))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _background(self, key: str, job: Callable[[], Snapshot]) -> None:
+        def locked() -> Snapshot:
+            with self.lock:
+                return job()
+
+        snapshot = await asyncio.to_thread(locked)
+        if snapshot.version == self._version(key) and key not in self.timers:
+            self.install(key, snapshot)
 
     def close(self, key: str) -> None:
         """Forget ``key`` and clear what was published for it."""

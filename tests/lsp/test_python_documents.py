@@ -177,3 +177,26 @@ async def test_close_clears_the_diagnostics(client: LanguageClient, workspace: P
         types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
     )
     await diagnostics_for(client, uri, lambda d: len(d) == 0)
+
+
+async def test_a_burst_of_edits_ends_with_the_last_versions_diagnostics(
+    client: LanguageClient, workspace: Path
+) -> None:
+    import asyncio
+
+    fixed = SOURCE.replace("reduction_indices=1, keep_dims=True", "axis=1, keepdims=True")
+    uri = open_python(client, workspace / "model.py", SOURCE)
+    await diagnostics_for(client, uri, lambda d: len(d) == 2)
+    for version in range(2, 8):  # ends on the fixed text (odd versions are the fixed one)
+        change(client, uri, version, fixed if version % 2 else SOURCE)
+
+    async def last_version() -> types.PublishDiagnosticsParams:
+        while True:
+            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri and params.version == 7:
+                return params  # type: ignore[no-any-return]
+
+    params = await asyncio.wait_for(last_version(), 30)
+    assert codes(params.diagnostics) == ["PLG202"]
+    await asyncio.sleep(0.3)  # nothing older arrives afterwards and overwrites it
+    assert codes(client.diagnostics[uri]) == ["PLG202"]
