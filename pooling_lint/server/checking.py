@@ -113,7 +113,7 @@ def check_notebook(
     try:
         result = check_cells(sources, target.display, target.path, options, fix, single)
     except Exception as exc:  # noqa: BLE001 - a bug must not take the server down
-        result = replace(EMPTY_CHECK, diagnostics=(replace(_contained(target, exc), cell=1),))
+        result = CellsCheck((replace(_contained(target, exc), cell=1),), ((),), {})
     if target.problem is None:
         return result
     return replace(result, diagnostics=(replace(target.problem, cell=1), *result.diagnostics),
