@@ -162,7 +162,12 @@ class CellChecker:
         source = getattr(info, "raw_cell", None)
         if not self.enabled or not isinstance(source, str) or _is_control(source):
             return
-        found = self.findings_for(source)
+        try:
+            found = self.findings_for(source)
+        except Exception as exc:  # noqa: BLE001 - a linter bug must not get in the way
+            warnings.warn(f"pooling-lint could not check this cell: {type(exc).__name__}: {exc}",
+                          PoolingLintWarning, stacklevel=1)
+            return
         if self.mode is Mode.RAISE:
             self.pending = found
             return

@@ -147,3 +147,17 @@ def test_evidence_in_an_earlier_cell_is_cited_by_its_in_number(
     assert len(found) == 1 and found[0].startswith("PLG101 line 1:10:")
     assert "`pad_sequence([1], batch_first=True)` in In [4], line 1" in found[0]
     assert shell.user_ns["pooled"] == 1  # the cell ran
+
+
+def test_a_linter_bug_warns_once_and_the_cell_runs(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pooling_lint.ipython_extension as extension
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("engine exploded")
+
+    monkeypatch.setattr(extension, "check_cells", boom)
+    result, found = run(shell, IMPORT + "w = 5\n")
+    assert found == ["pooling-lint could not check this cell: RuntimeError: engine exploded"]
+    assert result.success and shell.user_ns["w"] == 5  # type: ignore[attr-defined]
