@@ -254,3 +254,39 @@ def explain(code: str) -> None:
         sys.exit(EXIT_ERROR)
     click.echo(rule.full_docs(), nl=False)
     click.echo(f"\nDocs: {rule.doc_path()} ({rule_doc_url(rule.code)})")
+
+
+@main.command()
+@click.option(
+    "--docs-url",
+    metavar="URL",
+    default=None,
+    help="Base URL of the rule docs linked from each diagnostic (default: as for `check`).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Read settings from this TOML file instead of each document's nearest pyproject.toml.",
+)
+@click.option(
+    "--debounce-ms",
+    type=click.IntRange(min=0),
+    default=150,
+    show_default=True,
+    help="Wait this long after the last change before checking a document again.",
+)
+def server(docs_url: str | None, config_file: Path | None, debounce_ms: int) -> None:
+    """Run the language server over stdio (needs `pip install "pooling-lint[lsp]"`)."""
+    from pooling_lint.server import ServerSettings, serve
+
+    try:
+        import pygls  # noqa: F401 - only to say what is missing
+    except ImportError:
+        click.echo(
+            'pooling-lint: error: the language server needs pygls: pip install "pooling-lint[lsp]"',
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+    serve(ServerSettings(docs_url=docs_url, config_file=config_file, debounce_s=debounce_ms / 1000))

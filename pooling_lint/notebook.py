@@ -33,6 +33,7 @@ import difflib
 import json
 import re
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -576,3 +577,80 @@ def check_notebook_source(
     result.diagnostics = linter.report(remaining)
     result.fixes_applied = applied
     return result
+
+
+# --- Cells held in memory (the language server's notebook sync, the IPython extension) ---
+
+
+@dataclass(frozen=True)
+class CellsCheck:
+    """What :func:`check_cells` found: cell-coordinate diagnostics, each one's evidence as
+    ``(cell, Related)`` pairs (a finding in cell 5 may cite a ``pad_sequences`` in cell 2), and
+    the new source of each cell that the chosen fixes changed."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    related: tuple[tuple[tuple[int, Related], ...], ...]  # parallel to ``diagnostics``
+    fixed_sources: dict[int, str]
+
+
+def _memory_notebook(sources: Sequence[str]) -> Notebook:
+    cells = []
+    for number, source in enumerate(sources, 1):
+        python, magic, skipped = to_python(source.replace("\r\n", "\n"))
+        cells.append(CodeCell(number, source, python, magic, False, skipped))
+    return Notebook(data={}, cells=tuple(cells))
+
+
+def check_cells(
+    sources: Sequence[str],
+    display: str,
+    path: Path,
+    options: Options,
+    fix: Callable[[Diagnostic], bool] | None = None,
+    once: bool = False,
+) -> CellsCheck:
+    """Check code cells held in memory as one program, as ``check`` does for an ``.ipynb``.
+
+    Cell ``n`` is ``sources[n - 1]``; lines are cell-relative. With ``fix`` (a filter over the
+    cell-coordinate diagnostics) the chosen fixes go through the engine's fix loop as with
+    ``--fix`` (``once``: a single round, for one chosen fix); ``fixed_sources`` is empty when
+    nothing changed or a fix would move IPython syntax.
+    """
+    nb = _memory_notebook(sources)
+    linter = _Linter(nb, display, path, options)
+    found = linter.lint(linter.module.text)
+    module = linter.module
+    pairs: list[tuple[Diagnostic, tuple[tuple[int, Related], ...]]] = [
+        (d, ()) for d in linter.broken
+    ]
+    for d in found:
+        evidence = []
+        for r in d.related:
+            cell, start = _map_loc(module, r.start)
+            _, end = _map_loc(module, r.end)
+            if cell is not None:
+                evidence.append((cell, Related(r.message, start, max(start, end))))
+        pairs.append((to_cells(module, d), tuple(evidence)))
+    pairs.sort(key=lambda p: p[0].sort_key())
+    fixed: dict[int, str] = {}
+    if fix is not None:
+        fixed = _fix_cells(nb, linter, fix, once, options.unsafe_fixes)
+    return CellsCheck(tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), fixed)
+
+
+def _fix_cells(
+    nb: Notebook, linter: _Linter, chosen: Callable[[Diagnostic], bool], once: bool, unsafe: bool
+) -> dict[int, str]:
+    rounds = [0]
+
+    def lint_chosen(text: str) -> list[Diagnostic]:
+        rounds[0] += 1
+        if once and rounds[0] > 1:
+            return []
+        return [d for d in linter.lint(text) if chosen(to_cells(linter.module, d))]
+
+    original = linter.module.text
+    new, _, _ = fix_text(lint_chosen, original, unsafe)
+    writable = frozenset(c.number for c in nb.cells) - linter.blank
+    changed = new_sources(nb, new, writable) if new != original else {}
+    return changed or {}
