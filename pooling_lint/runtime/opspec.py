@@ -15,27 +15,31 @@ This module imports no framework.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from .shapes import Padding
+from .errors import PoolingInputError
+from .shapes import Padding, padding_problem
 
 if TYPE_CHECKING:
     from jaxtyping import Float, Integer, Shaped
 
 __all__ = [
     "DEFAULTS",
+    "FRONT_END_NAMES",
     "OPS",
+    "Backend",
     "Defaults",
     "OpSpec",
     "PoolOp",
     "Reduction",
     "ScoredPoolOp",
+    "SpecLayer",
     "Spelling",
-    "layer_doc",
     "make_op",
+    "make_softmax",
 ]
 
 
@@ -154,6 +158,16 @@ OPS: tuple[OpSpec, ...] = (
     ATTENTION_POOL,
 )
 
+#: The public names of both framework modules (``pooling_lint.runtime.torch`` and ``.tensorflow``).
+FRONT_END_NAMES: tuple[str, ...] = tuple(
+    sorted(
+        [spec.name for spec in OPS]
+        + [spec.layer for spec in OPS]
+        + ["masked_softmax", "masked_softmax_pool", "lengths_to_mask", "padding_invariance"]
+        + ["PaddingLeakError", "PoolingInputError"]
+    )
+)
+
 _COMMON_DOC = """
 Give exactly one of ``lengths`` ({lengths_kinds}) or ``mask`` ({mask_kinds}){own_lengths}.
 
@@ -210,21 +224,82 @@ class Spelling:
         )
 
 
-def layer_doc(spec: OpSpec, kind: str, call: str) -> str:
-    """The docstring of ``spec``'s layer: which op it wraps and how it is called."""
-    return f"{kind} form of :func:`{spec.name}`: ``{call}``.\n\n{spec.summary}"
+@dataclass(frozen=True)
+class Backend:
+    """The framework half of every op: the runtime's shared op body calls these in order.
+
+    ``unpack(x, lengths, mask)`` turns inputs that carry their own lengths (PackedSequence,
+    nested, ragged) into ``(padded, lengths)`` and returns anything else unchanged;
+    ``prepare(x, lengths, mask, time_axis, padding, validate)`` checks the call and returns a
+    padded batch; ``dtype(batch)`` is ``(is_floating, name)`` of its ``x``; ``kernels`` reduce a
+    batch; ``attention(batch, scores)`` and ``softmax(scores, valid)`` do attention pooling;
+    ``finish(out, batch)`` casts and squeezes the result.
+    """
+
+    spelling: Spelling
+    carries_lengths: Callable[[Any], bool]
+    unpack: Callable[[Any, str, Any, Any], tuple[Any, Any]]
+    prepare: Callable[..., Any]
+    dtype: Callable[[Any], tuple[bool, str]]
+    kernels: Mapping[Reduction, Callable[[Any], Any]]
+    attention: Callable[[Any, Any], Any]
+    softmax: Callable[[Any], Any]
+    finish: Callable[[Any, Any], Any]
+
+    def run(
+        self,
+        spec: OpSpec,
+        x: Any,
+        scores: Any,
+        lengths: Any,
+        mask: Any,
+        time_axis: int,
+        padding: Padding,
+        validate: bool,
+    ) -> Any:
+        """The body of every op: unpack, check, reduce, finish."""
+        if self.carries_lengths(x):
+            x, lengths = self.unpack(x, "x", lengths, mask)
+            time_axis = 1
+        batch = self.prepare(x, lengths, mask, time_axis, padding, validate)
+        floating, dtype = self.dtype(batch)
+        if spec.floating_only and not floating:
+            raise PoolingInputError(f"x has dtype {dtype} but {spec.name} needs a floating dtype")
+        if spec.scored:
+            out = self.attention(batch, scores)
+        else:
+            out = self.kernels[spec.reduction](batch)
+        return self.finish(out, batch)
+
+    def masked_softmax(
+        self, scores: Any, lengths: Any, mask: Any, padding: Padding, validate: bool
+    ) -> Any:
+        """The body of ``masked_softmax``: ``[batch, time]`` weights, 0 at padding."""
+        scores, lengths = self.unpack(scores, "scores", lengths, mask)
+        return self.softmax(self.prepare(scores, lengths, mask, 1, padding, validate))
 
 
-Run = Callable[..., Any]
+def _finish_function(fn: Any, name: str, doc: str, notes: dict[str, str], module: str) -> Any:
+    """Give a generated function its name, docstring, module and annotated signature."""
+    signature = inspect.signature(fn)
+    fn.__signature__ = signature.replace(
+        parameters=[p.replace(annotation=notes[p.name]) for p in signature.parameters.values()],
+        return_annotation=notes["return"],
+    )
+    fn.__annotations__ = dict(notes)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = module
+    fn.__doc__ = doc
+    return fn
 
 
-def make_op(spec: OpSpec, run: Run, spelling: Spelling) -> Any:
-    """Build ``spec``'s public function around ``run(spec, x, scores, lengths, mask, **kw)``.
+def make_op(spec: OpSpec, backend: Backend) -> Any:
+    """Build ``spec``'s public function on ``backend``.
 
     The function gets the spec's name, docstring, defaults, a real ``inspect.Signature`` and the
-    jaxtyping annotations of ``spelling``; ``run`` holds the framework's code.
+    jaxtyping annotations of the backend's spelling.
     """
-    defaults = DEFAULTS
+    run, defaults = backend.run, DEFAULTS
 
     if spec.scored:
 
@@ -253,17 +328,89 @@ def make_op(spec: OpSpec, run: Run, spelling: Spelling) -> Any:
         ) -> Any:
             return run(spec, x, None, lengths, mask, time_axis, padding, validate)
 
-    notes = spelling.annotations(spec)
-    signature = inspect.signature(op)
-    op.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[p.replace(annotation=notes[p.name]) for p in signature.parameters.values()],
-        return_annotation=notes["return"],
+    spelling = backend.spelling
+    return _finish_function(
+        op, spec.name, spelling.doc(spec), spelling.annotations(spec), spelling.module
     )
-    op.__annotations__ = dict(notes)
-    op.__name__ = op.__qualname__ = spec.name
-    op.__module__ = spelling.module
-    op.__doc__ = spelling.doc(spec)
-    return op
+
+
+_SOFTMAX_DOC = """Softmax of ``[batch, time]`` scores over the valid steps; 0 at padded steps.
+
+A row with no valid step gets all-zero weights (not NaN), with finite gradients. The weights are
+float32 for float16/bfloat16 scores. ``scores`` may also be an input that carries its own lengths
+({x_kinds}); then give neither ``lengths`` nor ``mask``. ``validate`` is as for the ops.
+"""
+
+
+def make_softmax(backend: Backend) -> Any:
+    """Build ``masked_softmax`` on ``backend`` (its signature has no ``time_axis``)."""
+    body, defaults = backend.masked_softmax, DEFAULTS
+
+    def masked_softmax(
+        scores: Any,
+        lengths: Any = None,
+        mask: Any = None,
+        *,
+        padding: Padding = defaults.padding,
+        validate: bool = defaults.validate,
+    ) -> Any:
+        return body(scores, lengths, mask, padding, validate)
+
+    spelling = backend.spelling
+    tensor = spelling.tensor
+    notes = {
+        "scores": f"Float[{tensor}, 'batch time']{spelling.x_extra}",
+        "lengths": f"Integer[{tensor}, 'batch'] | None",
+        "mask": f"Shaped[{tensor}, 'batch time'] | None",
+        "padding": "Padding",
+        "validate": "bool",
+        "return": f"Float[{tensor}, 'batch time']",
+    }
+    doc = _SOFTMAX_DOC.format(x_kinds=spelling.x_kinds.lstrip(", "))
+    return _finish_function(masked_softmax, "masked_softmax", doc, notes, spelling.module)
+
+
+class SpecLayer:
+    """Mixin of the torch modules and Keras layers: ``class X(Base, spec=MASKED_MEAN)``.
+
+    The subclass gets the spec, the op it calls (looked up by name in ``_ops``) and, unless it
+    has its own, a docstring naming the op.
+    """
+
+    spec: ClassVar[OpSpec]
+    _op: ClassVar[Callable[..., Any]]
+    _ops: ClassVar[Mapping[str, Callable[..., Any]]]
+    _kind: ClassVar[str]
+    _call: ClassVar[str]
+
+    def __init_subclass__(cls, spec: OpSpec | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if spec is None:
+            return
+        cls.spec = spec
+        cls._op = staticmethod(cls._ops[spec.name])
+        if cls.__doc__ is None:
+            cls.__doc__ = f"{cls._kind} form of :func:`{spec.name}`: ``{cls._call}``.\n\n"
+            cls.__doc__ += spec.summary
+
+    def _configure(self, time_axis: int, padding: Padding, validate: bool) -> None:
+        problem = padding_problem(padding)
+        if problem:
+            raise PoolingInputError(problem)
+        self.time_axis = time_axis
+        self.padding: Padding = padding
+        self.validate = validate
+
+    def _pool(self, x: Any, *extra: Any, lengths: Any, mask: Any) -> Any:
+        return type(self)._op(
+            x,
+            *extra,
+            lengths=lengths,
+            mask=mask,
+            time_axis=self.time_axis,
+            padding=self.padding,
+            validate=self.validate,
+        )
 
 
 # --- static types of the generated functions ---------------------------------------------------

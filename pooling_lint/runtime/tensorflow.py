@@ -29,43 +29,25 @@ called with ``lengths=`` or an explicit ``mask=``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from dataclasses import astuple
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from . import opspec, shapes
-from .errors import PaddingLeakError, PoolingInputError
-from .invariance import compare_outputs, flatten_outputs
-from .opspec import OpSpec, PoolOp, Reduction, ScoredPoolOp
+from .errors import PaddingLeakError as PaddingLeakError  # re-exported
+from .errors import PoolingInputError as PoolingInputError  # re-exported
+from .invariance import Trials, compare_outputs, flatten_outputs, make_padding_invariance
+from .opspec import PoolOp, Reduction, ScoredPoolOp
+from .padded import OPT_OUT, PaddedBatch, bad_entries, call_layout
 from .shapes import Padding
 
 if TYPE_CHECKING:
-    from jaxtyping import Bool, Float, Integer, Shaped
+    from jaxtyping import Bool, Integer
 
-__all__ = [
-    "AttentionPool",
-    "FirstValidPool",
-    "LastValidPool",
-    "MaskedMaxPool",
-    "MaskedMeanPool",
-    "MaskedMinPool",
-    "MaskedSumPool",
-    "PaddingLeakError",
-    "PoolingInputError",
-    "attention_pool",
-    "first_valid",
-    "last_valid",
-    "lengths_to_mask",
-    "masked_max",
-    "masked_mean",
-    "masked_min",
-    "masked_softmax",
-    "masked_softmax_pool",
-    "masked_sum",
-    "padding_invariance",
-]
+__all__ = list(opspec.FRONT_END_NAMES)
 
 
 _HALF = (tf.float16, tf.bfloat16)
@@ -77,18 +59,12 @@ SPELLING = opspec.Spelling(
     x_kinds=", or a ``tf.RaggedTensor`` ``[batch, (time), feat]``",
     own_lengths=" (neither for a ``tf.RaggedTensor``, which carries its own)",
 )
-_OPT_OUT = "pass validate=False to skip value checks"
 
 
-class _Batch(NamedTuple):
-    """A validated padded batch: ``x`` is rank 3 in its own layout, ``valid`` is [batch, time]."""
-
-    x: tf.Tensor
-    valid: tf.Tensor
-    lengths: tf.Tensor | None
-    time_axis: int
-    padding: str
-    squeeze: bool
+if TYPE_CHECKING:
+    _Batch = PaddedBatch[tf.Tensor]
+else:  # dynamo cannot call a subscripted generic
+    _Batch = PaddedBatch
 
 
 def _fail(message: str) -> PoolingInputError:
@@ -109,15 +85,6 @@ def _tensor(value: Any, name: str) -> tf.Tensor:
 # --- value checks -------------------------------------------------------------------------------
 
 
-def _bad_entries(values: np.ndarray, bad: np.ndarray, name: str) -> str:
-    rows = np.argwhere(bad)[:4]
-    shown = ", ".join(
-        f"{name}[{', '.join(map(str, row))}] = {values[tuple(row)]}" for row in rows.tolist()
-    )
-    more = int(bad.sum()) - len(rows)
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
 def _check_lengths(lengths: tf.Tensor, time: Any, x_shape: Any, name: str) -> None:
     """Raise (eagerly) or assert (in a graph) that every length lies in ``[0, time]``."""
     where = f"(the time dim of x {shapes.format_shape(x_shape)})"
@@ -127,12 +94,12 @@ def _check_lengths(lengths: tf.Tensor, time: Any, x_shape: Any, name: str) -> No
         if bad.any():
             raise _fail(
                 f"{name} must lie in [0, {int(time)}] {where}, got "
-                f"{_bad_entries(values, bad, name)}; {_OPT_OUT}"
+                f"{bad_entries(values, bad, name)}; {OPT_OUT}"
             )
         return
     # In a graph the values are unknown at trace time; automatic control dependencies run
     # these asserts before the function returns.
-    need = f"{name} must lie in [0, time] {where}; {_OPT_OUT}"
+    need = f"{name} must lie in [0, time] {where}; {OPT_OUT}"
     tf.debugging.assert_non_negative(lengths, message=need)
     tf.debugging.assert_less_equal(lengths, tf.cast(time, lengths.dtype), message=need)
 
@@ -144,10 +111,10 @@ def _check_binary(mask: tf.Tensor, name: str) -> None:
         values = np.asarray(mask.numpy())
         bad = (values != 0) & (values != 1)
         if bad.any():
-            raise _fail(f"{need}, got {_bad_entries(values, bad, name)}; {_OPT_OUT}")
+            raise _fail(f"{need}, got {bad_entries(values, bad, name)}; {OPT_OUT}")
         return
     binary = tf.reduce_all((mask == 0) | (mask == 1))
-    tf.debugging.Assert(binary, [f"{need}; {_OPT_OUT}", mask], summarize=8)
+    tf.debugging.Assert(binary, [f"{need}; {OPT_OUT}", mask], summarize=8)
 
 
 def lengths_to_mask(
@@ -198,21 +165,14 @@ def _prepare(
 ) -> _Batch:
     x = _tensor(x, "x")
     rank = x.shape.rank
-    if rank not in (2, 3):
-        raise _fail(
-            f"x has shape {shapes.format_shape(_static(x.shape))} but needs rank 3 "
-            "([batch, time, feat]) or rank 2 ([batch, time])"
-        )
-    for problem in (
-        shapes.one_of_problem(lengths is not None, mask is not None),
-        shapes.padding_problem(padding),
-    ):
-        if problem:
-            raise _fail(problem)
-    try:
-        axis = shapes.normalise_time_axis(time_axis, rank)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    axis = call_layout(
+        rank,
+        _static(x.shape),
+        has_lengths=lengths is not None,
+        has_mask=mask is not None,
+        padding=padding,
+        time_axis=time_axis,
+    )
     squeeze = rank == 2
     x3 = x[..., None] if squeeze else x
     x_shape = tuple(x.shape.as_list())
@@ -247,8 +207,8 @@ def _valid_in_layout(batch: _Batch) -> tf.Tensor:
     return batch.valid if batch.time_axis == 1 else tf.transpose(batch.valid)
 
 
-def _finish(out: tf.Tensor, batch: _Batch, dtype: tf.DType) -> tf.Tensor:
-    out = tf.cast(out, dtype)
+def _finish(out: tf.Tensor, batch: _Batch) -> tf.Tensor:
+    out = tf.cast(out, batch.x.dtype)
     return tf.squeeze(out, -1) if batch.squeeze else out
 
 
@@ -351,49 +311,6 @@ _KERNELS: dict[Reduction, Callable[[_Batch], tf.Tensor]] = {
 }
 
 
-def _run(
-    spec: OpSpec,
-    x: Any,
-    scores: Any,
-    lengths: Any,
-    mask: Any,
-    time_axis: int,
-    padding: Padding,
-    validate: bool,
-) -> tf.Tensor:
-    """The body of every generated op: normalise the inputs, check them, reduce, finish."""
-    if isinstance(x, tf.RaggedTensor):
-        x, lengths = _padded(x, "x", lengths, mask)
-        time_axis = 1
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    dtype = batch.x.dtype
-    if spec.floating_only and not dtype.is_floating:
-        raise _fail(f"x has dtype {dtype.name} but {spec.name} needs a floating dtype")
-    out = _attention(batch, scores) if spec.scored else _KERNELS[spec.reduction](batch)
-    return _finish(out, batch, dtype)
-
-
-def _op(spec: OpSpec) -> Any:
-    return opspec.make_op(spec, _run, SPELLING)
-
-
-Op = PoolOp[Any, Any, tf.Tensor]
-
-masked_mean: Op = _op(opspec.MASKED_MEAN)
-masked_sum: Op = _op(opspec.MASKED_SUM)
-masked_max: Op = _op(opspec.MASKED_MAX)
-masked_min: Op = _op(opspec.MASKED_MIN)
-last_valid: Op = _op(opspec.LAST_VALID)
-first_valid: Op = _op(opspec.FIRST_VALID)
-attention_pool: ScoredPoolOp[Any, Any, tf.Tensor] = _op(opspec.ATTENTION_POOL)
-masked_softmax_pool = attention_pool
-"""Alias of :func:`attention_pool` under the name used in the design notes."""
-
-_OPS: dict[str, Callable[..., tf.Tensor]] = {
-    spec.name: globals()[spec.name] for spec in opspec.OPS
-}
-
-
 def _softmax(scores: tf.Tensor, valid: tf.Tensor) -> tf.Tensor:
     work = tf.cast(scores, _accumulator(scores.dtype))
     hidden = tf.where(valid, work, tf.cast(-np.inf, work.dtype))
@@ -402,45 +319,51 @@ def _softmax(scores: tf.Tensor, valid: tf.Tensor) -> tf.Tensor:
     return tf.where(valid, tf.nn.softmax(hidden, axis=1), tf.zeros((), work.dtype))
 
 
-def masked_softmax(
-    scores: Float[tf.Tensor, "batch time"] | tf.RaggedTensor,  # noqa: F722, F821, UP037
-    lengths: Integer[tf.Tensor, " batch"] | None = None,  # noqa: F722, F821, UP037
-    mask: Shaped[tf.Tensor, "batch time"] | None = None,  # noqa: F722, F821, UP037
-    *,
-    padding: Padding = "right",
-    validate: bool = True,
-) -> Float[tf.Tensor, "batch time"]:  # noqa: F722, F821, UP037
-    """Softmax of ``[batch, time]`` scores over the valid steps; padded steps get weight 0.
+def _carries_lengths(x: Any) -> bool:
+    return isinstance(x, tf.RaggedTensor)
 
-    A row with no valid step gets all-zero weights (not NaN), with finite gradients. The
-    weights are float32 for float16/bfloat16 scores. ``scores`` may be a ``tf.RaggedTensor``.
-    """
-    scores, lengths = _padded(scores, "scores", lengths, mask)
-    batch = _prepare(scores, lengths, mask, 1, padding, validate)
+
+def _dtype(batch: _Batch) -> tuple[bool, str]:
+    return bool(batch.x.dtype.is_floating), str(batch.x.dtype.name)
+
+
+def _softmax_batch(batch: _Batch) -> tf.Tensor:
     return _softmax(batch.x[..., 0], batch.valid)
+
+
+_BACKEND = opspec.Backend(
+    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _KERNELS, _attention, _softmax_batch,
+    _finish
+)  # fmt: skip
+
+Op = PoolOp[Any, Any, tf.Tensor]
+
+masked_mean: Op = opspec.make_op(opspec.MASKED_MEAN, _BACKEND)
+masked_sum: Op = opspec.make_op(opspec.MASKED_SUM, _BACKEND)
+masked_max: Op = opspec.make_op(opspec.MASKED_MAX, _BACKEND)
+masked_min: Op = opspec.make_op(opspec.MASKED_MIN, _BACKEND)
+last_valid: Op = opspec.make_op(opspec.LAST_VALID, _BACKEND)
+first_valid: Op = opspec.make_op(opspec.FIRST_VALID, _BACKEND)
+attention_pool: ScoredPoolOp[Any, Any, tf.Tensor] = opspec.make_op(
+    opspec.ATTENTION_POOL, _BACKEND
+)
+masked_softmax_pool = attention_pool
+"""Alias of :func:`attention_pool` under the name used in the design notes."""
+masked_softmax: Callable[..., tf.Tensor] = opspec.make_softmax(_BACKEND)
 
 
 # --- Keras layers -------------------------------------------------------------------------------
 
 
-class _KerasPool(keras.layers.Layer):  # type: ignore[misc]
+class _KerasPool(opspec.SpecLayer, keras.layers.Layer):  # type: ignore[misc]
     """Shared behaviour of the Keras pooling layers: Keras-mask aware, mask not passed on.
 
-    A subclass names its op with ``class MaskedMeanPool(_KerasPool, spec=opspec.MASKED_MEAN)``;
-    its docstring and the op it calls come from that spec.
+    A subclass names its op with ``class MaskedMeanPool(_KerasPool, spec=opspec.MASKED_MEAN)``.
     """
 
-    spec: ClassVar[OpSpec]
-    _op: ClassVar[Callable[..., tf.Tensor]]
-
-    def __init_subclass__(cls, spec: OpSpec | None = None, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if spec is not None:
-            cls.spec = spec
-            cls._op = staticmethod(_OPS[spec.name])
-            if cls.__doc__ is None:
-                call = "layer(x, lengths=None, mask=None)"
-                cls.__doc__ = opspec.layer_doc(spec, "Keras layer", call)
+    _ops = {spec.name: globals()[spec.name] for spec in opspec.OPS}
+    _kind = "Keras layer"
+    _call = "layer(x, lengths=None, mask=None)"
 
     def __init__(
         self,
@@ -450,35 +373,27 @@ class _KerasPool(keras.layers.Layer):  # type: ignore[misc]
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        problem = shapes.padding_problem(padding)
-        if problem:
-            raise _fail(problem)
-        self.time_axis = time_axis
-        self.padding = padding
-        self.validate = validate
+        self._configure(time_axis, padding, validate)
         # Keras hands the incoming mask (Embedding(mask_zero=True), Masking) to call().
         self.supports_masking = True
 
-    def _pool(self, inputs: Any, lengths: Any, mask: Any, *extra: Any) -> tf.Tensor:
+    def _keras_pool(self, inputs: Any, lengths: Any, mask: Any, *extra: Any) -> tf.Tensor:
         if lengths is None and mask is None:
             raise _fail(
                 f"{type(self).__name__} got neither lengths nor a Keras mask: put "
                 "Embedding(mask_zero=True) or Masking() before it, or call it with lengths="
             )
         # Explicit lengths describe the batch exactly; a Keras mask riding along is ignored.
-        return type(self)._op(
-            inputs,
-            *extra,
-            lengths=lengths,
-            mask=None if lengths is not None else mask,
-            time_axis=self.time_axis,
-            padding=self.padding,
-            validate=self.validate,
-        )
+        mask = None if lengths is not None else mask
+        return self._pool(inputs, *extra, lengths=lengths, mask=mask)
 
     def call(self, inputs: Any, lengths: Any = None, mask: Any = None) -> tf.Tensor:
         """Pool ``inputs`` over valid steps given ``lengths`` or the Keras ``mask``."""
-        return self._pool(inputs, lengths, mask)
+        return self._keras_pool(inputs, lengths, mask, *self._extra(inputs))
+
+    def _extra(self, inputs: Any) -> tuple[Any, ...]:
+        """Arguments of the op between ``x`` and ``lengths`` (AttentionPool's scores)."""
+        return ()
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> None:
         """Time is pooled away, so no mask goes downstream."""
@@ -540,10 +455,9 @@ class AttentionPool(_KerasPool, spec=opspec.ATTENTION_POOL):
         self.scorer.build(input_shape)
         super().build(input_shape)
 
-    def call(self, inputs: Any, lengths: Any = None, mask: Any = None) -> tf.Tensor:
-        """Score every step, softmax over the valid ones, and return the weighted sum."""
-        scores = tf.squeeze(self.scorer(inputs), -1)
-        return self._pool(inputs, lengths, mask, scores)
+    def _extra(self, inputs: Any) -> tuple[Any, ...]:
+        """Score every step; the op takes a softmax over the valid ones."""
+        return (tf.squeeze(self.scorer(inputs), -1),)
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments, for saving and cloning."""
@@ -559,34 +473,10 @@ def _to_numpy_if_tensor(value: Any) -> np.ndarray | None:
     return None
 
 
-def padding_invariance(
-    fn: Callable[[Any, Any], Any],
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    trials: int = 3,
-    fill: float | str = "random",
-    pad_steps: int = 0,
-    atol: float = 1e-5,
-    rtol: float = 1e-4,
-    seed: int = 0,
+def _check_invariance(
+    fn: Callable[..., Any], x: Any, lengths: Any, mask: Any, options: Trials
 ) -> None:
-    """Check that ``fn``'s outputs do not depend on what sits in the padded positions of ``x``.
-
-    ``fn`` is called as ``fn(x, lengths)`` or ``fn(x, mask)`` with tensors (wrap a model in a
-    lambda to adapt it, e.g. ``lambda x, mask: model(x)`` when the model finds padding with
-    ``Masking``). Each of ``trials`` calls refills the padded positions (random values of both
-    signs, or the constant ``fill``) and, when ``pad_steps > 0``, adds that many more padded
-    steps. A model that finds its padding by value (``Masking(0.0)``,
-    ``Embedding(mask_zero=True)``) needs ``fill=`` that value and ``pad_steps > 0``: random
-    values would look like data to it. Outputs that keep the time axis are compared on the
-    valid steps only; any other output must match everywhere.
-
-    Raises :class:`PaddingLeakError` naming the output, the batch row and how far it moved.
-    """
+    time_axis, padding, trials, fill, pad_steps, atol, rtol, seed = astuple(options)
     batch = _prepare(x, lengths, mask, time_axis, padding, validate=False)
     data = np.asarray(batch.x.numpy())
     if batch.squeeze:
@@ -642,3 +532,8 @@ def padding_invariance(
             atol=atol,
             rtol=rtol,
         )
+
+
+padding_invariance = make_padding_invariance(
+    _check_invariance, "``x`` and the outputs are TensorFlow tensors (or NumPy arrays).", __name__
+)

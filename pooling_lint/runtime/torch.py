@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from dataclasses import astuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -43,36 +44,17 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
 if TYPE_CHECKING:
-    from jaxtyping import Bool, Float, Integer, Shaped
+    from jaxtyping import Bool, Integer
 
 from . import opspec, shapes
-from .errors import PaddingLeakError, PoolingInputError
-from .invariance import compare_outputs, flatten_outputs
-from .opspec import OpSpec, PoolOp, Reduction, ScoredPoolOp
+from .errors import PaddingLeakError as PaddingLeakError  # re-exported
+from .errors import PoolingInputError as PoolingInputError  # re-exported
+from .invariance import Trials, compare_outputs, flatten_outputs, make_padding_invariance
+from .opspec import PoolOp, Reduction, ScoredPoolOp
+from .padded import OPT_OUT, PaddedBatch, bad_entries, call_layout
 from .shapes import Padding
 
-__all__ = [
-    "AttentionPool",
-    "FirstValidPool",
-    "LastValidPool",
-    "MaskedMaxPool",
-    "MaskedMeanPool",
-    "MaskedMinPool",
-    "MaskedSumPool",
-    "PaddingLeakError",
-    "PoolingInputError",
-    "attention_pool",
-    "first_valid",
-    "last_valid",
-    "lengths_to_mask",
-    "masked_max",
-    "masked_mean",
-    "masked_min",
-    "masked_softmax",
-    "masked_softmax_pool",
-    "masked_sum",
-    "padding_invariance",
-]
+__all__ = list(opspec.FRONT_END_NAMES)
 
 _HALF = (torch.float16, torch.bfloat16)
 _INDEX_PATH_DTYPES = (torch.float32, torch.float64)
@@ -98,15 +80,10 @@ def _consume_index_reduce_notice() -> None:
 _consume_index_reduce_notice()
 
 
-class _Batch(NamedTuple):
-    """A validated padded batch: ``x`` is rank 3 in its own layout, ``valid`` is [batch, time]."""
-
-    x: Tensor
-    valid: Tensor
-    lengths: Tensor | None
-    time_axis: int
-    padding: str
-    squeeze: bool
+if TYPE_CHECKING:
+    _Batch = PaddedBatch[Tensor]
+else:  # dynamo cannot call a subscripted generic
+    _Batch = PaddedBatch
 
 
 def _fail(message: str) -> PoolingInputError:
@@ -130,15 +107,6 @@ def _defer_to_device(values: Tensor) -> bool:
     return torch.compiler.is_compiling() or values.device.type != "cpu"
 
 
-def _bad_entries(values: Tensor, bad: Tensor, name: str) -> str:
-    rows = bad.nonzero().tolist()[:4]
-    shown = ", ".join(
-        f"{name}[{', '.join(map(str, row))}] = {values[tuple(row)].item()}" for row in rows
-    )
-    more = int(bad.sum()) - len(rows)
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
 def _check_lengths(lengths: Tensor, time: int, x_shape: tuple[int, ...], name: str) -> None:
     """Raise unless every length lies in ``[0, time]``."""
     if lengths.numel() == 0 or lengths.device.type == "meta":
@@ -149,7 +117,7 @@ def _check_lengths(lengths: Tensor, time: int, x_shape: tuple[int, ...], name: s
         torch._assert_async((low >= 0) & (high <= time), need)
     elif low.item() < 0 or high.item() > time:
         bad = (lengths < 0) | (lengths > time)
-        raise _fail(f"{need}, got {_bad_entries(lengths, bad, name)}; {_OPT_OUT}")
+        raise _fail(f"{need}, got {bad_entries(lengths.cpu(), bad.cpu(), name)}; {OPT_OUT}")
 
 
 def _check_binary(mask: Tensor, name: str) -> None:
@@ -166,10 +134,7 @@ def _check_binary(mask: Tensor, name: str) -> None:
         torch._assert_async(ok, need)
     elif not ok.item():
         bad = (mask != 0) & (mask != 1)
-        raise _fail(f"{need}, got {_bad_entries(mask, bad, name)}; {_OPT_OUT}")
-
-
-_OPT_OUT = "pass validate=False to skip value checks"
+        raise _fail(f"{need}, got {bad_entries(mask.cpu(), bad.cpu(), name)}; {OPT_OUT}")
 
 
 def lengths_to_mask(
@@ -241,21 +206,14 @@ def _prepare(
 ) -> _Batch:
     if not isinstance(x, Tensor):
         raise _fail(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.dim() not in (2, 3):
-        raise _fail(
-            f"x has shape {shapes.format_shape(x.shape)} but needs rank 3 "
-            "([batch, time, feat]) or rank 2 ([batch, time])"
-        )
-    for problem in (
-        shapes.one_of_problem(lengths is not None, mask is not None),
-        shapes.padding_problem(padding),
-    ):
-        if problem:
-            raise _fail(problem)
-    try:
-        axis = shapes.normalise_time_axis(time_axis, x.dim())
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    axis = call_layout(
+        x.dim(),
+        tuple(x.shape),
+        has_lengths=lengths is not None,
+        has_mask=mask is not None,
+        padding=padding,
+        time_axis=time_axis,
+    )
     squeeze = x.dim() == 2
     x3 = x.unsqueeze(-1) if squeeze else x
     x_shape = tuple(x.shape)
@@ -293,8 +251,8 @@ def _prepare(
     return _Batch(x3, valid, lengths, axis, padding, squeeze)
 
 
-def _finish(out: Tensor, batch: _Batch, dtype: torch.dtype) -> Tensor:
-    out = out.to(dtype)
+def _finish(out: Tensor, batch: _Batch) -> Tensor:
+    out = out.to(batch.x.dtype)
     return out.squeeze(-1) if batch.squeeze else out
 
 
@@ -414,6 +372,15 @@ def _mean(batch: _Batch) -> Tensor:
     return total / _counts(batch, total.dtype)
 
 
+def _softmax(scores: Tensor, valid: Tensor) -> Tensor:
+    work = scores.float() if scores.dtype in _HALF else scores
+    hidden = torch.where(valid, work, float("-inf"))
+    # An all-padding row would be softmax(-inf, ...) = NaN, and NaN poisons the backward pass
+    # even behind a where; give such rows finite scores and zero their weights afterwards.
+    hidden = torch.where(valid.any(1)[:, None], hidden, 0.0)
+    return torch.where(valid, torch.softmax(hidden, dim=1), 0.0)
+
+
 def _attention(batch: _Batch, scores: Any) -> Tensor:
     scores, _ = _padded(scores, "scores", None, None)
     if not isinstance(scores, Tensor):
@@ -447,113 +414,57 @@ _KERNELS: dict[Reduction, Callable[[_Batch], Tensor]] = {
 }
 
 
-def _run(
-    spec: OpSpec,
-    x: Any,
-    scores: Any,
-    lengths: Any,
-    mask: Any,
-    time_axis: int,
-    padding: Padding,
-    validate: bool,
-) -> Tensor:
-    """The body of every generated op: normalise the inputs, check them, reduce, finish."""
-    if isinstance(x, PackedSequence) or (isinstance(x, Tensor) and x.is_nested):
-        x, lengths = _padded(x, "x", lengths, mask)
-        time_axis = 1
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    if spec.floating_only and not batch.x.dtype.is_floating_point:
-        raise _fail(f"x has dtype {batch.x.dtype} but {spec.name} needs a floating dtype")
-    if spec.scored:
-        out = _attention(batch, scores)
-    else:
-        out = _KERNELS[spec.reduction](batch)
-    return _finish(out, batch, batch.x.dtype)
+def _carries_lengths(x: Any) -> bool:
+    return isinstance(x, PackedSequence) or (isinstance(x, Tensor) and x.is_nested)
 
 
-def _op(spec: OpSpec) -> Any:
-    return opspec.make_op(spec, _run, SPELLING)
+def _dtype(batch: _Batch) -> tuple[bool, str]:
+    return batch.x.dtype.is_floating_point, str(batch.x.dtype)
 
+
+def _softmax_batch(batch: _Batch) -> Tensor:
+    return _softmax(batch.x[..., 0], batch.valid)
+
+
+_BACKEND = opspec.Backend(
+    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _KERNELS, _attention, _softmax_batch,
+    _finish
+)  # fmt: skip
 
 Op = PoolOp[Tensor | PackedSequence, Any, Tensor]
 
-masked_mean: Op = _op(opspec.MASKED_MEAN)
-masked_sum: Op = _op(opspec.MASKED_SUM)
-masked_max: Op = _op(opspec.MASKED_MAX)
-masked_min: Op = _op(opspec.MASKED_MIN)
-last_valid: Op = _op(opspec.LAST_VALID)
-first_valid: Op = _op(opspec.FIRST_VALID)
-attention_pool: ScoredPoolOp[Tensor | PackedSequence, Any, Tensor] = _op(opspec.ATTENTION_POOL)
+masked_mean: Op = opspec.make_op(opspec.MASKED_MEAN, _BACKEND)
+masked_sum: Op = opspec.make_op(opspec.MASKED_SUM, _BACKEND)
+masked_max: Op = opspec.make_op(opspec.MASKED_MAX, _BACKEND)
+masked_min: Op = opspec.make_op(opspec.MASKED_MIN, _BACKEND)
+last_valid: Op = opspec.make_op(opspec.LAST_VALID, _BACKEND)
+first_valid: Op = opspec.make_op(opspec.FIRST_VALID, _BACKEND)
+attention_pool: ScoredPoolOp[Tensor | PackedSequence, Any, Tensor] = opspec.make_op(
+    opspec.ATTENTION_POOL, _BACKEND
+)
 masked_softmax_pool = attention_pool
 """Alias of :func:`attention_pool` under the name used in the design notes."""
-
-_OPS: dict[str, Callable[..., Tensor]] = {
-    spec.name: globals()[spec.name] for spec in opspec.OPS
-}
-
-
-def _softmax(scores: Tensor, valid: Tensor) -> Tensor:
-    work = scores.float() if scores.dtype in _HALF else scores
-    hidden = torch.where(valid, work, float("-inf"))
-    # An all-padding row would be softmax(-inf, ...) = NaN, and NaN poisons the backward pass
-    # even behind a where; give such rows finite scores and zero their weights afterwards.
-    hidden = torch.where(valid.any(1)[:, None], hidden, 0.0)
-    return torch.where(valid, torch.softmax(hidden, dim=1), 0.0)
-
-
-def masked_softmax(
-    scores: Float[Tensor, "batch time"] | PackedSequence,  # noqa: F722, F821, UP037
-    lengths: Integer[Tensor, " batch"] | None = None,  # noqa: F722, F821, UP037
-    mask: Shaped[Tensor, "batch time"] | None = None,  # noqa: F722, F821, UP037
-    *,
-    padding: Padding = "right",
-    validate: bool = True,
-) -> Float[Tensor, "batch time"]:  # noqa: F722, F821, UP037
-    """Softmax of ``[batch, time]`` scores over the valid steps; padded steps get weight 0.
-
-    A row with no valid step gets all-zero weights (not NaN), with finite gradients. The
-    weights are float32 for float16/bfloat16 scores. ``scores`` may be a ``PackedSequence``
-    (or a jagged nested tensor) of per-step scores, which carries its own lengths.
-    """
-    scores, lengths = _padded(scores, "scores", lengths, mask)
-    if isinstance(scores, Tensor) and scores.dim() == 3 and scores.shape[-1] == 1:
-        scores = scores.squeeze(-1)
-    batch = _prepare(scores, lengths, mask, 1, padding, validate)
-    return _softmax(batch.x[..., 0], batch.valid)
+masked_softmax: Callable[..., Tensor] = opspec.make_softmax(_BACKEND)
 
 
 # --- modules ------------------------------------------------------------------------------------
 
 
-class _Pool(nn.Module):
+class _Pool(opspec.SpecLayer, nn.Module):
     """Shared constructor and call signature of the drop-in pooling modules.
 
-    A subclass names its op with ``class MaskedMeanPool(_Pool, spec=opspec.MASKED_MEAN)``; its
-    docstring and the op it calls come from that spec.
+    A subclass names its op with ``class MaskedMeanPool(_Pool, spec=opspec.MASKED_MEAN)``.
     """
 
-    spec: ClassVar[OpSpec]
-    _op: ClassVar[Callable[..., Tensor]]
-
-    def __init_subclass__(cls, spec: OpSpec | None = None, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if spec is not None:
-            cls.spec = spec
-            cls._op = staticmethod(_OPS[spec.name])
-            if cls.__doc__ is None:
-                call = "forward(x, lengths=None, mask=None)"
-                cls.__doc__ = opspec.layer_doc(spec, "Module", call)
+    _ops = {spec.name: globals()[spec.name] for spec in opspec.OPS}
+    _kind = "Module"
+    _call = "forward(x, lengths=None, mask=None)"
 
     def __init__(
         self, *, time_axis: int = 1, padding: Padding = "right", validate: bool = True
     ) -> None:
         super().__init__()
-        problem = shapes.padding_problem(padding)
-        if problem:
-            raise _fail(problem)
-        self.time_axis = time_axis
-        self.padding: Padding = padding
-        self.validate = validate
+        self._configure(time_axis, padding, validate)
 
     def forward(
         self,
@@ -562,9 +473,12 @@ class _Pool(nn.Module):
         mask: Tensor | None = None,
     ) -> Tensor:
         """Pool ``x`` over its valid steps given ``lengths`` or ``mask`` (exactly one)."""
-        return type(self)._op(
-            x, lengths, mask, time_axis=self.time_axis, padding=self.padding, validate=self.validate
-        )
+        out: Tensor = self._pool(x, *self._extra(x), lengths=lengths, mask=mask)
+        return out
+
+    def _extra(self, x: Tensor | PackedSequence) -> tuple[Any, ...]:
+        """Arguments of the op between ``x`` and ``lengths`` (AttentionPool's scores)."""
+        return ()
 
     def extra_repr(self) -> str:
         return f"time_axis={self.time_axis}, padding={self.padding!r}"
@@ -614,27 +528,13 @@ class AttentionPool(_Pool, spec=opspec.ATTENTION_POOL):
         super().__init__(time_axis=time_axis, padding=padding, validate=validate)
         self.scorer = nn.Linear(features, 1, bias=bias)
 
-    def forward(
-        self,
-        x: Tensor | PackedSequence,
-        lengths: Tensor | None = None,
-        mask: Tensor | None = None,
-    ) -> Tensor:
-        """Score every step, softmax over the valid ones, and return the weighted sum."""
-        time_axis = self.time_axis
-        if isinstance(x, PackedSequence) or x.is_nested:
-            x, lengths = _padded(x, "x", lengths, mask)
-            time_axis = 1
-        scores = self.scorer(x).squeeze(-1)
-        return attention_pool(
-            x,
-            scores,
-            lengths,
-            mask,
-            time_axis=time_axis,
-            padding=self.padding,
-            validate=self.validate,
-        )
+    def _extra(self, x: Tensor | PackedSequence) -> tuple[Any, ...]:
+        """Score every step; the op takes a softmax over the valid ones."""
+        if isinstance(x, PackedSequence):
+            # Score the packed steps themselves: the op unpacks x and scores alike.
+            return (x._replace(data=self.scorer(x.data)),)
+        scores = self.scorer(x)  # a jagged nested x gives jagged scores
+        return (scores if scores.is_nested else scores.squeeze(-1),)
 
 
 def _refill(
@@ -659,34 +559,10 @@ def _refill(
     return torch.where(valid_layout.reshape(shape), x, noise)
 
 
-def padding_invariance(
-    fn: Callable[[Tensor, Tensor], Any],
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    trials: int = 3,
-    fill: float | str = "random",
-    pad_steps: int = 0,
-    atol: float = 1e-5,
-    rtol: float = 1e-4,
-    seed: int = 0,
+def _check_invariance(
+    fn: Callable[..., Any], x: Any, lengths: Any, mask: Any, options: Trials
 ) -> None:
-    """Check that ``fn``'s outputs do not depend on what sits in the padded positions of ``x``.
-
-    ``fn`` is called as ``fn(x, lengths)`` or ``fn(x, mask)`` (wrap a model in a lambda to
-    adapt it) under ``torch.no_grad()``; put the model in ``eval()`` mode so that dropout does
-    not count as a leak. Each of ``trials`` calls refills the padded positions (random values of
-    both signs, or the constant ``fill``, e.g. a ``Masking`` value) and, when ``pad_steps > 0``,
-    adds that many more padded steps (after the data for right padding, before it for left).
-    Outputs may be a tensor or nested tuples/lists/dicts of tensors. An output that keeps the
-    time axis (its leading axes are this batch's ``[batch, time]``) is compared on the valid
-    steps only; any other output must match everywhere.
-
-    Raises :class:`PaddingLeakError` naming the output, the batch row and how far it moved.
-    """
+    time_axis, padding, trials, fill, pad_steps, atol, rtol, seed = astuple(options)
     batch = _prepare(x, lengths, mask, time_axis, padding, validate=False)
     layout_valid = _valid_in_layout(batch).to(x.device)
     generator = torch.Generator().manual_seed(seed)
@@ -748,3 +624,7 @@ def _to_numpy_if_tensor(value: Any) -> np.ndarray | None:
             else (value.detach().cpu().numpy())
         )
     return None
+
+
+_INVARIANCE_NOTE = "It runs under ``torch.no_grad()``; ``x`` and the outputs are torch tensors."
+padding_invariance = make_padding_invariance(_check_invariance, _INVARIANCE_NOTE, __name__)
