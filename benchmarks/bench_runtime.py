@@ -43,6 +43,7 @@ def _status_kib(field: str) -> int:
 
 
 QUIET_ROUNDS: dict[str, tuple[int, int, int]] = {}
+SAMPLES: dict[str, dict[str, list[float]]] = {}
 
 
 def _busy_seconds() -> float:
@@ -62,6 +63,42 @@ def _reset_peak_rss() -> bool:
         return True
     except OSError:
         return False
+
+
+CHECKED = "checked: "
+UNCHECKED = "validate=False: "
+
+
+def checked_pair(
+    label: str, op: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Method]:
+    """The op with its default value checks and with ``validate=False``, as two methods."""
+    return {
+        f"{CHECKED}`{label}`": lambda: op(*args, **kwargs),
+        f"{UNCHECKED}`{label}`": lambda: op(*args, validate=False, **kwargs),
+    }
+
+
+def check_cost_table(samples: dict[str, list[float]]) -> str:
+    """Checked / unchecked per pair: the median over rounds of the per-round ratio.
+
+    Both run in every round, so the ratio of one round compares them under the same load.
+    """
+    lines = [
+        "| op (default checks vs `validate=False`) | checked ms | unchecked ms | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for label in samples:
+        if not label.startswith(CHECKED):
+            continue
+        name = label[len(CHECKED) :]
+        checked, unchecked = samples[label], samples[UNCHECKED + name]
+        ratio = statistics.median(c / u for c, u in zip(checked, unchecked))
+        lines.append(
+            f"| {name} | {statistics.median(checked):.3f} | "
+            f"{statistics.median(unchecked):.3f} | {ratio:.3f} |"
+        )
+    return "\n".join(lines)
 
 
 # --- torch ----------------------------------------------------------------------------------
@@ -101,6 +138,16 @@ def torch_methods(shape: tuple[int, int, int], device: str) -> tuple[dict[str, M
         "`x[arange(B), len-1]`": lambda: x[rows, lengths - 1],
         "**`last_valid(x, lengths)`**": lambda: pt.last_valid(x, lengths),
     }
+    hf_mask = mask.long()  # a Hugging Face attention_mask: int64 0/1
+    for label, op, args, kwargs in [
+        ("masked_mean(x, lengths)", pt.masked_mean, (x, lengths), {}),
+        ("masked_mean(x, mask=m)", pt.masked_mean, (x,), {"mask": mask}),
+        ("masked_mean(x, mask=int64 m)", pt.masked_mean, (x,), {"mask": hf_mask}),
+        ("masked_max(x, lengths)", pt.masked_max, (x, lengths), {}),
+        ("last_valid(x, lengths)", pt.last_valid, (x, lengths), {}),
+        ("attention_pool(x, scores, lengths)", pt.attention_pool, (x, scores, lengths), {}),
+    ]:
+        methods.update(checked_pair(label, op, args, kwargs))
     reference = {
         "mean": (x * maskf[..., None]).sum(1) / count,
         "max": x.masked_fill(~mask[..., None], float("-inf")).amax(1),
@@ -174,6 +221,19 @@ def tf_methods(shape: tuple[int, int, int], device: str) -> tuple[dict[str, Meth
         "`tf.identity(x[:, -1])` (wrong step)": lambda: tf.identity(x[:, -1]),
         "**`last_valid(x, lengths)`**": lambda: ptf.last_valid(x, lengths),
     }
+    unchecked_graph = tf.function(
+        lambda x, n: ptf.masked_mean(x, n, validate=False), input_signature=spec
+    )
+    methods[CHECKED + "`masked_mean` in `tf.function`"] = lambda: graph_mean(x, lengths)
+    methods[UNCHECKED + "`masked_mean` in `tf.function`"] = lambda: unchecked_graph(x, lengths)
+    hf_mask = tf.cast(mask, tf.int64)
+    for label, op, args, kwargs in [
+        ("masked_mean(x, lengths)", ptf.masked_mean, (x, lengths), {}),
+        ("masked_mean(x, mask=int64 m)", ptf.masked_mean, (x,), {"mask": hf_mask}),
+        ("masked_max(x, lengths)", ptf.masked_max, (x, lengths), {}),
+        ("last_valid(x, lengths)", ptf.last_valid, (x, lengths), {}),
+    ]:
+        methods.update(checked_pair(label, op, args, kwargs))
     methods = {label: on_device(fn) for label, fn in methods.items()}
     want = methods["naive `reduce_sum(x*maskf[...,None], 1)/len`"]().numpy()
     for label in (
@@ -244,6 +304,7 @@ def time_methods(
         for label, ms in timings.items():
             samples[label].append(ms)
     QUIET_ROUNDS[framework] = (quiet_kept, kept, tried)
+    SAMPLES[framework] = samples
     return {label: statistics.median(values) for label, values in samples.items()}
 
 
@@ -372,7 +433,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{kept} rounds timed ({quiet} of them quiet: other processes under 0.25 cores; "
             f"{tried - kept} noisy rounds discarded)\n"
         )
-        print(table(title, times, memory, floor))
+        main_rows = {k: v for k, v in times.items() if not k.startswith((CHECKED, UNCHECKED))}
+        print(table(title, main_rows, memory, floor))
+        print()
+        print(check_cost_table(SAMPLES[framework]))
         print()
         if framework == "torch":
             mean = times["**`masked_mean(x, lengths)`**"]
