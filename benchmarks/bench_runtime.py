@@ -43,7 +43,6 @@ def _status_kib(field: str) -> int:
 
 
 QUIET_ROUNDS: dict[str, tuple[int, int, int]] = {}
-SAMPLES: dict[str, dict[str, list[float]]] = {}
 
 
 def _busy_seconds() -> float:
@@ -79,25 +78,64 @@ def checked_pair(
     }
 
 
-def check_cost_table(samples: dict[str, list[float]]) -> str:
-    """Checked / unchecked per pair: the median over rounds of the per-round ratio.
+def without_pairs(methods: dict[str, Method]) -> dict[str, Method]:
+    """The methods of the main table: all but the check-cost pairs."""
+    return {k: v for k, v in methods.items() if not k.startswith((CHECKED, UNCHECKED))}
 
-    Both run in every round, so the ratio of one round compares them under the same load.
+
+def time_check_pairs(
+    framework: str, shape: tuple[int, int, int], device: str, rounds: int
+) -> dict[str, tuple[float, float, float, float]]:
+    """Per op: median checked ms, unchecked ms, and the median and IQR of checked / unchecked.
+
+    Each round times the pair back to back in the order checked, unchecked, unchecked,
+    checked, so that a change of load during the round hits both alike; the round's ratio is
+    (c1 + c2) / (u1 + u2).
     """
-    lines = [
-        "| op (default checks vs `validate=False`) | checked ms | unchecked ms | ratio |",
-        "|---|---:|---:|---:|",
-    ]
-    for label in samples:
+    if framework == "torch":
+        methods, sync = torch_methods(shape, device)
+
+        def run(fn: Method) -> float:
+            start = time.perf_counter()
+            fn()
+            sync()
+            return time.perf_counter() - start
+    else:
+        methods, sync_result = tf_methods(shape, device)
+
+        def run(fn: Method) -> float:
+            start = time.perf_counter()
+            sync_result(fn())
+            return time.perf_counter() - start
+
+    result: dict[str, tuple[float, float, float, float]] = {}
+    for label in methods:
         if not label.startswith(CHECKED):
             continue
         name = label[len(CHECKED) :]
-        checked, unchecked = samples[label], samples[UNCHECKED + name]
-        ratio = statistics.median(c / u for c, u in zip(checked, unchecked))
-        lines.append(
-            f"| {name} | {statistics.median(checked):.3f} | "
-            f"{statistics.median(unchecked):.3f} | {ratio:.3f} |"
-        )
+        checked, unchecked = methods[label], methods[UNCHECKED + name]
+        for fn in (checked, unchecked, checked, unchecked):  # warm-up
+            run(fn)
+        ratios, c_ms, u_ms = [], [], []
+        for _ in range(rounds):
+            c1, u1, u2, c2 = run(checked), run(unchecked), run(unchecked), run(checked)
+            ratios.append((c1 + c2) / (u1 + u2))
+            c_ms += [c1 * 1e3, c2 * 1e3]
+            u_ms += [u1 * 1e3, u2 * 1e3]
+        q1, _, q3 = statistics.quantiles(ratios, n=4)
+        median = statistics.median
+        result[name] = (median(c_ms), median(u_ms), median(ratios), q3 - q1)
+    return result
+
+
+def check_cost_table(pairs: dict[str, tuple[float, float, float, float]]) -> str:
+    """A markdown table of :func:`time_check_pairs`."""
+    lines = [
+        "| op: default checks vs `validate=False` | checked ms | unchecked ms | ratio | IQR |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, (checked, unchecked, ratio, iqr) in pairs.items():
+        lines.append(f"| {name} | {checked:.3f} | {unchecked:.3f} | {ratio:.3f} | {iqr:.3f} |")
     return "\n".join(lines)
 
 
@@ -271,6 +309,7 @@ def time_methods(
         def run(fn: Method) -> None:
             sync_result(fn())
 
+    methods = without_pairs(methods)
     for fn in methods.values():  # warm-up: first-call costs (tracing, XLA, allocator)
         run(fn)
         run(fn)
@@ -304,7 +343,6 @@ def time_methods(
         for label, ms in timings.items():
             samples[label].append(ms)
     QUIET_ROUNDS[framework] = (quiet_kept, kept, tried)
-    SAMPLES[framework] = samples
     return {label: statistics.median(values) for label, values in samples.items()}
 
 
@@ -317,7 +355,7 @@ def memory_methods(framework: str, shape: tuple[int, int, int], device: str) -> 
     else:
         methods, _ = tf_methods(shape, device)
     result: dict[str, float] = {}
-    for label, fn in methods.items():
+    for label, fn in without_pairs(methods).items():
         fn()  # one-time costs (tracing, kernels) are not per-call memory
         gc.collect()
         if framework == "torch" and device.startswith("cuda"):
@@ -397,6 +435,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--framework", choices=["torch", "tf", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=None, help="timing rounds (default 40)")
     parser.add_argument("--shape", default=None, help="batch,time,feat (default 64,512,512)")
+    parser.add_argument(
+        "--check-rounds", type=int, default=None, help="rounds of the check-cost pairs (40)"
+    )
+    parser.add_argument(
+        "--checks-only", action="store_true", help="time only the check-cost pairs"
+    )
     parser.add_argument("--memory-child", choices=["torch", "tf"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     shape_text = args.shape or ("8,64,32" if args.quick else "64,512,512")
@@ -412,6 +456,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{rounds} rounds, {os.cpu_count()} CPUs\n"
     )
     for framework in frameworks:
+        if args.checks_only:
+            pair_rounds = args.check_rounds or (5 if args.quick else 40)
+            pairs = time_check_pairs(framework, shape, args.device, pair_rounds)  # type: ignore[arg-type]
+            print(f"{framework}: value-check cost, {pair_rounds} rounds of c/u/u/c:\n")
+            print(check_cost_table(pairs) + "\n")
+            continue
         try:
             times = time_methods(framework, shape, args.device, rounds)  # type: ignore[arg-type]
         except ImportError as exc:
@@ -433,10 +483,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{kept} rounds timed ({quiet} of them quiet: other processes under 0.25 cores; "
             f"{tried - kept} noisy rounds discarded)\n"
         )
-        main_rows = {k: v for k, v in times.items() if not k.startswith((CHECKED, UNCHECKED))}
-        print(table(title, main_rows, memory, floor))
+        print(table(title, times, memory, floor))
         print()
-        print(check_cost_table(SAMPLES[framework]))
+        pair_rounds = args.check_rounds or (5 if args.quick else 40)
+        pairs = time_check_pairs(framework, shape, args.device, pair_rounds)  # type: ignore[arg-type]
+        print(f"value-check cost, {pair_rounds} rounds of checked/unchecked/unchecked/checked:\n")
+        print(check_cost_table(pairs))
         print()
         if framework == "torch":
             mean = times["**`masked_mean(x, lengths)`**"]
