@@ -357,15 +357,10 @@ def make_softmax(backend: Backend) -> Any:
         return body(scores, lengths, mask, padding, validate)
 
     spelling = backend.spelling
-    tensor = spelling.tensor
-    notes = {
-        "scores": f"Float[{tensor}, 'batch time']{spelling.x_extra}",
-        "lengths": f"Integer[{tensor}, 'batch'] | None",
-        "mask": f"Shaped[{tensor}, 'batch time'] | None",
-        "padding": "Padding",
-        "validate": "bool",
-        "return": f"Float[{tensor}, 'batch time']",
-    }
+    pooled = spelling.annotations(ATTENTION_POOL)
+    notes = {name: pooled[name] for name in ("lengths", "mask", "padding", "validate")}
+    notes["scores"] = pooled["scores"] + spelling.x_extra
+    notes["return"] = pooled["scores"]
     doc = _SOFTMAX_DOC.format(x_kinds=spelling.x_kinds.lstrip(", "))
     return _finish_function(masked_softmax, "masked_softmax", doc, notes, spelling.module)
 
