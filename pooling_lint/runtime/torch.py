@@ -104,37 +104,49 @@ def _as_tensor(value: Any, name: str, device: torch.device) -> Tensor:
 def _defer_to_device(values: Tensor) -> bool:
     """Whether a value check must run on the device (no host sync, no graph break)."""
     # is_compiling() first: dynamo folds it to True, so the host branch is never traced.
-    return torch.compiler.is_compiling() or values.device.type != "cpu"
+    return torch.compiler.is_compiling() or not values.is_cpu
+
+
+def _range_need(name: str, time: int, x_shape: tuple[int, ...]) -> str:
+    return f"{name} must lie in [0, {time}] (the time dim of x {shapes.format_shape(x_shape)})"
 
 
 def _check_lengths(lengths: Tensor, time: int, x_shape: tuple[int, ...], name: str) -> None:
     """Raise unless every length lies in ``[0, time]``."""
-    if lengths.numel() == 0 or lengths.device.type == "meta":
-        return
-    need = f"{name} must lie in [0, {time}] (the time dim of x {shapes.format_shape(x_shape)})"
-    low, high = torch.aminmax(lengths)
+    # The common case (CPU, eager) is one aminmax and two scalar reads; messages are only
+    # built on failure, since formatting them would cost as much as the check.
     if _defer_to_device(lengths):
-        torch._assert_async((low >= 0) & (high <= time), need)
-    elif low.item() < 0 or high.item() > time:
+        if lengths.is_meta or lengths.numel() == 0:
+            return
+        low, high = torch.aminmax(lengths)
+        torch._assert_async((low >= 0) & (high <= time), _range_need(name, time, x_shape))
+        return
+    if lengths.numel() == 0:
+        return
+    low, high = torch.aminmax(lengths)
+    if low.item() < 0 or high.item() > time:
         bad = (lengths < 0) | (lengths > time)
-        raise _fail(f"{need}, got {bad_entries(lengths.cpu(), bad.cpu(), name)}; {OPT_OUT}")
+        raise _fail(
+            f"{_range_need(name, time, x_shape)}, got {bad_entries(lengths, bad, name)}; "
+            f"{OPT_OUT}"
+        )
 
 
 def _check_binary(mask: Tensor, name: str) -> None:
     """Raise unless a non-bool mask holds only 0 and 1."""
-    if mask.numel() == 0 or mask.device.type == "meta":
+    if mask.is_meta or mask.numel() == 0:
         return
-    need = f"{name} must hold only 0 and 1 (or be bool)"
     if mask.dtype.is_floating_point:
         ok = ((mask == 0) | (mask == 1)).all()
     else:
         low, high = torch.aminmax(mask)
         ok = (low >= 0) & (high <= 1)
+    need = "must hold only 0 and 1 (or be bool)"
     if _defer_to_device(mask):
-        torch._assert_async(ok, need)
+        torch._assert_async(ok, f"{name} {need}")
     elif not ok.item():
         bad = (mask != 0) & (mask != 1)
-        raise _fail(f"{need}, got {bad_entries(mask.cpu(), bad.cpu(), name)}; {OPT_OUT}")
+        raise _fail(f"{name} {need}, got {bad_entries(mask, bad, name)}; {OPT_OUT}")
 
 
 def lengths_to_mask(
