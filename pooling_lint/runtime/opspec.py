@@ -231,9 +231,10 @@ class Backend:
     ``unpack(x, lengths, mask)`` turns inputs that carry their own lengths (PackedSequence,
     nested, ragged) into ``(padded, lengths)`` and returns anything else unchanged;
     ``prepare(x, lengths, mask, time_axis, padding, validate)`` checks the call and returns a
-    padded batch; ``dtype(batch)`` is ``(is_floating, name)`` of its ``x``; ``kernels`` reduce a
-    batch; ``attention(batch, scores)`` and ``softmax(scores, valid)`` do attention pooling;
-    ``finish(out, batch)`` casts and squeezes the result.
+    padded batch; ``dtype(batch)`` is ``(is_floating, name)`` of its ``x``; ``total``, ``mean``,
+    ``extreme(batch, largest)`` and ``pick(batch, last)`` are the kernels of the reductions;
+    ``attention(batch, scores)`` and ``softmax(batch)`` do attention pooling; ``finish(out,
+    batch)`` casts and squeezes the result.
     """
 
     spelling: Spelling
@@ -241,7 +242,10 @@ class Backend:
     unpack: Callable[[Any, str, Any, Any], tuple[Any, Any]]
     prepare: Callable[..., Any]
     dtype: Callable[[Any], tuple[bool, str]]
-    kernels: Mapping[Reduction, Callable[[Any], Any]]
+    total: Callable[[Any], Any]
+    mean: Callable[[Any], Any]
+    extreme: Callable[[Any, bool], Any]
+    pick: Callable[[Any, bool], Any]
     attention: Callable[[Any, Any], Any]
     softmax: Callable[[Any], Any]
     finish: Callable[[Any, Any], Any]
@@ -265,10 +269,17 @@ class Backend:
         floating, dtype = self.dtype(batch)
         if spec.floating_only and not floating:
             raise PoolingInputError(f"x has dtype {dtype} but {spec.name} needs a floating dtype")
-        if spec.scored:
+        reduction = spec.reduction
+        if reduction is Reduction.ATTENTION:
             out = self.attention(batch, scores)
+        elif reduction is Reduction.MEAN:
+            out = self.mean(batch)
+        elif reduction is Reduction.SUM:
+            out = self.total(batch)
+        elif reduction in (Reduction.MAX, Reduction.MIN):
+            out = self.extreme(batch, reduction is Reduction.MAX)
         else:
-            out = self.kernels[spec.reduction](batch)
+            out = self.pick(batch, reduction is Reduction.LAST)
         return self.finish(out, batch)
 
     def masked_softmax(

@@ -40,7 +40,7 @@ from . import opspec, shapes
 from .errors import PaddingLeakError as PaddingLeakError  # re-exported
 from .errors import PoolingInputError as PoolingInputError  # re-exported
 from .invariance import Trials, compare_outputs, flatten_outputs, make_padding_invariance
-from .opspec import PoolOp, Reduction, ScoredPoolOp
+from .opspec import PoolOp, ScoredPoolOp
 from .padded import OPT_OUT, PaddedBatch, bad_entries, call_layout
 from .shapes import Padding
 
@@ -303,16 +303,6 @@ def _attention(batch: _Batch, scores: Any) -> tf.Tensor:
     return _weighted_sum(batch, _softmax(scores, batch.valid))
 
 
-_KERNELS: dict[Reduction, Callable[[_Batch], tf.Tensor]] = {
-    Reduction.MEAN: _mean,
-    Reduction.SUM: _sum,
-    Reduction.MAX: lambda batch: _extreme(batch, largest=True),
-    Reduction.MIN: lambda batch: _extreme(batch, largest=False),
-    Reduction.LAST: lambda batch: _pick(batch, last=True),
-    Reduction.FIRST: lambda batch: _pick(batch, last=False),
-}
-
-
 def _softmax(scores: tf.Tensor, valid: tf.Tensor) -> tf.Tensor:
     work = tf.cast(scores, _accumulator(scores.dtype))
     hidden = tf.where(valid, work, tf.cast(-np.inf, work.dtype))
@@ -334,8 +324,8 @@ def _softmax_batch(batch: _Batch) -> tf.Tensor:
 
 
 _BACKEND = opspec.Backend(
-    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _KERNELS, _attention, _softmax_batch,
-    _finish
+    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _sum, _mean, _extreme, _pick,
+    _attention, _softmax_batch, _finish
 )  # fmt: skip
 
 Op = PoolOp[Any, Any, tf.Tensor]

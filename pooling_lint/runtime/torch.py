@@ -50,7 +50,7 @@ from . import opspec, shapes
 from .errors import PaddingLeakError as PaddingLeakError  # re-exported
 from .errors import PoolingInputError as PoolingInputError  # re-exported
 from .invariance import Trials, compare_outputs, flatten_outputs, make_padding_invariance
-from .opspec import PoolOp, Reduction, ScoredPoolOp
+from .opspec import PoolOp, ScoredPoolOp
 from .padded import OPT_OUT, PaddedBatch, bad_entries, call_layout
 from .shapes import Padding
 
@@ -416,16 +416,6 @@ def _attention(batch: _Batch, scores: Any) -> Tensor:
     return torch.einsum("bt,tbf->bf", weights, selected)
 
 
-_KERNELS: dict[Reduction, Callable[[_Batch], Tensor]] = {
-    Reduction.MEAN: _mean,
-    Reduction.SUM: _sum,
-    Reduction.MAX: lambda batch: _extreme(batch, largest=True),
-    Reduction.MIN: lambda batch: _extreme(batch, largest=False),
-    Reduction.LAST: lambda batch: _pick(batch, last=True),
-    Reduction.FIRST: lambda batch: _pick(batch, last=False),
-}
-
-
 def _carries_lengths(x: Any) -> bool:
     return isinstance(x, PackedSequence) or (isinstance(x, Tensor) and x.is_nested)
 
@@ -439,8 +429,8 @@ def _softmax_batch(batch: _Batch) -> Tensor:
 
 
 _BACKEND = opspec.Backend(
-    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _KERNELS, _attention, _softmax_batch,
-    _finish
+    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _sum, _mean, _extreme, _pick,
+    _attention, _softmax_batch, _finish
 )  # fmt: skip
 
 Op = PoolOp[Tensor | PackedSequence, Any, Tensor]
