@@ -228,7 +228,7 @@ class Spelling:
 class Backend:
     """The framework half of every op: the runtime's shared op body calls these in order.
 
-    ``unpack(x, lengths, mask)`` turns inputs that carry their own lengths (PackedSequence,
+    ``unpack(x, name, lengths, mask)`` turns inputs that carry their own lengths (PackedSequence,
     nested, ragged) into ``(padded, lengths)`` and returns anything else unchanged;
     ``prepare(x, lengths, mask, time_axis, padding, validate)`` checks the call and returns a
     padded batch; ``dtype(batch)`` is ``(is_floating, name)`` of its ``x``; ``total``, ``mean``,

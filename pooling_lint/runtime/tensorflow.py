@@ -320,6 +320,9 @@ def _dtype(batch: _Batch) -> tuple[bool, str]:
 
 
 def _softmax_batch(batch: _Batch) -> tf.Tensor:
+    if batch.x.shape[-1] not in (1, None):
+        shape = shapes.format_shape(_static(batch.x.shape))
+        raise _fail(f"scores has shape {shape} but needs (batch, time) or (batch, time, 1)")
     return _softmax(batch.x[..., 0], batch.valid)
 
 

@@ -425,6 +425,9 @@ def _dtype(batch: _Batch) -> tuple[bool, str]:
 
 
 def _softmax_batch(batch: _Batch) -> Tensor:
+    if batch.x.shape[-1] != 1:
+        shape = shapes.format_shape(batch.x.shape)
+        raise _fail(f"scores has shape {shape} but needs (batch, time) or (batch, time, 1)")
     return _softmax(batch.x[..., 0], batch.valid)
 
 

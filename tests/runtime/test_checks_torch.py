@@ -85,6 +85,10 @@ def test_masked_softmax_and_lengths_to_mask_check_values_too():
     with pytest.raises(PoolingInputError, match=r"lengths must lie in \[0, 4\]"):
         pt.lengths_to_mask(torch.tensor([5, 1]), 4)
     assert pt.lengths_to_mask(torch.tensor([5, -1]), 4, validate=False).sum(1).tolist() == [4, 0]
+    with pytest.raises(PoolingInputError, match=r"scores has shape \(2, 5, 3\) but needs"):
+        pt.masked_softmax(torch.randn(2, 5, 3), torch.tensor([5, 1]))
+    column = pt.masked_softmax(torch.randn(2, 5, 1), torch.tensor([5, 1]))
+    assert column.shape == (2, 5) and column.sum(1).tolist() == pytest.approx([1.0, 1.0])
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
