@@ -358,9 +358,24 @@ def type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
         if name not in namespace and hasattr(jaxtyping, name)
     }
     try:
-        return typing.get_type_hints(fn, globalns=namespace, localns=extra, include_extras=True)
+        hints = typing.get_type_hints(fn, globalns=namespace, localns=extra, include_extras=True)
     except Exception:  # names that only exist later, or under TYPE_CHECKING elsewhere
         return {}
+    return {name: _self_caching(hint) for name, hint in hints.items()}
+
+
+def _self_caching(hint: Any) -> Any:
+    """``A | B`` as ``typing.Union[A, B]``.
+
+    beartype replaces a ``|`` union by an earlier one with the same repr, and
+    ``Integer[torch.Tensor, 'batch'] | None`` has the same repr as the TensorFlow one (both
+    classes are named ``Tensor``): the second function guarded would be checked against the
+    first one's tensor type. ``typing.Union`` objects are cached by typing itself and are used
+    as they are.
+    """
+    if isinstance(hint, types.UnionType):
+        return typing.Union[tuple(_self_caching(arg) for arg in typing.get_args(hint))]
+    return hint
 
 
 def _with_evaluated_annotations(fn: F, hints: dict[str, Any]) -> F:
