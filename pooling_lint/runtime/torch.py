@@ -184,8 +184,6 @@ def _padded(value: Any, name: str, lengths: Any, mask: Any) -> tuple[Any, Any]:
     """
     if isinstance(value, PackedSequence):
         kind = "a PackedSequence"
-        padded, counts = pad_packed_sequence(value, batch_first=True)
-        counts = counts.to(padded.device)
     elif isinstance(value, Tensor) and value.is_nested:
         if value.layout is not torch.jagged:
             raise TypeError(
@@ -196,15 +194,19 @@ def _padded(value: Any, name: str, lengths: Any, mask: Any) -> tuple[Any, Any]:
         if getattr(value, "_ragged_idx", 1) != 1:
             raise TypeError(f"{name} is a jagged nested tensor whose ragged dim is not dim 1")
         kind = "a jagged nested tensor"
-        holes = value.lengths()  # type: ignore[attr-defined]  # NJT-only methods
-        counts = holes if holes is not None else value.offsets().diff()  # type: ignore[attr-defined]
-        padded = torch.nested.to_padded_tensor(value, 0.0)
     else:
         return value, lengths
     if lengths is not None or mask is not None:
         raise _fail(
             f"{name} is {kind}, which carries its own lengths: give neither lengths nor mask"
         )
+    if isinstance(value, PackedSequence):
+        padded, counts = pad_packed_sequence(value, batch_first=True)
+        # The lengths come from batch_sizes, which live on the CPU; no wait for the device.
+        return padded, counts.to(padded.device, non_blocking=True)
+    holes = value.lengths()  # NJT-only methods
+    counts = holes if holes is not None else value.offsets().diff()
+    padded = torch.nested.to_padded_tensor(value, 0.0)
     return padded, counts
 
 
