@@ -64,6 +64,96 @@ def _reset_peak_rss() -> bool:
         return False
 
 
+CHECKED = "checked: "
+UNCHECKED = "validate=False: "
+
+
+def checked_pair(
+    label: str, op: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> dict[str, Method]:
+    """The op with its default value checks and with ``validate=False``, as two methods."""
+    return {
+        f"{CHECKED}`{label}`": lambda: op(*args, **kwargs),
+        f"{UNCHECKED}`{label}`": lambda: op(*args, validate=False, **kwargs),
+    }
+
+
+def without_pairs(methods: dict[str, Method]) -> dict[str, Method]:
+    """The methods of the main table: all but the check-cost pairs."""
+    return {k: v for k, v in methods.items() if not k.startswith((CHECKED, UNCHECKED))}
+
+
+def time_check_pairs(
+    framework: str, shape: tuple[int, int, int], device: str, rounds: int, clock: str = "wall"
+) -> dict[str, tuple[float, float, float, float]]:
+    """Per op: median checked ms, unchecked ms, and the median and IQR of checked / unchecked.
+
+    Each round times the pair back to back in the order checked, unchecked, unchecked,
+    checked, so that a change of load during the round hits both alike; the round's ratio is
+    (c1 + c2) / (u1 + u2). ``clock="cpu"`` counts CPU seconds instead of wall seconds (torch:
+    one thread, ``time.thread_time``; TF: one intra-op and one inter-op thread,
+    ``time.process_time``), which time spent waiting for a core on a busy machine does not
+    inflate; it is only meaningful on the CPU.
+    """
+    now = time.perf_counter
+    if clock == "cpu":
+        now = time.thread_time if framework == "torch" else time.process_time
+        if framework == "torch":
+            import torch
+
+            torch.set_num_threads(1)
+        else:
+            import tensorflow as tf
+
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+    if framework == "torch":
+        methods, sync = torch_methods(shape, device)
+
+        def run(fn: Method) -> float:
+            start = now()
+            fn()
+            sync()
+            return now() - start
+    else:
+        methods, sync_result = tf_methods(shape, device)
+
+        def run(fn: Method) -> float:
+            start = now()
+            sync_result(fn())
+            return now() - start
+
+    result: dict[str, tuple[float, float, float, float]] = {}
+    for label in methods:
+        if not label.startswith(CHECKED):
+            continue
+        name = label[len(CHECKED) :]
+        checked, unchecked = methods[label], methods[UNCHECKED + name]
+        for fn in (checked, unchecked, checked, unchecked):  # warm-up
+            run(fn)
+        ratios, c_ms, u_ms = [], [], []
+        for _ in range(rounds):
+            c1, u1, u2, c2 = run(checked), run(unchecked), run(unchecked), run(checked)
+            ratios.append((c1 + c2) / (u1 + u2))
+            c_ms += [c1 * 1e3, c2 * 1e3]
+            u_ms += [u1 * 1e3, u2 * 1e3]
+        q1, _, q3 = statistics.quantiles(ratios, n=4)
+        median = statistics.median
+        result[name] = (median(c_ms), median(u_ms), median(ratios), q3 - q1)
+    return result
+
+
+def check_cost_table(pairs: dict[str, tuple[float, float, float, float]]) -> str:
+    """A markdown table of :func:`time_check_pairs`."""
+    lines = [
+        "| op: default checks vs `validate=False` | checked ms | unchecked ms | ratio | IQR |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, (checked, unchecked, ratio, iqr) in pairs.items():
+        lines.append(f"| {name} | {checked:.3f} | {unchecked:.3f} | {ratio:.3f} | {iqr:.3f} |")
+    return "\n".join(lines)
+
+
 # --- torch ----------------------------------------------------------------------------------
 
 
@@ -101,6 +191,16 @@ def torch_methods(shape: tuple[int, int, int], device: str) -> tuple[dict[str, M
         "`x[arange(B), len-1]`": lambda: x[rows, lengths - 1],
         "**`last_valid(x, lengths)`**": lambda: pt.last_valid(x, lengths),
     }
+    hf_mask = mask.long()  # a Hugging Face attention_mask: int64 0/1
+    for label, op, args, kwargs in [
+        ("masked_mean(x, lengths)", pt.masked_mean, (x, lengths), {}),
+        ("masked_mean(x, mask=m)", pt.masked_mean, (x,), {"mask": mask}),
+        ("masked_mean(x, mask=int64 m)", pt.masked_mean, (x,), {"mask": hf_mask}),
+        ("masked_max(x, lengths)", pt.masked_max, (x, lengths), {}),
+        ("last_valid(x, lengths)", pt.last_valid, (x, lengths), {}),
+        ("attention_pool(x, scores, lengths)", pt.attention_pool, (x, scores, lengths), {}),
+    ]:
+        methods.update(checked_pair(label, op, args, kwargs))
     reference = {
         "mean": (x * maskf[..., None]).sum(1) / count,
         "max": x.masked_fill(~mask[..., None], float("-inf")).amax(1),
@@ -174,6 +274,19 @@ def tf_methods(shape: tuple[int, int, int], device: str) -> tuple[dict[str, Meth
         "`tf.identity(x[:, -1])` (wrong step)": lambda: tf.identity(x[:, -1]),
         "**`last_valid(x, lengths)`**": lambda: ptf.last_valid(x, lengths),
     }
+    unchecked_graph = tf.function(
+        lambda x, n: ptf.masked_mean(x, n, validate=False), input_signature=spec
+    )
+    methods[CHECKED + "`masked_mean` in `tf.function`"] = lambda: graph_mean(x, lengths)
+    methods[UNCHECKED + "`masked_mean` in `tf.function`"] = lambda: unchecked_graph(x, lengths)
+    hf_mask = tf.cast(mask, tf.int64)
+    for label, op, args, kwargs in [
+        ("masked_mean(x, lengths)", ptf.masked_mean, (x, lengths), {}),
+        ("masked_mean(x, mask=int64 m)", ptf.masked_mean, (x,), {"mask": hf_mask}),
+        ("masked_max(x, lengths)", ptf.masked_max, (x, lengths), {}),
+        ("last_valid(x, lengths)", ptf.last_valid, (x, lengths), {}),
+    ]:
+        methods.update(checked_pair(label, op, args, kwargs))
     methods = {label: on_device(fn) for label, fn in methods.items()}
     want = methods["naive `reduce_sum(x*maskf[...,None], 1)/len`"]().numpy()
     for label in (
@@ -211,6 +324,7 @@ def time_methods(
         def run(fn: Method) -> None:
             sync_result(fn())
 
+    methods = without_pairs(methods)
     for fn in methods.values():  # warm-up: first-call costs (tracing, XLA, allocator)
         run(fn)
         run(fn)
@@ -256,7 +370,7 @@ def memory_methods(framework: str, shape: tuple[int, int, int], device: str) -> 
     else:
         methods, _ = tf_methods(shape, device)
     result: dict[str, float] = {}
-    for label, fn in methods.items():
+    for label, fn in without_pairs(methods).items():
         fn()  # one-time costs (tracing, kernels) are not per-call memory
         gc.collect()
         if framework == "torch" and device.startswith("cuda"):
@@ -336,6 +450,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--framework", choices=["torch", "tf", "both"], default="both")
     parser.add_argument("--rounds", type=int, default=None, help="timing rounds (default 40)")
     parser.add_argument("--shape", default=None, help="batch,time,feat (default 64,512,512)")
+    parser.add_argument(
+        "--check-rounds", type=int, default=None, help="rounds of the check-cost pairs (40)"
+    )
+    parser.add_argument(
+        "--checks-only", action="store_true", help="time only the check-cost pairs"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="check-cost pairs: wall time, or CPU time of one thread (a busy machine)",
+    )
     parser.add_argument("--memory-child", choices=["torch", "tf"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     shape_text = args.shape or ("8,64,32" if args.quick else "64,512,512")
@@ -351,6 +477,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{rounds} rounds, {os.cpu_count()} CPUs\n"
     )
     for framework in frameworks:
+        if args.checks_only:
+            pair_rounds = args.check_rounds or (5 if args.quick else 40)
+            pairs = time_check_pairs(framework, shape, args.device, pair_rounds, args.clock)  # type: ignore[arg-type]
+            print(
+                f"{framework}: value-check cost, {pair_rounds} rounds of c/u/u/c, "
+                f"{args.clock} clock:\n"
+            )
+            print(check_cost_table(pairs) + "\n")
+            continue
         try:
             times = time_methods(framework, shape, args.device, rounds)  # type: ignore[arg-type]
         except ImportError as exc:
@@ -373,6 +508,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{tried - kept} noisy rounds discarded)\n"
         )
         print(table(title, times, memory, floor))
+        print()
+        pair_rounds = args.check_rounds or (5 if args.quick else 40)
+        pairs = time_check_pairs(framework, shape, args.device, pair_rounds)  # type: ignore[arg-type]
+        print(f"value-check cost, {pair_rounds} rounds of checked/unchecked/unchecked/checked:\n")
+        print(check_cost_table(pairs))
         print()
         if framework == "torch":
             mean = times["**`masked_mean(x, lengths)`**"]

@@ -7,13 +7,15 @@ module compares what came back, as NumPy arrays, and raises ``PaddingLeakError``
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .errors import PaddingLeakError
+from .shapes import Padding
 
-__all__ = ["compare_outputs", "flatten_outputs"]
+__all__ = ["Trials", "compare_outputs", "flatten_outputs", "make_padding_invariance"]
 
 Leaves = list[tuple[str, np.ndarray]]
 
@@ -109,3 +111,63 @@ def compare_outputs(
             f"{ref64[worst]:.6g} became {new64[worst]:.6g}; atol={atol}, rtol={rtol}) when only "
             f"the padded positions changed (trial {trial + 1} of {trials}): it reads the padding"
         )
+
+
+@dataclass(frozen=True)
+class Trials:
+    """How ``padding_invariance`` refills the padding and compares the outputs."""
+
+    time_axis: int = 1
+    padding: Padding = "right"
+    trials: int = 3
+    fill: float | str = "random"
+    pad_steps: int = 0
+    atol: float = 1e-5
+    rtol: float = 1e-4
+    seed: int = 0
+
+
+_DOC = """Check that ``fn``'s outputs do not depend on what sits in the padded positions of ``x``.
+
+``fn`` is called as ``fn(x, lengths)`` or ``fn(x, mask)`` (wrap a model in a lambda to adapt
+it, e.g. ``lambda x, mask: model(x)``); put the model in eval mode so that dropout does not
+count as a leak. Each of ``trials`` calls refills the padded positions (random values of both
+signs, or the constant ``fill``, e.g. a ``Masking`` value) and, when ``pad_steps > 0``, adds that
+many more padded steps (after the data for right padding, before it for left). A model that
+finds its padding by value (``Masking(0.0)``, ``Embedding(mask_zero=True)``) needs ``fill=``
+that value and ``pad_steps > 0``: random values would look like data to it. Outputs may be a
+tensor or nested tuples/lists/dicts of tensors. An output that keeps the time axis (its leading
+axes are this batch's ``[batch, time]``) is compared on the valid steps only; any other output
+must match everywhere (``atol``, ``rtol``).
+
+Raises :class:`PaddingLeakError` naming the output, the batch row and how far it moved.
+"""
+
+Check = Callable[[Callable[..., Any], Any, Any, Any, Trials], None]
+
+
+def make_padding_invariance(check: Check, notes: str, module: str) -> Callable[..., None]:
+    """The public ``padding_invariance`` of a framework whose body is ``check``."""
+    default = Trials()
+
+    def padding_invariance(
+        fn: Callable[..., Any],
+        x: Any,
+        lengths: Any = None,
+        mask: Any = None,
+        *,
+        time_axis: int = default.time_axis,
+        padding: Padding = default.padding,
+        trials: int = default.trials,
+        fill: float | str = default.fill,
+        pad_steps: int = default.pad_steps,
+        atol: float = default.atol,
+        rtol: float = default.rtol,
+        seed: int = default.seed,
+    ) -> None:
+        options = Trials(time_axis, padding, trials, fill, pad_steps, atol, rtol, seed)
+        check(fn, x, lengths, mask, options)
+
+    padding_invariance.__doc__ = _DOC + ("\n" + notes if notes else "")
+    padding_invariance.__module__ = module
+    return padding_invariance

@@ -41,9 +41,10 @@ import functools
 import inspect
 import os
 import sys
+import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar, overload
 
 import jaxtyping
@@ -53,7 +54,7 @@ from beartype import beartype
 from . import shapes
 from .errors import PoolingInputError
 
-__all__ = ["ENV_VAR", "GuardError", "guard", "guards_enabled"]
+__all__ = ["ENV_VAR", "GuardError", "guard", "guards_enabled", "type_hints"]
 
 ENV_VAR = "POOLING_LINT_GUARD"
 LENGTHS_NAMES = ("lengths", "seq_lens", "seq_lengths", "sequence_lengths")
@@ -88,6 +89,8 @@ class _Roles:
     lengths: str | None
     mask: str | None
     time_axis: int
+    #: A ``time_axis`` parameter of the function whose value overrides ``time_axis`` per call.
+    time_axis_param: str | None = None
 
 
 def _array_spec(annotation: Any) -> Any:
@@ -132,11 +135,14 @@ def _resolve_roles(
             and any(d in TIME_DIM_NAMES for d in _dim_names(spec))
         ]
         x = timed[0] if timed else (data[0] if data else None)
+    per_call = None
     if time_axis is None:
         spec = _array_spec(hints.get(x)) if x else None
         dims = _dim_names(spec) if spec is not None else []
         time_axis = next((i for i, d in enumerate(dims) if d in TIME_DIM_NAMES), 1)
-    return _Roles(x, lengths, mask, time_axis)
+        # The runtime's own ops (and functions like them) say their layout per call.
+        per_call = "time_axis" if "time_axis" in names else None
+    return _Roles(x, lengths, mask, time_axis, per_call)
 
 
 # --- reading tensors of any framework without importing one -----------------------------------
@@ -326,15 +332,79 @@ def _has_unknown_dims(arguments: dict[str, Any]) -> bool:
     return False
 
 
+#: jaxtyping's names that string annotations may use without importing them at run time.
+_JAXTYPING_NAMES = (
+    "Bool", "Complex", "Float", "Inexact", "Int", "Integer", "Key", "Num", "Real", "Shaped",
+    "UInt", "Float16", "Float32", "Float64", "Int8", "Int16", "Int32", "Int64", "UInt8",
+)  # fmt: skip
+
+
+def type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    """``fn``'s annotations evaluated, with jaxtyping's names available to string annotations.
+
+    Annotations written as strings (``x: "Float[Tensor, 'batch time feat']"``, or any
+    annotation under ``from __future__ import annotations``) often name ``Float`` or ``Int``
+    that the module imports only under ``TYPE_CHECKING`` to keep jaxtyping optional; they
+    resolve to jaxtyping's here. Names are looked up in ``fn``'s module first (the runtime's
+    generated ops live in one module and are built in another). Returns ``{}`` when an
+    annotation still cannot be evaluated.
+    """
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    namespace = dict(getattr(fn, "__globals__", {}))
+    namespace.update(vars(module) if module is not None else {})
+    extra = {
+        name: getattr(jaxtyping, name)
+        for name in _JAXTYPING_NAMES
+        if name not in namespace and hasattr(jaxtyping, name)
+    }
+    try:
+        hints = typing.get_type_hints(fn, globalns=namespace, localns=extra, include_extras=True)
+    except Exception:  # names that only exist later, or under TYPE_CHECKING elsewhere
+        return {}
+    return {name: _self_caching(hint) for name, hint in hints.items()}
+
+
+def _self_caching(hint: Any) -> Any:
+    """``A | B`` as ``typing.Union[A, B]``.
+
+    beartype replaces a ``|`` union by an earlier one with the same repr, and
+    ``Integer[torch.Tensor, 'batch'] | None`` has the same repr as the TensorFlow one (both
+    classes are named ``Tensor``): the second function guarded would be checked against the
+    first one's tensor type. ``typing.Union`` objects are cached by typing itself and are used
+    as they are.
+    """
+    if isinstance(hint, types.UnionType):
+        return typing.Union[tuple(_self_caching(arg) for arg in typing.get_args(hint))]
+    return hint
+
+
+def _with_evaluated_annotations(fn: F, hints: dict[str, Any]) -> F:
+    """A copy of ``fn`` whose annotations are ``hints`` when any of its own are strings.
+
+    beartype would evaluate string annotations in ``fn``'s globals alone, where ``Float`` may
+    exist only under ``TYPE_CHECKING``; the copy runs the same code with the annotations that
+    :func:`type_hints` resolved. ``fn`` itself is left as it is.
+    """
+    own = getattr(fn, "__annotations__", {})
+    if not hints or not isinstance(fn, types.FunctionType):
+        return fn
+    if not any(isinstance(note, str) for note in own.values()):
+        return fn
+    copy = types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    copy.__qualname__, copy.__module__, copy.__doc__ = fn.__qualname__, fn.__module__, fn.__doc__
+    copy.__annotations__ = dict(hints)
+    return typing.cast(F, copy)
+
+
 def _wrap(fn: F, x: str | None, lengths: str | None, mask: str | None, time_axis: int | None) -> F:
     signature = inspect.signature(fn)
-    try:
-        hints = typing.get_type_hints(fn, include_extras=True)
-    except Exception:  # names that only exist later, or under TYPE_CHECKING
-        hints = {}
-    hints.pop("return", None)
+    all_hints = type_hints(fn)
+    hints = {name: hint for name, hint in all_hints.items() if name != "return"}
     roles = _resolve_roles(fn, signature, hints, x, lengths, mask, time_axis)
-    checked = jaxtyping.jaxtyped(fn, typechecker=beartype)
+    checked = jaxtyping.jaxtyped(_with_evaluated_annotations(fn, all_hints), typechecker=beartype)
     where = getattr(fn, "__qualname__", repr(fn))
 
     @functools.wraps(fn)
@@ -348,7 +418,9 @@ def _wrap(fn: F, x: str | None, lengths: str | None, mask: str | None, time_axis
             return fn(*args, **kwargs)  # let Python report the bad call in its own words
         call.apply_defaults()
         arguments = dict(call.arguments)
-        problem = _pooling_problem(roles, arguments)
+        axis = arguments.get(roles.time_axis_param) if roles.time_axis_param else None
+        call_roles = roles if not isinstance(axis, int) else replace(roles, time_axis=axis)
+        problem = _pooling_problem(call_roles, arguments)
         if problem:
             raise GuardError(f"{where}: {problem}")
         if _has_unknown_dims(arguments):

@@ -1,10 +1,19 @@
 """Masked pooling over padded sequences for TensorFlow and Keras 3.
 
-The ops mirror :mod:`pooling_lint.runtime.torch`: ``x`` is ``[batch, time, feat]``
-(``time_axis=1``) or ``[time, batch, feat]`` (``time_axis=0``), or the same without ``feat``;
-give exactly one of ``lengths`` (``[batch]`` ints; ``padding="left"`` means the valid steps are
-the last ones) or ``mask`` (``[batch, time]`` bool or 0/1, True = valid). The output drops the
-time axis. A row with no valid step pools to 0, with finite gradients.
+The ops mirror :mod:`pooling_lint.runtime.torch` (both are generated from :mod:`.opspec`):
+``x`` is ``[batch, time, feat]`` (``time_axis=1``) or ``[time, batch, feat]``
+(``time_axis=0``), or the same without ``feat``; give exactly one of ``lengths`` (``[batch]``
+ints; ``padding="left"`` means the valid steps are the last ones) or ``mask`` (``[batch, time]``
+bool or 0/1, True = valid; an int64 Hugging Face ``attention_mask`` works as it is). ``x`` may
+also be a ``tf.RaggedTensor`` ``[batch, (time), feat]``, which carries its own lengths. The
+output drops the time axis. A row with no valid step pools to 0, with finite gradients.
+
+Bad values are errors by default (``validate=True``): lengths outside ``[0, time]`` and masks
+holding anything but 0/1 raise :class:`PoolingInputError` eagerly, and inside ``tf.function``
+they are ``tf.debugging`` asserts that fail the call with ``InvalidArgumentError``. XLA
+(``jit_compile=True``) compiles asserts away, so there only the static checks run.
+``validate=False`` skips the value checks. TensorFlow places tensors itself, so a mask on
+another device is copied, not an error.
 
 NaN policy: values in padded positions (NaN and inf included) never reach the result or its
 gradient. Sums and means run as one batched matrix product (``einsum``: no
@@ -12,65 +21,50 @@ gradient. Sums and means run as one batched matrix product (``einsum``: no
 recomputed with a ``tf.where`` select inside a ``tf.cond``, so the slow path only runs when
 something is not finite.
 
-Everything works in eager mode, inside ``tf.function`` with unknown (``None``) batch and time
-dims, and under XLA. Shape checks use static shapes only; ``validate=True`` adds value checks
-(eagerly, or as ``tf.debugging`` asserts in a graph).
-
 The Keras layers (``MaskedMeanPool`` ...) consume the Keras mask of their input, so
 ``Embedding(mask_zero=True)`` or ``Masking`` in front of them just works; they can also be
-called with ``lengths=``.
+called with ``lengths=`` or an explicit ``mask=``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import astuple
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from . import shapes
-from .errors import PaddingLeakError, PoolingInputError
-from .invariance import compare_outputs, flatten_outputs
+from . import opspec, shapes
+from .errors import PaddingLeakError as PaddingLeakError  # re-exported
+from .errors import PoolingInputError as PoolingInputError  # re-exported
+from .invariance import Trials, compare_outputs, flatten_outputs, make_padding_invariance
+from .opspec import PoolOp, ScoredPoolOp
+from .padded import OPT_OUT, PaddedBatch, bad_entries, call_layout
 from .shapes import Padding
 
-__all__ = [
-    "AttentionPool",
-    "FirstValidPool",
-    "LastValidPool",
-    "MaskedMaxPool",
-    "MaskedMeanPool",
-    "MaskedMinPool",
-    "MaskedSumPool",
-    "PaddingLeakError",
-    "PoolingInputError",
-    "attention_pool",
-    "first_valid",
-    "last_valid",
-    "lengths_to_mask",
-    "masked_max",
-    "masked_mean",
-    "masked_min",
-    "masked_softmax",
-    "masked_softmax_pool",
-    "masked_sum",
-    "padding_invariance",
-]
+if TYPE_CHECKING:
+    from jaxtyping import Bool, Integer
+
+__all__ = list(opspec.FRONT_END_NAMES)
 
 
 _HALF = (tf.float16, tf.bfloat16)
 
+SPELLING = opspec.Spelling(
+    module=__name__,
+    tensor="tf.Tensor",
+    x_extra=" | tf.RaggedTensor",
+    x_kinds=", or a ``tf.RaggedTensor`` ``[batch, (time), feat]``",
+    own_lengths=" (neither for a ``tf.RaggedTensor``, which carries its own)",
+)
 
-class _Batch(NamedTuple):
-    """A validated padded batch: ``x`` is rank 3 in its own layout, ``valid`` is [batch, time]."""
 
-    x: tf.Tensor
-    valid: tf.Tensor
-    lengths: tf.Tensor | None
-    time_axis: int
-    padding: str
-    squeeze: bool
+if TYPE_CHECKING:
+    _Batch = PaddedBatch[tf.Tensor]
+else:  # dynamo cannot call a subscripted generic
+    _Batch = PaddedBatch
 
 
 def _fail(message: str) -> PoolingInputError:
@@ -88,16 +82,62 @@ def _tensor(value: Any, name: str) -> tf.Tensor:
         raise _fail(f"{name} must be a tensor, got {type(value).__name__}: {exc}") from None
 
 
-def lengths_to_mask(lengths: Any, time: Any, *, padding: Padding = "right") -> tf.Tensor:
+# --- value checks -------------------------------------------------------------------------------
+
+
+def _check_lengths(lengths: tf.Tensor, time: Any, x_shape: Any, name: str) -> None:
+    """Raise (eagerly) or assert (in a graph) that every length lies in ``[0, time]``."""
+    where = f"(the time dim of x {shapes.format_shape(x_shape)})"
+    if tf.executing_eagerly():
+        values = np.asarray(lengths.numpy())
+        bad = (values < 0) | (values > int(time))
+        if bad.any():
+            raise _fail(
+                f"{name} must lie in [0, {int(time)}] {where}, got "
+                f"{bad_entries(values, bad, name)}; {OPT_OUT}"
+            )
+        return
+    # In a graph the values are unknown at trace time; automatic control dependencies run
+    # these asserts before the function returns.
+    need = f"{name} must lie in [0, time] {where}; {OPT_OUT}"
+    time = tf.cast(time, lengths.dtype)
+    # One Assert op (not assert_non_negative + assert_less_equal): half the graph overhead.
+    inside = tf.reduce_all((lengths >= 0) & (lengths <= time))
+    tf.debugging.Assert(inside, [need, "time =", time, f"{name} =", lengths], summarize=8)
+
+
+def _check_binary(mask: tf.Tensor, name: str) -> None:
+    """Raise (eagerly) or assert (in a graph) that a non-bool mask holds only 0 and 1."""
+    need = f"{name} must hold only 0 and 1 (or be bool)"
+    if tf.executing_eagerly():
+        values = np.asarray(mask.numpy())
+        bad = (values != 0) & (values != 1)
+        if bad.any():
+            raise _fail(f"{need}, got {bad_entries(values, bad, name)}; {OPT_OUT}")
+        return
+    binary = tf.reduce_all((mask == 0) | (mask == 1))
+    tf.debugging.Assert(binary, [f"{need}; {OPT_OUT}", mask], summarize=8)
+
+
+def lengths_to_mask(
+    lengths: Integer[tf.Tensor, " batch"],  # noqa: F722, F821, UP037
+    time: Any,
+    *,
+    padding: Padding = "right",
+    validate: bool = True,
+) -> Bool[tf.Tensor, "batch time"]:  # noqa: F722, F821, UP037
     """Turn ``[batch]`` integer lengths into a ``[batch, time]`` bool mask (True = valid).
 
     ``time`` may be a Python int or a scalar tensor. With ``padding="left"`` the valid steps are
-    the last ``length`` ones. Lengths outside ``[0, time]`` act as if clamped.
+    the last ``length`` ones. Lengths outside ``[0, time]`` raise (``validate=False``: they act
+    as if clamped).
     """
     problem = shapes.padding_problem(padding)
     if problem:
         raise _fail(problem)
     lengths = _tensor(lengths, "lengths")
+    if validate:
+        _check_lengths(lengths, time, (lengths.shape[0], None), "lengths")
     time = tf.cast(time, lengths.dtype)
     if padding == "right":
         return tf.sequence_mask(tf.maximum(lengths, 0), time)
@@ -105,26 +145,36 @@ def lengths_to_mask(lengths: Any, time: Any, *, padding: Padding = "right") -> t
     return steps[None, :] >= (time - lengths)[:, None]
 
 
+def _padded(value: Any, name: str, lengths: Any, mask: Any) -> tuple[Any, Any]:
+    """A ``tf.RaggedTensor`` as a padded tensor plus its row lengths; anything else as it is."""
+    if not isinstance(value, tf.RaggedTensor):
+        return value, lengths
+    if lengths is not None or mask is not None:
+        raise _fail(
+            f"{name} is a tf.RaggedTensor, which carries its own lengths: give neither "
+            "lengths nor mask"
+        )
+    if value.ragged_rank != 1:
+        raise TypeError(
+            f"{name} is a tf.RaggedTensor with ragged_rank {value.ragged_rank}, but only the "
+            "time axis (axis 1) may be ragged"
+        )
+    return value.to_tensor(), value.row_lengths()
+
+
 def _prepare(
     x: Any, lengths: Any, mask: Any, time_axis: int, padding: str, validate: bool
 ) -> _Batch:
     x = _tensor(x, "x")
     rank = x.shape.rank
-    if rank not in (2, 3):
-        raise _fail(
-            f"x has shape {shapes.format_shape(_static(x.shape))} but needs rank 3 "
-            "([batch, time, feat]) or rank 2 ([batch, time])"
-        )
-    for problem in (
-        shapes.one_of_problem(lengths is not None, mask is not None),
-        shapes.padding_problem(padding),
-    ):
-        if problem:
-            raise _fail(problem)
-    try:
-        axis = shapes.normalise_time_axis(time_axis, rank)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    axis = call_layout(
+        rank,
+        _static(x.shape),
+        has_lengths=lengths is not None,
+        has_mask=mask is not None,
+        padding=padding,
+        time_axis=time_axis,
+    )
     squeeze = rank == 2
     x3 = x[..., None] if squeeze else x
     x_shape = tuple(x.shape.as_list())
@@ -137,8 +187,8 @@ def _prepare(
         if not lengths.dtype.is_integer:
             raise _fail(f"lengths has dtype {lengths.dtype.name} but needs an integer dtype")
         if validate:
-            _validate_lengths(lengths, tf.cast(time, lengths.dtype))
-        valid = lengths_to_mask(lengths, time, padding=padding)  # type: ignore[arg-type]
+            _check_lengths(lengths, time, x_shape, "lengths")
+        valid = lengths_to_mask(lengths, time, padding=padding, validate=False)  # type: ignore[arg-type]
     else:
         mask = _tensor(mask, "mask")
         problem = shapes.mask_shape_problem(_static(mask.shape), x_shape, axis)
@@ -148,31 +198,10 @@ def _prepare(
             if not (mask.dtype.is_integer or mask.dtype.is_floating):
                 raise _fail(f"mask has dtype {mask.dtype.name} but needs bool or 0/1 values")
             if validate:
-                _validate_binary(mask)
+                _check_binary(mask, "mask")
             mask = tf.not_equal(mask, tf.zeros((), mask.dtype))
         valid = mask
     return _Batch(x3, valid, lengths, axis, padding, squeeze)
-
-
-def _validate_lengths(lengths: tf.Tensor, time: tf.Tensor) -> None:
-    if tf.executing_eagerly():
-        values = lengths.numpy()
-        if values.size and (values.min() < 0 or values.max() > int(time)):
-            raise _fail(f"lengths must lie in [0, {int(time)}] (the time dim of x), got {values}")
-        return
-    # In a graph the values are unknown at trace time; automatic control dependencies run
-    # these asserts before the function returns.
-    tf.debugging.assert_non_negative(lengths, message="lengths must lie in [0, time]")
-    tf.debugging.assert_less_equal(lengths, time, message="lengths must lie in [0, time]")
-
-
-def _validate_binary(mask: tf.Tensor) -> None:
-    binary = tf.reduce_all((mask == 0) | (mask == 1))
-    if tf.executing_eagerly():
-        if not bool(binary):
-            raise _fail("mask must hold only 0 and 1 (or bool)")
-        return
-    tf.debugging.Assert(binary, ["mask must hold only 0 and 1 (or bool)"])
 
 
 def _valid_in_layout(batch: _Batch) -> tf.Tensor:
@@ -180,8 +209,8 @@ def _valid_in_layout(batch: _Batch) -> tf.Tensor:
     return batch.valid if batch.time_axis == 1 else tf.transpose(batch.valid)
 
 
-def _finish(out: tf.Tensor, batch: _Batch, dtype: tf.DType) -> tf.Tensor:
-    out = tf.cast(out, dtype)
+def _finish(out: tf.Tensor, batch: _Batch) -> tf.Tensor:
+    out = tf.cast(out, batch.x.dtype)
     return tf.squeeze(out, -1) if batch.squeeze else out
 
 
@@ -214,47 +243,6 @@ def _sum(batch: _Batch) -> tf.Tensor:
     return _weighted_sum(batch, tf.cast(batch.valid, _accumulator(dtype)))
 
 
-def masked_sum(
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """Sum of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row.
-
-    float16/bfloat16 inputs accumulate in float32 and the result has the input dtype.
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_sum(batch), batch, batch.x.dtype)
-
-
-def masked_mean(
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """Mean of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row.
-
-    The fix for ``tf.reduce_mean``/``keras.ops.mean`` over padded time steps (PLG101); unlike
-    ``GlobalAveragePooling1D`` it gives 0, not NaN, for an all-padding row.
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    dtype = batch.x.dtype
-    if not dtype.is_floating:
-        raise _fail(f"x has dtype {dtype.name} but masked_mean needs a floating dtype")
-    weights = tf.cast(batch.valid, _accumulator(dtype))
-    counts = tf.maximum(tf.reduce_sum(weights, axis=1, keepdims=True), 1.0)
-    # Scaling the weights instead of the result keeps the mean to one matrix product.
-    return _finish(_weighted_sum(batch, weights / counts), batch, dtype)
-
-
 def _extreme(batch: _Batch, largest: bool) -> tf.Tensor:
     x = batch.x
     if x.dtype.is_floating:
@@ -265,37 +253,6 @@ def _extreme(batch: _Batch, largest: bool) -> tf.Tensor:
     reduce = tf.reduce_max if largest else tf.reduce_min
     out = reduce(hidden, axis=batch.time_axis)
     return tf.where(tf.reduce_any(batch.valid, axis=1)[:, None], out, tf.zeros((), x.dtype))
-
-
-def masked_max(
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """Maximum of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row.
-
-    The fix for a max over time that lets padding win when valid values are negative (PLG104).
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_extreme(batch, largest=True), batch, batch.x.dtype)
-
-
-def masked_min(
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """Minimum of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row."""
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_extreme(batch, largest=False), batch, batch.x.dtype)
 
 
 def _pick(batch: _Batch, last: bool) -> tf.Tensor:
@@ -318,80 +275,15 @@ def _pick(batch: _Batch, last: bool) -> tf.Tensor:
     return tf.where(present[:, None], picked, tf.zeros((), x.dtype))
 
 
-def last_valid(
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """The last valid time step of each row: ``[batch, feat]``; 0 for an empty row.
-
-    The fix for ``outputs[:, -1]`` on a right-padded batch (PLG103); one gather, no copy of x.
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_pick(batch, last=True), batch, batch.x.dtype)
+def _mean(batch: _Batch) -> tf.Tensor:
+    weights = tf.cast(batch.valid, _accumulator(batch.x.dtype))
+    counts = tf.maximum(tf.reduce_sum(weights, axis=1, keepdims=True), 1.0)
+    # Scaling the weights instead of the result keeps the mean to one matrix product.
+    return _weighted_sum(batch, weights / counts)
 
 
-def first_valid(
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """The first valid time step of each row: ``[batch, feat]``; 0 for an empty row."""
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_pick(batch, last=False), batch, batch.x.dtype)
-
-
-def masked_softmax(
-    scores: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """Softmax of ``[batch, time]`` scores over the valid steps; padded steps get weight 0.
-
-    A row with no valid step gets all-zero weights (not NaN), with finite gradients. The
-    weights are float32 for float16/bfloat16 scores.
-    """
-    batch = _prepare(scores, lengths, mask, 1, padding, validate)
-    valid = batch.valid
-    work = tf.cast(batch.x[..., 0], _accumulator(batch.x.dtype))
-    hidden = tf.where(valid, work, tf.cast(-np.inf, work.dtype))
-    # softmax of an all -inf row is NaN, which poisons gradients even behind a where.
-    hidden = tf.where(tf.reduce_any(valid, axis=1)[:, None], hidden, tf.zeros((), work.dtype))
-    return tf.where(valid, tf.nn.softmax(hidden, axis=1), tf.zeros((), work.dtype))
-
-
-def attention_pool(
-    x: Any,
-    scores: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> tf.Tensor:
-    """Attention pooling: the softmax-of-``scores``-weighted sum of ``x`` over valid steps.
-
-    ``scores`` has the layout of ``x`` without the feature axis (``[batch, time]``, or
-    ``[time, batch]`` for ``time_axis=0``; a trailing axis of size 1 is accepted). The
-    softmax excludes padded steps (the fix for PLG105); an empty row pools to 0.
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    dtype = batch.x.dtype
-    if not dtype.is_floating:
-        raise _fail(f"x has dtype {dtype.name} but attention_pool needs a floating dtype")
-    scores = _tensor(scores, "scores")
+def _attention(batch: _Batch, scores: Any) -> tf.Tensor:
+    scores = _tensor(_padded(scores, "scores", None, None)[0], "scores")
     if scores.shape.rank == 3 and scores.shape[-1] == 1:
         scores = tf.squeeze(scores, -1)
     need = tuple(batch.x.shape.as_list()[:2])
@@ -408,48 +300,95 @@ def attention_pool(
         )
     if batch.time_axis == 0:
         scores = tf.transpose(scores)
-    weights = masked_softmax(scores, mask=batch.valid)
-    return _finish(_weighted_sum(batch, weights), batch, dtype)
+    return _weighted_sum(batch, _softmax(scores, batch.valid))
 
 
+def _softmax(scores: tf.Tensor, valid: tf.Tensor) -> tf.Tensor:
+    work = tf.cast(scores, _accumulator(scores.dtype))
+    hidden = tf.where(valid, work, tf.cast(-np.inf, work.dtype))
+    # softmax of an all -inf row is NaN, which poisons gradients even behind a where.
+    hidden = tf.where(tf.reduce_any(valid, axis=1)[:, None], hidden, tf.zeros((), work.dtype))
+    return tf.where(valid, tf.nn.softmax(hidden, axis=1), tf.zeros((), work.dtype))
+
+
+def _carries_lengths(x: Any) -> bool:
+    return isinstance(x, tf.RaggedTensor)
+
+
+def _dtype(batch: _Batch) -> tuple[bool, str]:
+    return bool(batch.x.dtype.is_floating), str(batch.x.dtype.name)
+
+
+def _softmax_batch(batch: _Batch) -> tf.Tensor:
+    if batch.x.shape[-1] not in (1, None):
+        shape = shapes.format_shape(_static(batch.x.shape))
+        raise _fail(f"scores has shape {shape} but needs (batch, time) or (batch, time, 1)")
+    return _softmax(batch.x[..., 0], batch.valid)
+
+
+_BACKEND = opspec.Backend(
+    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _sum, _mean, _extreme, _pick,
+    _attention, _softmax_batch, _finish
+)  # fmt: skip
+
+Op = PoolOp[Any, Any, tf.Tensor]
+
+masked_mean: Op = opspec.make_op(opspec.MASKED_MEAN, _BACKEND)
+masked_sum: Op = opspec.make_op(opspec.MASKED_SUM, _BACKEND)
+masked_max: Op = opspec.make_op(opspec.MASKED_MAX, _BACKEND)
+masked_min: Op = opspec.make_op(opspec.MASKED_MIN, _BACKEND)
+last_valid: Op = opspec.make_op(opspec.LAST_VALID, _BACKEND)
+first_valid: Op = opspec.make_op(opspec.FIRST_VALID, _BACKEND)
+attention_pool: ScoredPoolOp[Any, Any, tf.Tensor] = opspec.make_op(
+    opspec.ATTENTION_POOL, _BACKEND
+)
 masked_softmax_pool = attention_pool
 """Alias of :func:`attention_pool` under the name used in the design notes."""
+masked_softmax: Callable[..., tf.Tensor] = opspec.make_softmax(_BACKEND)
 
 
-class _KerasPool(keras.layers.Layer):  # type: ignore[misc]
-    """Shared behaviour of the Keras pooling layers: Keras-mask aware, mask not passed on."""
+# --- Keras layers -------------------------------------------------------------------------------
 
-    _op: Callable[..., tf.Tensor]
 
-    def __init__(self, time_axis: int = 1, padding: Padding = "right", **kwargs: Any) -> None:
+class _KerasPool(opspec.SpecLayer, keras.layers.Layer):  # type: ignore[misc]
+    """Shared behaviour of the Keras pooling layers: Keras-mask aware, mask not passed on.
+
+    A subclass names its op with ``class MaskedMeanPool(_KerasPool, spec=opspec.MASKED_MEAN)``.
+    """
+
+    _ops = {spec.name: globals()[spec.name] for spec in opspec.OPS}
+    _kind = "Keras layer"
+    _call = "layer(x, lengths=None, mask=None)"
+
+    def __init__(
+        self,
+        time_axis: int = 1,
+        padding: Padding = "right",
+        validate: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
-        problem = shapes.padding_problem(padding)
-        if problem:
-            raise _fail(problem)
-        self.time_axis = time_axis
-        self.padding = padding
+        self._configure(time_axis, padding, validate)
         # Keras hands the incoming mask (Embedding(mask_zero=True), Masking) to call().
         self.supports_masking = True
 
-    def _pool(self, inputs: Any, lengths: Any, mask: Any, **extra: Any) -> tf.Tensor:
+    def _keras_pool(self, inputs: Any, lengths: Any, mask: Any, *extra: Any) -> tf.Tensor:
         if lengths is None and mask is None:
             raise _fail(
                 f"{type(self).__name__} got neither lengths nor a Keras mask: put "
                 "Embedding(mask_zero=True) or Masking() before it, or call it with lengths="
             )
         # Explicit lengths describe the batch exactly; a Keras mask riding along is ignored.
-        return type(self)._op(
-            inputs,
-            lengths=lengths,
-            mask=None if lengths is not None else mask,
-            time_axis=self.time_axis,
-            padding=self.padding,
-            **extra,
-        )
+        mask = None if lengths is not None else mask
+        return self._pool(inputs, *extra, lengths=lengths, mask=mask)
 
     def call(self, inputs: Any, lengths: Any = None, mask: Any = None) -> tf.Tensor:
         """Pool ``inputs`` over valid steps given ``lengths`` or the Keras ``mask``."""
-        return self._pool(inputs, lengths, mask)
+        return self._keras_pool(inputs, lengths, mask, *self._extra(inputs))
+
+    def _extra(self, inputs: Any) -> tuple[Any, ...]:
+        """Arguments of the op between ``x`` and ``lengths`` (AttentionPool's scores)."""
+        return ()
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> None:
         """Time is pooled away, so no mask goes downstream."""
@@ -463,48 +402,35 @@ class _KerasPool(keras.layers.Layer):  # type: ignore[misc]
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments, for saving and cloning."""
         config: dict[str, Any] = super().get_config()
-        config.update(time_axis=self.time_axis, padding=self.padding)
+        config.update(time_axis=self.time_axis, padding=self.padding, validate=self.validate)
         return config
 
 
-class MaskedMeanPool(_KerasPool):
-    """Keras layer form of :func:`masked_mean`; a GlobalAveragePooling1D that gives 0, not NaN,
-    for an all-padding row and also takes ``lengths``."""
-
-    _op = staticmethod(masked_mean)
+class MaskedMeanPool(_KerasPool, spec=opspec.MASKED_MEAN):
+    pass
 
 
-class MaskedSumPool(_KerasPool):
-    """Keras layer form of :func:`masked_sum`."""
-
-    _op = staticmethod(masked_sum)
+class MaskedSumPool(_KerasPool, spec=opspec.MASKED_SUM):
+    pass
 
 
-class MaskedMaxPool(_KerasPool):
-    """Keras layer form of :func:`masked_max`; unlike GlobalMaxPooling1D it honours the mask."""
-
-    _op = staticmethod(masked_max)
+class MaskedMaxPool(_KerasPool, spec=opspec.MASKED_MAX):
+    pass
 
 
-class MaskedMinPool(_KerasPool):
-    """Keras layer form of :func:`masked_min`."""
-
-    _op = staticmethod(masked_min)
+class MaskedMinPool(_KerasPool, spec=opspec.MASKED_MIN):
+    pass
 
 
-class LastValidPool(_KerasPool):
-    """Keras layer form of :func:`last_valid`."""
-
-    _op = staticmethod(last_valid)
+class LastValidPool(_KerasPool, spec=opspec.LAST_VALID):
+    pass
 
 
-class FirstValidPool(_KerasPool):
-    """Keras layer form of :func:`first_valid`."""
-
-    _op = staticmethod(first_valid)
+class FirstValidPool(_KerasPool, spec=opspec.FIRST_VALID):
+    pass
 
 
-class AttentionPool(_KerasPool):
+class AttentionPool(_KerasPool, spec=opspec.ATTENTION_POOL):
     """Learned attention pooling: a ``Dense(1)`` scorer and a softmax over the valid steps."""
 
     def __init__(
@@ -512,9 +438,10 @@ class AttentionPool(_KerasPool):
         time_axis: int = 1,
         padding: Padding = "right",
         use_bias: bool = True,
+        validate: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(time_axis=time_axis, padding=padding, **kwargs)
+        super().__init__(time_axis=time_axis, padding=padding, validate=validate, **kwargs)
         self.use_bias = use_bias
         self.scorer = keras.layers.Dense(1, use_bias=use_bias, name="scorer")
 
@@ -523,23 +450,15 @@ class AttentionPool(_KerasPool):
         self.scorer.build(input_shape)
         super().build(input_shape)
 
-    def call(self, inputs: Any, lengths: Any = None, mask: Any = None) -> tf.Tensor:
-        """Score every step, softmax over the valid ones, and return the weighted sum."""
-        scores = tf.squeeze(self.scorer(inputs), -1)
-        return self._pool(inputs, lengths, mask, scores=scores)
+    def _extra(self, inputs: Any) -> tuple[Any, ...]:
+        """Score every step; the op takes a softmax over the valid ones."""
+        return (tf.squeeze(self.scorer(inputs), -1),)
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments, for saving and cloning."""
         config = super().get_config()
         config.update(use_bias=self.use_bias)
         return config
-
-
-def _attention_op(x: Any, *, scores: Any, **kwargs: Any) -> tf.Tensor:
-    return attention_pool(x, scores, **kwargs)
-
-
-AttentionPool._op = staticmethod(_attention_op)
 
 
 def _to_numpy_if_tensor(value: Any) -> np.ndarray | None:
@@ -549,34 +468,10 @@ def _to_numpy_if_tensor(value: Any) -> np.ndarray | None:
     return None
 
 
-def padding_invariance(
-    fn: Callable[[Any, Any], Any],
-    x: Any,
-    lengths: Any = None,
-    mask: Any = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    trials: int = 3,
-    fill: float | str = "random",
-    pad_steps: int = 0,
-    atol: float = 1e-5,
-    rtol: float = 1e-4,
-    seed: int = 0,
+def _check_invariance(
+    fn: Callable[..., Any], x: Any, lengths: Any, mask: Any, options: Trials
 ) -> None:
-    """Check that ``fn``'s outputs do not depend on what sits in the padded positions of ``x``.
-
-    ``fn`` is called as ``fn(x, lengths)`` or ``fn(x, mask)`` with tensors (wrap a model in a
-    lambda to adapt it, e.g. ``lambda x, mask: model(x)`` when the model finds padding with
-    ``Masking``). Each of ``trials`` calls refills the padded positions (random values of both
-    signs, or the constant ``fill``) and, when ``pad_steps > 0``, adds that many more padded
-    steps. A model that finds its padding by value (``Masking(0.0)``,
-    ``Embedding(mask_zero=True)``) needs ``fill=`` that value and ``pad_steps > 0``: random
-    values would look like data to it. Outputs that keep the time axis are compared on the
-    valid steps only; any other output must match everywhere.
-
-    Raises :class:`PaddingLeakError` naming the output, the batch row and how far it moved.
-    """
+    time_axis, padding, trials, fill, pad_steps, atol, rtol, seed = astuple(options)
     batch = _prepare(x, lengths, mask, time_axis, padding, validate=False)
     data = np.asarray(batch.x.numpy())
     if batch.squeeze:
@@ -632,3 +527,8 @@ def padding_invariance(
             atol=atol,
             rtol=rtol,
         )
+
+
+padding_invariance = make_padding_invariance(
+    _check_invariance, "``x`` and the outputs are TensorFlow tensors (or NumPy arrays).", __name__
+)

@@ -6,77 +6,84 @@ Every op takes ``x`` of shape ``[batch, time, feat]`` (``time_axis=1``, the defa
 - ``lengths``: ``[batch]`` integers, the number of valid steps per row; with
   ``padding="right"`` (default) the valid steps are the first ``length`` ones, with
   ``padding="left"`` the last ``length`` ones;
-- ``mask``: ``[batch, time]`` bool (or 0/1), True where a step is valid, whatever the layout
-  of ``x``. ``padding`` is ignored when a mask is given.
+- ``mask``: ``[batch, time]`` bool or 0/1 (an int64 Hugging Face ``attention_mask`` works as
+  it is), True where a step is valid, whatever the layout of ``x``. ``padding`` is ignored
+  when a mask is given.
 
-The output drops the time axis: ``[batch, feat]`` (or ``[batch]``). A row with no valid step
-pools to 0 in every op, with finite gradients.
+``x`` may also be a ``PackedSequence`` or a jagged nested tensor
+(``torch.nested.nested_tensor(..., layout=torch.jagged)``): both carry their own lengths, so
+give neither ``lengths`` nor ``mask``. The output drops the time axis: ``[batch, feat]`` (or
+``[batch]``). A row with no valid step pools to 0 in every op, with finite gradients.
+
+Bad values are errors by default (``validate=True``): lengths outside ``[0, time]`` and masks
+holding anything but 0/1 raise :class:`PoolingInputError` naming the bad entries. On CPU the
+check reads a few scalars; on other devices and under ``torch.compile`` it is a device-side
+``torch._assert_async``, so it never synchronises the host and never breaks the graph (it then
+raises a ``RuntimeError`` when the kernel runs). ``validate=False`` skips the value checks;
+lengths outside ``[0, time]`` then act as if clamped.
 
 NaN policy: whatever sits in padded positions (NaN and inf included) never reaches the result
 or its gradient. Sums and means use ``index_add`` on CPU (one pass, no ``[batch, time, feat]``
 temporary, and padded rows are routed to a discarded bin instead of being multiplied by 0, which
 would turn NaN into NaN); elsewhere they use a ``torch.where`` select, which is NaN-safe too.
 
-The ops only check static shapes, dtypes and devices, which costs no host sync; pass
-``validate=True`` (or use ``guard``) to also check values (lengths in ``[0, time]``, a 0/1
-mask). Without it, lengths outside ``[0, time]`` act as if clamped.
+The ops, the modules and their docstrings are generated from :mod:`.opspec`, shared with the
+TensorFlow front end.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import astuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn.utils.rnn import PackedSequence, pad_packed_sequence
 
-from . import shapes
-from .errors import PaddingLeakError, PoolingInputError
-from .invariance import compare_outputs, flatten_outputs
+if TYPE_CHECKING:
+    from jaxtyping import Bool, Integer
+
+from . import opspec, shapes
+from .errors import PaddingLeakError as PaddingLeakError  # re-exported
+from .errors import PoolingInputError as PoolingInputError  # re-exported
+from .invariance import Trials, compare_outputs, flatten_outputs, make_padding_invariance
+from .opspec import PoolOp, ScoredPoolOp
+from .padded import OPT_OUT, PaddedBatch, bad_entries, call_layout
 from .shapes import Padding
 
-__all__ = [
-    "AttentionPool",
-    "FirstValidPool",
-    "LastValidPool",
-    "MaskedMaxPool",
-    "MaskedMeanPool",
-    "MaskedMinPool",
-    "MaskedSumPool",
-    "PaddingLeakError",
-    "PoolingInputError",
-    "attention_pool",
-    "first_valid",
-    "last_valid",
-    "lengths_to_mask",
-    "masked_max",
-    "masked_mean",
-    "masked_min",
-    "masked_softmax",
-    "masked_softmax_pool",
-    "masked_sum",
-    "padding_invariance",
-]
-
-
-# index_reduce is the fast NaN-safe masked max on CPU; torch flags it as beta on first use.
-warnings.filterwarnings("ignore", message=r"index_reduce\(\) is in beta", category=UserWarning)
+__all__ = list(opspec.FRONT_END_NAMES)
 
 _HALF = (torch.float16, torch.bfloat16)
 _INDEX_PATH_DTYPES = (torch.float32, torch.float64)
 
+SPELLING = opspec.Spelling(
+    module=__name__,
+    tensor="Tensor",
+    x_extra=" | PackedSequence",
+    x_kinds=", a ``PackedSequence`` or a jagged ``torch.nested`` tensor",
+    own_lengths=" (neither for a ``PackedSequence`` or a nested tensor, which carry their own)",
+)
 
-class _Batch(NamedTuple):
-    """A validated padded batch: ``x`` is rank 3 in its own layout, ``valid`` is [batch, time]."""
 
-    x: Tensor
-    valid: Tensor
-    lengths: Tensor | None
-    time_axis: int
-    padding: str
-    squeeze: bool
+def _consume_index_reduce_notice() -> None:
+    # index_reduce (the fast NaN-safe masked max on CPU) prints a one-time "beta" notice on its
+    # first call. Using it once here, with the notice silenced only inside catch_warnings, keeps
+    # it out of users' logs without touching the process's warning filters.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.zeros(1).index_reduce_(0, torch.zeros(1, dtype=torch.int64), torch.ones(1), "amax")
+
+
+_consume_index_reduce_notice()
+
+
+if TYPE_CHECKING:
+    _Batch = PaddedBatch[Tensor]
+else:  # dynamo cannot call a subscripted generic
+    _Batch = PaddedBatch
 
 
 def _fail(message: str) -> PoolingInputError:
@@ -91,25 +98,120 @@ def _as_tensor(value: Any, name: str, device: torch.device) -> Tensor:
     raise _fail(f"{name} must be a torch.Tensor, got {type(value).__name__}")
 
 
-def lengths_to_mask(lengths: Tensor, time: int, *, padding: Padding = "right") -> Tensor:
+# --- value checks -------------------------------------------------------------------------------
+
+
+def _defer_to_device(values: Tensor) -> bool:
+    """Whether a value check must run on the device (no host sync, no graph break)."""
+    # is_compiling() first: dynamo folds it to True, so the host branch is never traced.
+    return torch.compiler.is_compiling() or not values.is_cpu
+
+
+def _range_need(name: str, time: int, x_shape: tuple[int, ...]) -> str:
+    return f"{name} must lie in [0, {time}] (the time dim of x {shapes.format_shape(x_shape)})"
+
+
+def _check_lengths(lengths: Tensor, time: int, x_shape: tuple[int, ...], name: str) -> None:
+    """Raise unless every length lies in ``[0, time]``."""
+    # The common case (CPU, eager) is one aminmax and two scalar reads; messages are only
+    # built on failure, since formatting them would cost as much as the check.
+    if _defer_to_device(lengths):
+        if lengths.is_meta or lengths.numel() == 0:
+            return
+        low, high = torch.aminmax(lengths)
+        torch._assert_async((low >= 0) & (high <= time), _range_need(name, time, x_shape))
+        return
+    if lengths.numel() == 0:
+        return
+    low, high = torch.aminmax(lengths)
+    if low.item() < 0 or high.item() > time:
+        bad = (lengths < 0) | (lengths > time)
+        raise _fail(
+            f"{_range_need(name, time, x_shape)}, got {bad_entries(lengths, bad, name)}; "
+            f"{OPT_OUT}"
+        )
+
+
+def _check_binary(mask: Tensor, name: str) -> None:
+    """Raise unless a non-bool mask holds only 0 and 1."""
+    if mask.is_meta or mask.numel() == 0:
+        return
+    if mask.dtype.is_floating_point:
+        ok = ((mask == 0) | (mask == 1)).all()
+    else:
+        low, high = torch.aminmax(mask)
+        ok = (low >= 0) & (high <= 1)
+    need = "must hold only 0 and 1 (or be bool)"
+    if _defer_to_device(mask):
+        torch._assert_async(ok, f"{name} {need}")
+    elif not ok.item():
+        bad = (mask != 0) & (mask != 1)
+        raise _fail(f"{name} {need}, got {bad_entries(mask, bad, name)}; {OPT_OUT}")
+
+
+def lengths_to_mask(
+    lengths: Integer[Tensor, " batch"],  # noqa: F722, F821, UP037
+    time: int,
+    *,
+    padding: Padding = "right",
+    validate: bool = True,
+) -> Bool[Tensor, "batch time"]:  # noqa: F722, F821, UP037
     """Turn ``[batch]`` integer lengths into a ``[batch, time]`` bool mask (True = valid).
 
     With ``padding="left"`` the valid steps are the last ``length`` ones. Lengths outside
-    ``[0, time]`` act as if clamped.
+    ``[0, time]`` raise (``validate=False``: they act as if clamped).
     """
     problem = shapes.padding_problem(padding)
     if problem:
         raise _fail(problem)
     if lengths.dim() != 1:
         raise _fail(f"lengths has shape {shapes.format_shape(lengths.shape)} but needs (batch,)")
+    if validate:
+        _check_lengths(lengths, time, (lengths.shape[0], time), "lengths")
     steps = torch.arange(time, device=lengths.device)
     if padding == "right":
         return steps[None, :] < lengths[:, None]
     return steps[None, :] >= (time - lengths)[:, None]
 
 
+# --- inputs that carry their own lengths ---------------------------------------------------------
+
+
+def _padded(value: Any, name: str, lengths: Any, mask: Any) -> tuple[Any, Any]:
+    """``value`` as a padded batch-first tensor plus its lengths, for packed and nested inputs.
+
+    Any other value comes back as it is, with ``lengths`` unchanged.
+    """
+    if isinstance(value, PackedSequence):
+        kind = "a PackedSequence"
+    elif isinstance(value, Tensor) and value.is_nested:
+        if value.layout is not torch.jagged:
+            raise TypeError(
+                f"{name} is a nested tensor with layout {value.layout}, which the pooling ops "
+                "do not support: build it with torch.nested.nested_tensor(..., "
+                "layout=torch.jagged), or pad it and pass lengths"
+            )
+        if getattr(value, "_ragged_idx", 1) != 1:
+            raise TypeError(f"{name} is a jagged nested tensor whose ragged dim is not dim 1")
+        kind = "a jagged nested tensor"
+    else:
+        return value, lengths
+    if lengths is not None or mask is not None:
+        raise _fail(
+            f"{name} is {kind}, which carries its own lengths: give neither lengths nor mask"
+        )
+    if isinstance(value, PackedSequence):
+        padded, counts = pad_packed_sequence(value, batch_first=True)
+        # The lengths come from batch_sizes, which live on the CPU; no wait for the device.
+        return padded, counts.to(padded.device, non_blocking=True)
+    holes = value.lengths()  # NJT-only methods
+    counts = holes if holes is not None else value.offsets().diff()
+    padded = torch.nested.to_padded_tensor(value, 0.0)
+    return padded, counts
+
+
 def _prepare(
-    x: Tensor,
+    x: Any,
     lengths: Any,
     mask: Any,
     time_axis: int,
@@ -118,21 +220,14 @@ def _prepare(
 ) -> _Batch:
     if not isinstance(x, Tensor):
         raise _fail(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.dim() not in (2, 3):
-        raise _fail(
-            f"x has shape {shapes.format_shape(x.shape)} but needs rank 3 "
-            "([batch, time, feat]) or rank 2 ([batch, time])"
-        )
-    for problem in (
-        shapes.one_of_problem(lengths is not None, mask is not None),
-        shapes.padding_problem(padding),
-    ):
-        if problem:
-            raise _fail(problem)
-    try:
-        axis = shapes.normalise_time_axis(time_axis, x.dim())
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
+    axis = call_layout(
+        x.dim(),
+        tuple(x.shape),
+        has_lengths=lengths is not None,
+        has_mask=mask is not None,
+        padding=padding,
+        time_axis=time_axis,
+    )
     squeeze = x.dim() == 2
     x3 = x.unsqueeze(-1) if squeeze else x
     x_shape = tuple(x.shape)
@@ -150,11 +245,9 @@ def _prepare(
             raise _fail(f"lengths has dtype {lengths.dtype} but needs an integer dtype")
         if lengths.device != x.device:
             raise _fail(f"lengths is on {lengths.device} but x is on {x.device}")
-        if validate and lengths.numel() and bool(((lengths < 0) | (lengths > time)).any()):
-            raise _fail(
-                f"lengths must lie in [0, {time}] (the time dim of x), got {lengths.tolist()}"
-            )
-        valid = lengths_to_mask(lengths, time, padding=padding)  # type: ignore[arg-type]
+        if validate:
+            _check_lengths(lengths, time, x_shape, "lengths")
+        valid = lengths_to_mask(lengths, time, padding=padding, validate=False)  # type: ignore[arg-type]
     else:
         mask = _as_tensor(mask, "mask", x.device)
         problem = shapes.mask_shape_problem(tuple(mask.shape), x_shape, axis)
@@ -165,15 +258,15 @@ def _prepare(
         if mask.dtype != torch.bool:
             if mask.dtype.is_complex:
                 raise _fail(f"mask has dtype {mask.dtype} but needs bool or 0/1 values")
-            if validate and bool(((mask != 0) & (mask != 1)).any()):
-                raise _fail("mask must hold only 0 and 1 (or bool)")
+            if validate:
+                _check_binary(mask, "mask")
             mask = mask != 0
         valid = mask
     return _Batch(x3, valid, lengths, axis, padding, squeeze)
 
 
-def _finish(out: Tensor, batch: _Batch, dtype: torch.dtype) -> Tensor:
-    out = out.to(dtype)
+def _finish(out: Tensor, batch: _Batch) -> Tensor:
+    out = out.to(batch.x.dtype)
     return out.squeeze(-1) if batch.squeeze else out
 
 
@@ -214,44 +307,6 @@ def _sum(batch: _Batch) -> Tensor:
 
 def _counts(batch: _Batch, dtype: torch.dtype) -> Tensor:
     return batch.valid.sum(1).clamp(min=1).to(dtype)[:, None]
-
-
-def masked_sum(
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """Sum of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row.
-
-    float16/bfloat16 inputs accumulate in float32 and the result has the input dtype.
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_sum(batch), batch, x.dtype)
-
-
-def masked_mean(
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """Mean of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row.
-
-    The fix for a mean over time that counts the padding (PLG101). float16/bfloat16 inputs
-    accumulate in float32 and the result has the input dtype.
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    if not x.dtype.is_floating_point:
-        raise _fail(f"x has dtype {x.dtype} but masked_mean needs a floating dtype")
-    total = _sum(batch)
-    return _finish(total / _counts(batch, total.dtype), batch, x.dtype)
 
 
 class _IndexExtreme(torch.autograd.Function):
@@ -303,37 +358,6 @@ def _extreme(batch: _Batch, largest: bool) -> Tensor:
     return torch.where(batch.valid.any(1)[:, None], out, 0)
 
 
-def masked_max(
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """Maximum of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row.
-
-    The fix for a max over time that lets padding win when valid values are negative (PLG104).
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_extreme(batch, largest=True), batch, x.dtype)
-
-
-def masked_min(
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """Minimum of ``x`` over its valid time steps: ``[batch, feat]``; 0 for an empty row."""
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_extreme(batch, largest=False), batch, x.dtype)
-
-
 def _pick(batch: _Batch, last: bool) -> Tensor:
     x = batch.x
     n, time = batch.valid.shape
@@ -357,54 +381,12 @@ def _pick(batch: _Batch, last: bool) -> Tensor:
     return torch.where(present[:, None], picked, 0)
 
 
-def last_valid(
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """The last valid time step of each row: ``[batch, feat]``; 0 for an empty row.
-
-    The fix for ``out[:, -1]`` on a right-padded batch (PLG103). It is one gather, no copy
-    of ``x``. For a bidirectional RNN output, take the forward half here and the backward half
-    with ``first_valid`` (PLG204).
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_pick(batch, last=True), batch, x.dtype)
+def _mean(batch: _Batch) -> Tensor:
+    total = _sum(batch)
+    return total / _counts(batch, total.dtype)
 
 
-def first_valid(
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """The first valid time step of each row: ``[batch, feat]``; 0 for an empty row."""
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    return _finish(_pick(batch, last=False), batch, x.dtype)
-
-
-def masked_softmax(
-    scores: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """Softmax of ``[batch, time]`` scores over the valid steps; padded steps get weight 0.
-
-    A row with no valid step gets all-zero weights (not NaN), with finite gradients. The
-    weights are float32 for float16/bfloat16 scores.
-    """
-    batch = _prepare(scores, lengths, mask, 1, padding, validate)
-    valid = batch.valid
+def _softmax(scores: Tensor, valid: Tensor) -> Tensor:
     work = scores.float() if scores.dtype in _HALF else scores
     hidden = torch.where(valid, work, float("-inf"))
     # An all-padding row would be softmax(-inf, ...) = NaN, and NaN poisons the backward pass
@@ -413,25 +395,8 @@ def masked_softmax(
     return torch.where(valid, torch.softmax(hidden, dim=1), 0.0)
 
 
-def attention_pool(
-    x: Tensor,
-    scores: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    validate: bool = False,
-) -> Tensor:
-    """Attention pooling: the softmax-of-``scores``-weighted sum of ``x`` over valid steps.
-
-    ``scores`` has the layout of ``x`` without the feature axis (``[batch, time]``, or
-    ``[time, batch]`` for ``time_axis=0``; a trailing axis of size 1 is accepted). The
-    softmax excludes padded steps (the fix for PLG105); an empty row pools to 0.
-    """
-    batch = _prepare(x, lengths, mask, time_axis, padding, validate)
-    if not x.dtype.is_floating_point:
-        raise _fail(f"x has dtype {x.dtype} but attention_pool needs a floating dtype")
+def _attention(batch: _Batch, scores: Any) -> Tensor:
+    scores, _ = _padded(scores, "scores", None, None)
     if not isinstance(scores, Tensor):
         raise _fail(f"scores must be a torch.Tensor, got {type(scores).__name__}")
     if scores.dim() == 3 and scores.shape[-1] == 1:
@@ -440,113 +405,143 @@ def attention_pool(
     if tuple(scores.shape) != need:
         raise _fail(
             f"scores has shape {shapes.format_shape(scores.shape)} but x "
-            f"{shapes.format_shape(x.shape)} with time_axis={batch.time_axis} needs "
+            f"{shapes.format_shape(batch.x.shape)} with time_axis={batch.time_axis} needs "
             f"{shapes.format_shape(need)}"
         )
     if batch.time_axis == 0:
         scores = scores.t()
-    weights = masked_softmax(scores, mask=batch.valid)
+    weights = _softmax(scores, batch.valid)
     # The select keeps NaN/inf stored in padded steps out of the weighted sum (0 * NaN = NaN).
     selected = torch.where(_valid_in_layout(batch)[..., None], batch.x, 0).to(weights.dtype)
     if batch.time_axis == 1:
-        out = torch.bmm(weights[:, None, :], selected)[:, 0]
-    else:
-        out = torch.einsum("bt,tbf->bf", weights, selected)
-    return _finish(out, batch, x.dtype)
+        return torch.bmm(weights[:, None, :], selected)[:, 0]
+    return torch.einsum("bt,tbf->bf", weights, selected)
 
 
+def _carries_lengths(x: Any) -> bool:
+    return isinstance(x, PackedSequence) or (isinstance(x, Tensor) and x.is_nested)
+
+
+def _dtype(batch: _Batch) -> tuple[bool, str]:
+    return batch.x.dtype.is_floating_point, str(batch.x.dtype)
+
+
+def _softmax_batch(batch: _Batch) -> Tensor:
+    if batch.x.shape[-1] != 1:
+        shape = shapes.format_shape(batch.x.shape)
+        raise _fail(f"scores has shape {shape} but needs (batch, time) or (batch, time, 1)")
+    return _softmax(batch.x[..., 0], batch.valid)
+
+
+_BACKEND = opspec.Backend(
+    SPELLING, _carries_lengths, _padded, _prepare, _dtype, _sum, _mean, _extreme, _pick,
+    _attention, _softmax_batch, _finish
+)  # fmt: skip
+
+Op = PoolOp[Tensor | PackedSequence, Any, Tensor]
+
+masked_mean: Op = opspec.make_op(opspec.MASKED_MEAN, _BACKEND)
+masked_sum: Op = opspec.make_op(opspec.MASKED_SUM, _BACKEND)
+masked_max: Op = opspec.make_op(opspec.MASKED_MAX, _BACKEND)
+masked_min: Op = opspec.make_op(opspec.MASKED_MIN, _BACKEND)
+last_valid: Op = opspec.make_op(opspec.LAST_VALID, _BACKEND)
+first_valid: Op = opspec.make_op(opspec.FIRST_VALID, _BACKEND)
+attention_pool: ScoredPoolOp[Tensor | PackedSequence, Any, Tensor] = opspec.make_op(
+    opspec.ATTENTION_POOL, _BACKEND
+)
 masked_softmax_pool = attention_pool
 """Alias of :func:`attention_pool` under the name used in the design notes."""
+masked_softmax: Callable[..., Tensor] = opspec.make_softmax(_BACKEND)
 
 
-class _Pool(nn.Module):
-    """Shared constructor and call signature of the drop-in pooling modules."""
+# --- modules ------------------------------------------------------------------------------------
 
-    _op: Callable[..., Tensor]
 
-    def __init__(self, *, time_axis: int = 1, padding: Padding = "right") -> None:
+class _Pool(opspec.SpecLayer, nn.Module):
+    """Shared constructor and call signature of the drop-in pooling modules.
+
+    A subclass names its op with ``class MaskedMeanPool(_Pool, spec=opspec.MASKED_MEAN)``.
+    """
+
+    _ops = {spec.name: globals()[spec.name] for spec in opspec.OPS}
+    _kind = "Module"
+    _call = "forward(x, lengths=None, mask=None)"
+
+    def __init__(
+        self, *, time_axis: int = 1, padding: Padding = "right", validate: bool = True
+    ) -> None:
         super().__init__()
-        problem = shapes.padding_problem(padding)
-        if problem:
-            raise _fail(problem)
-        self.time_axis = time_axis
-        self.padding: Padding = padding
+        self._configure(time_axis, padding, validate)
 
     def forward(
-        self, x: Tensor, lengths: Tensor | None = None, mask: Tensor | None = None
+        self,
+        x: Tensor | PackedSequence,
+        lengths: Tensor | None = None,
+        mask: Tensor | None = None,
     ) -> Tensor:
         """Pool ``x`` over its valid steps given ``lengths`` or ``mask`` (exactly one)."""
-        return type(self)._op(x, lengths, mask, time_axis=self.time_axis, padding=self.padding)
+        out: Tensor = self._pool(x, *self._extra(x), lengths=lengths, mask=mask)
+        return out
+
+    def _extra(self, x: Tensor | PackedSequence) -> tuple[Any, ...]:
+        """Arguments of the op between ``x`` and ``lengths`` (AttentionPool's scores)."""
+        return ()
 
     def extra_repr(self) -> str:
         return f"time_axis={self.time_axis}, padding={self.padding!r}"
 
 
-class MaskedMeanPool(_Pool):
-    """Module form of :func:`masked_mean`: ``forward(x, lengths=None, mask=None)``."""
-
-    _op = staticmethod(masked_mean)
+class MaskedMeanPool(_Pool, spec=opspec.MASKED_MEAN):
+    pass
 
 
-class MaskedSumPool(_Pool):
-    """Module form of :func:`masked_sum`: ``forward(x, lengths=None, mask=None)``."""
-
-    _op = staticmethod(masked_sum)
+class MaskedSumPool(_Pool, spec=opspec.MASKED_SUM):
+    pass
 
 
-class MaskedMaxPool(_Pool):
-    """Module form of :func:`masked_max`: ``forward(x, lengths=None, mask=None)``."""
-
-    _op = staticmethod(masked_max)
+class MaskedMaxPool(_Pool, spec=opspec.MASKED_MAX):
+    pass
 
 
-class MaskedMinPool(_Pool):
-    """Module form of :func:`masked_min`: ``forward(x, lengths=None, mask=None)``."""
-
-    _op = staticmethod(masked_min)
+class MaskedMinPool(_Pool, spec=opspec.MASKED_MIN):
+    pass
 
 
-class LastValidPool(_Pool):
-    """Module form of :func:`last_valid`: ``forward(x, lengths=None, mask=None)``."""
-
-    _op = staticmethod(last_valid)
+class LastValidPool(_Pool, spec=opspec.LAST_VALID):
+    pass
 
 
-class FirstValidPool(_Pool):
-    """Module form of :func:`first_valid`: ``forward(x, lengths=None, mask=None)``."""
-
-    _op = staticmethod(first_valid)
+class FirstValidPool(_Pool, spec=opspec.FIRST_VALID):
+    pass
 
 
-class AttentionPool(nn.Module):
+class AttentionPool(_Pool, spec=opspec.ATTENTION_POOL):
     """Learned attention pooling: a ``Linear(features, 1)`` scorer and a masked softmax.
 
     ``forward(x, lengths=None, mask=None)`` returns ``[batch, features]``; padded steps get no
-    weight and an empty row pools to 0.
+    weight and an empty row pools to 0. ``x`` may be a ``PackedSequence`` or a jagged nested
+    tensor.
     """
 
     def __init__(
-        self, features: int, *, time_axis: int = 1, padding: Padding = "right", bias: bool = True
+        self,
+        features: int,
+        *,
+        time_axis: int = 1,
+        padding: Padding = "right",
+        bias: bool = True,
+        validate: bool = True,
     ) -> None:
-        super().__init__()
-        problem = shapes.padding_problem(padding)
-        if problem:
-            raise _fail(problem)
+        super().__init__(time_axis=time_axis, padding=padding, validate=validate)
         self.scorer = nn.Linear(features, 1, bias=bias)
-        self.time_axis = time_axis
-        self.padding: Padding = padding
 
-    def forward(
-        self, x: Tensor, lengths: Tensor | None = None, mask: Tensor | None = None
-    ) -> Tensor:
-        """Score every step, softmax over the valid ones, and return the weighted sum."""
-        scores = self.scorer(x).squeeze(-1)
-        return attention_pool(
-            x, scores, lengths, mask, time_axis=self.time_axis, padding=self.padding
-        )
-
-    def extra_repr(self) -> str:
-        return f"time_axis={self.time_axis}, padding={self.padding!r}"
+    def _extra(self, x: Tensor | PackedSequence) -> tuple[Any, ...]:
+        """Score every step; the op takes a softmax over the valid ones."""
+        if isinstance(x, PackedSequence):
+            # Score the packed steps themselves: the op unpacks x and scores alike.
+            return (x._replace(data=self.scorer(x.data)),)
+        scores = self.scorer(x)  # a jagged nested x gives jagged scores
+        return (scores if scores.is_nested else scores.squeeze(-1),)
 
 
 def _refill(
@@ -571,34 +566,10 @@ def _refill(
     return torch.where(valid_layout.reshape(shape), x, noise)
 
 
-def padding_invariance(
-    fn: Callable[[Tensor, Tensor], Any],
-    x: Tensor,
-    lengths: Tensor | None = None,
-    mask: Tensor | None = None,
-    *,
-    time_axis: int = 1,
-    padding: Padding = "right",
-    trials: int = 3,
-    fill: float | str = "random",
-    pad_steps: int = 0,
-    atol: float = 1e-5,
-    rtol: float = 1e-4,
-    seed: int = 0,
+def _check_invariance(
+    fn: Callable[..., Any], x: Any, lengths: Any, mask: Any, options: Trials
 ) -> None:
-    """Check that ``fn``'s outputs do not depend on what sits in the padded positions of ``x``.
-
-    ``fn`` is called as ``fn(x, lengths)`` or ``fn(x, mask)`` (wrap a model in a lambda to
-    adapt it) under ``torch.no_grad()``; put the model in ``eval()`` mode so that dropout does
-    not count as a leak. Each of ``trials`` calls refills the padded positions (random values of
-    both signs, or the constant ``fill``, e.g. a ``Masking`` value) and, when ``pad_steps > 0``,
-    adds that many more padded steps (after the data for right padding, before it for left).
-    Outputs may be a tensor or nested tuples/lists/dicts of tensors. An output that keeps the
-    time axis (its leading axes are this batch's ``[batch, time]``) is compared on the valid
-    steps only; any other output must match everywhere.
-
-    Raises :class:`PaddingLeakError` naming the output, the batch row and how far it moved.
-    """
+    time_axis, padding, trials, fill, pad_steps, atol, rtol, seed = astuple(options)
     batch = _prepare(x, lengths, mask, time_axis, padding, validate=False)
     layout_valid = _valid_in_layout(batch).to(x.device)
     generator = torch.Generator().manual_seed(seed)
@@ -660,3 +631,7 @@ def _to_numpy_if_tensor(value: Any) -> np.ndarray | None:
             else (value.detach().cpu().numpy())
         )
     return None
+
+
+_INVARIANCE_NOTE = "It runs under ``torch.no_grad()``; ``x`` and the outputs are torch tensors."
+padding_invariance = make_padding_invariance(_check_invariance, _INVARIANCE_NOTE, __name__)

@@ -67,3 +67,25 @@ def test_guarded_keras_call_in_a_functional_model():
     layer = model.layers[-1]
     with pytest.raises(GuardError, match=r"mask has shape \(2, 2\) but inputs \(2, 3, 4\)"):
         layer.call(tf.zeros((2, 3, 4)), mask=tf.ones((2, 2), tf.bool))
+
+
+def test_guard_checks_the_tf_ops_own_string_annotations():
+    guarded = guard(ptf.masked_mean)
+    x = tf.zeros((4, 7, 3))
+    assert guarded(x, tf.constant([7, 1, 0, 2])).shape == (4, 3)
+    with pytest.raises(GuardError, match=r"lengths has shape \(3,\) but x \(4, 7, 3\)"):
+        guarded(x, tf.constant([7, 1, 0]))
+    with pytest.raises(GuardError, match="Float"):  # x must be floating
+        guarded(tf.zeros((4, 7, 3), tf.int32), tf.constant([7, 1, 0, 2]))
+
+
+def test_guarding_torch_and_tf_ops_in_one_process_keeps_their_tensor_types():
+    # Integer[torch.Tensor, 'batch'] | None and the TF one print alike; beartype would reuse
+    # the first for the second if the guard handed it `|` unions (it hands typing.Union).
+    torch = pytest.importorskip("torch")
+    from pooling_lint.runtime import torch as pt
+
+    assert guard(pt.masked_mean)(torch.zeros(2, 3, 4), torch.tensor([3, 1])).shape == (2, 4)
+    assert guard(ptf.masked_mean)(tf.zeros((2, 3, 4)), tf.constant([3, 1])).shape == (2, 4)
+    with pytest.raises(GuardError):
+        guard(ptf.masked_mean)(tf.zeros((2, 3, 4)), torch.tensor([3, 1]))
