@@ -196,8 +196,11 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     if m in ("masked_fill", "masked_fill_"):
         fill = fill_of(fact.args[1] if len(fact.args) > 1 else fact.kwarg("value"))
         out = masked(t, node, fill, it)
-        if m == "masked_fill_" and isinstance(operand_node, ast.Name) and it.frame is not None:
-            it.frame.env[operand_node.id] = out
+        target = operand_node
+        if isinstance(target, ast.Attribute) and target.attr == "data":
+            target = target.value  # `x.data.masked_fill_(m, v)` fills x's own storage
+        if m == "masked_fill_" and isinstance(target, ast.Name) and it.frame is not None:
+            it.frame.env[target.id] = out
         return out
     if m in ("clamp", "clamp_", "clamp_min", "clip", "clamp_min_", "maximum"):
         return t.with_(guarded=True)

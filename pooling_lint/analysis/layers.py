@@ -25,6 +25,7 @@ from pooling_lint.analysis.values import (
     Packed,
     Padding,
     Role,
+    Side,
     Tensor,
     TupleValue,
     Value,
@@ -129,7 +130,8 @@ def _embedding(
     dims = t.dims + (emb,) if t.dims is not None else None
     pad = t.padding
     if pad is None and "padding_idx" in layer.args and const(layer.args["padding_idx"]) is not None:
-        pad = Padding(Evidence(layer.node or node, ""))
+        # torch pads at the end: pad_sequence and pack_padded_sequence both assume it
+        pad = Padding(Evidence(layer.node or node, ""), Side.POST)
     rank = t.rank + 1 if t.rank is not None else (3 if layout else None)
     return t.with_(
         rank=rank, dims=dims, layout=layout, padding=refill(pad), role=Role.DATA, origin=lev

@@ -66,7 +66,7 @@ class LastStepOfPadded(Rule):
         for s in facts.subscripts:
             t = s.base
             pad = t.padding
-            if pad is None or pad.side == Side.PRE or pad.fill == Fill.COPY_LAST:
+            if pad is None or pad.side is not Side.POST or pad.fill == Fill.COPY_LAST:
                 continue
             if t.role in (Role.MASK, Role.LENGTHS, Role.STATE) or s.node in facts.masked_reads:
                 continue  # a mask, or a step read whose value the mask zeroes right after
