@@ -14,6 +14,7 @@ from typing import Any
 
 from pooling_lint.analysis.names import ImportTable, collect_imports, resolve
 from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.reshapes import Reshape
 from pooling_lint.analysis.values import Evidence, Layer, Tensor, Value
 from pooling_lint.diagnostics import Edit, Location
 
@@ -163,6 +164,7 @@ EVENT_KINDS = (
     "divisions",
     "unused_masks",
     "model_calls",
+    "reshapes",
 )
 
 
@@ -179,6 +181,7 @@ class FileFacts:
     divisions: list[Division] = field(default_factory=list)
     unused_masks: list[UnusedMask] = field(default_factory=list)
     model_calls: list[ModelCall] = field(default_factory=list)
+    reshapes: list[Reshape] = field(default_factory=list)
     #: classes defined in this file that subclass keras.Model / keras.Sequential
     keras_model_classes: set[str] = field(default_factory=set)
 

@@ -69,6 +69,9 @@ class Tensor:
     masked: Evidence | None = None  # the padded steps were zeroed / masked by the code
     device_moved: Evidence | None = None  # `.cuda()` / `.to(device)` applied (lengths)
     guarded: bool = False  # clamped / epsilon added: safe to divide by
+    #: no element is 0: lengths handed back by pad_packed_sequence, or already given to
+    #: pack_padded_sequence (which raises on a zero length); safe to divide by
+    nonzero: Evidence | None = None
     origin: Evidence | None = None
     lengths_literal: tuple[int, ...] | None = None  # a literal list of lengths
 
