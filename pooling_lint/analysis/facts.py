@@ -81,6 +81,9 @@ class SubscriptFact:
     node: ast.Subscript
     base: Tensor
     items: tuple[tuple[Any, ...], ...]
+    #: the same tensor's other end along the same axis (``x[0]`` for ``x[-1]``) is read in
+    #: the same concatenation: both ends are taken together (the call that joins them)
+    other_end: Evidence | None = None
 
     def axis_items(self, rank: int | None) -> dict[int, tuple[Any, ...]] | None:
         """Map tensor axes to index items (expanding a leading/trailing ``...``)."""

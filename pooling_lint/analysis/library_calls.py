@@ -31,6 +31,7 @@ from pooling_lint.analysis.library import ApiSpec, CallModel, Family
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
+from pooling_lint.analysis.subscripts import join_ends
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -395,6 +396,15 @@ def _divide(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
     return num.with_(role="data") if isinstance(num, Tensor) else None
 
 
+def _concatenate(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    seq = arg_node(fact, 0, "tensors") or arg_node(fact, 0, "values") or arg_node(fact, 0, "x")
+    if isinstance(seq, (ast.Tuple, ast.List)):
+        join_ends(it, fact.node, list(seq.elts))
+    return None  # the joined value is not modelled
+
+
 _HANDLERS: dict[CallModel, Handler] = {
     CallModel.INPUT: _input,
     CallModel.SEQUENTIAL: _sequential,
@@ -425,6 +435,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.EINSUM: _einsum,
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
+    CallModel.CONCATENATE: _concatenate,
 }
 
 

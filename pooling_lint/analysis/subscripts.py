@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import ast
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from pooling_lint.analysis.facts import (
     MaskDropped,
@@ -10,6 +12,7 @@ from pooling_lint.analysis.facts import (
 )
 from pooling_lint.analysis.values import (
     Dim,
+    Evidence,
     Tensor,
     Value,
 )
@@ -86,3 +89,40 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
             chars.extend(t.layout[k:])
             out = out.with_(layout="".join(chars), rank=len(chars))
     return out
+
+
+def join_ends(it: Interpreter, call: ast.Call, parts: list[ast.expr]) -> None:
+    """``cat((x[0], x[-1]))``: mark both subscripts as taken together with the other end.
+
+    Two parts are the two ends of one axis when they index the same expression, agree on
+    every other axis, and take step ``0`` and step ``-1`` of that axis.
+    """
+    recorded: list[SubscriptFact] = it.current["subscripts"]
+    index = {id(f.node): n for n, f in enumerate(recorded)}
+    facts = [recorded[index[id(p)]] for p in parts if type(p) is ast.Subscript and id(p) in index]
+    paired: set[int] = set()
+    for a in facts:
+        for b in facts:
+            if a is b or a.base != b.base:
+                continue
+            if ast.dump(a.node.value) != ast.dump(b.node.value):
+                continue
+            if _other_ends(a, b):
+                paired.update((index[id(a.node)], index[id(b.node)]))
+    ev = Evidence(call, "")
+    for n in paired:
+        recorded[n] = replace(recorded[n], other_end=ev)
+
+
+def _other_ends(a: SubscriptFact, b: SubscriptFact) -> bool:
+    rank = a.base.rank if a.base.rank is not None else (len(a.base.layout or "") or None)
+    ia, ib = a.axis_items(rank), b.axis_items(rank)
+    if ia is None or ib is None:
+        return False
+    full: tuple[Any, ...] = ("slice", None, None, None)
+    axes = set(ia) | set(ib)
+    differ = [k for k in axes if ia.get(k, full) != ib.get(k, full)]
+    if len(differ) != 1:
+        return False
+    k = differ[0]
+    return {ia.get(k, full), ib.get(k, full)} == {("int", 0), ("int", -1)}
