@@ -27,6 +27,7 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
 )
 from pooling_lint.analysis.keras_models import sequential
+from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
@@ -253,6 +254,11 @@ def _pad_sequence(
 
 def _pack_padded(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     src = fact.args[0] if fact.args else fact.kwarg("input")
+    lengths_node = arg_node(fact, 1, "lengths")
+    if lengths_node is not None:
+        # pack_padded_sequence raises on a zero length: past this call the lengths it was
+        # given (`lengths`, `lengths.cpu()`, `lengths.to("cpu")`) are all at least 1
+        nonzero(it, lengths_node, Evidence(fact.node, "`pack_padded_sequence(...)`"))
     return Packed(src if isinstance(src, Tensor) else None, fact.node)
 
 
@@ -272,7 +278,9 @@ def _pad_packed(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
     out = base.with_(
         layout=layout, rank=3, dims=None, padding=Padding(pev, "post", "zero"), origin=pev
     )
-    return TupleValue((out, Tensor(rank=1, role="lengths", origin=pev)))
+    # the lengths that packing accepted: none is 0
+    lengths = Tensor(rank=1, role="lengths", origin=pev, nonzero=pev)
+    return TupleValue((out, lengths))
 
 
 def _sequence_mask(

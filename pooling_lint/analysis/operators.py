@@ -46,7 +46,8 @@ def binary(
         if t.role == "mask" and isinstance(other, Const):
             return t  # (1 - mask) * -1e9 builds an additive mask
         if isinstance(other, Const):
-            return t
+            return t if other.value != 0 else t.with_(nonzero=None)
+        t = t.with_(nonzero=None)  # times a tensor that may hold zeros
         return (
             t.with_(padding=Padding(t.padding.evidence, t.padding.side, None)) if t.padding else t
         )
@@ -66,7 +67,8 @@ def binary(
         assert t is not None
         other = right if t is lt else left
         if t.role == "lengths" and isinstance(other, Const):
-            return t.with_(guarded=True) if op is ast.Add else t
+            # lengths - 1 can be 0 even when no length is
+            return t.with_(guarded=True) if op is ast.Add else t.with_(nonzero=None)
         if t.role == "mask" and isinstance(other, Const):
             return t
         return (

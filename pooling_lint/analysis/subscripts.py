@@ -32,12 +32,12 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
             # x[arange(B), lengths - 1]: a gather of one step per row
             return Tensor(origin=t.origin, bidirectional=t.bidirectional)
         if t.role in ("mask", "lengths"):
-            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded, nonzero=t.nonzero)
         return None
     newaxes = [n for n, i in enumerate(fact.items) if i[0] == "newaxis"]
     if rank is None:
         if t.role in ("mask", "lengths"):
-            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded, nonzero=t.nonzero)
         return None
     keep: list[int] = []
     dims: list[Dim] = []

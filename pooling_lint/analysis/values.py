@@ -241,6 +241,8 @@ def join(a: Value, b: Value) -> Value:
                     va.side if va.side == vb.side else None,
                     va.fill if va.fill == vb.fill else None,
                 )
+            elif f.name == "nonzero" and va is not None and vb is not None:
+                kept[f.name] = va  # nonzero on both paths, for different reasons
             elif f.name == "mask_consumed":
                 # consumed on one path: unsure whether a later drop matters (stay silent)
                 kept[f.name] = va or vb
