@@ -19,6 +19,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
+    Role,
     ShapeOf,
     Tensor,
     TupleValue,
@@ -141,7 +142,7 @@ class Reshape:
         """The result has more axes than the source (a ``[batch, time]`` mask: 2 axes)."""
         rank = self.rank
         source_rank = self.source.rank
-        if source_rank is None and self.source.role == "mask":
+        if source_rank is None and self.source.role == Role.MASK:
             source_rank = 2
         return rank is not None and source_rank is not None and rank > source_rank
 
@@ -199,7 +200,7 @@ class Reshape:
         # A [batch, time] mask reshaped to the shape of a [batch, time, ...] tensor: the mask's
         # batch and time are that tensor's (the mask goes with it), the other axes are extra.
         source = self.source
-        if source.role != "mask" or source.rank not in (2, None):
+        if source.role != Role.MASK or source.rank not in (2, None):
             return CountChange.UNKNOWN
         if source.layout not in ("BT", None):
             return CountChange.UNKNOWN
@@ -327,8 +328,8 @@ def reshape(
     else:
         dims = target_dims(target)
     fact = Reshape(node, source, source_node, target_node, dims, like, like_node)
-    it.record("reshapes", fact)
-    if source.role not in ("mask", "lengths"):
+    it.log.reshape(fact)
+    if source.role not in (Role.MASK, Role.LENGTHS):
         return None
     return Tensor(
         role=source.role,

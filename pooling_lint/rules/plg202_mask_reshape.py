@@ -9,6 +9,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.library import CallModel
 from pooling_lint.analysis.reshapes import CountChange, Reshape
+from pooling_lint.analysis.values import Role
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
 
 
@@ -85,7 +86,7 @@ class MaskReshape(Rule):
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for r in facts.reshapes:
             source = r.source
-            if source.role == "mask" and source.rank in (2, None):
+            if source.role == Role.MASK and source.rank in (2, None):
                 # Only what the known dims prove: a -1 keeps the count (a split or a merge of
                 # axes), and a target that keeps every axis of the mask and adds one that is
                 # not known to be 1 cannot hold the mask's values.
@@ -104,7 +105,7 @@ class MaskReshape(Rule):
                     fix_safe=True,
                     fix_title="Replace the reshape with expand_dims(..., -1)",
                 )
-            elif source.role == "lengths" and source.rank in (1, None):
+            elif source.role == Role.LENGTHS and source.rank in (1, None):
                 rows = r.rows_regrouped()
                 if rows is None:
                     continue
