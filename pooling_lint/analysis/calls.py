@@ -227,7 +227,7 @@ def _reshape_method(
         other_node = fact.arg_node(0, "other")
         if not isinstance(other, Tensor) or other_node is None:
             return reshape(it, node, t, operand_node, None, node)
-        return reshape(it, node, t, operand_node, other, other_node, other_node)
+        return reshape(it, node, t, operand_node, ShapeOf(other, node), other_node, other_node)
     if any(type(a) is ast.Starred for a in node.args):
         return reshape(it, node, t, operand_node, None, node)  # view(*shape): unknown
     if not node.args:

@@ -320,12 +320,9 @@ def reshape(
     if isinstance(target, tuple):
         dims = tuple(target_dim(v) for v in target)
     elif isinstance(target, ShapeOf):
-        like = target.tensor
+        like = target.tensor  # tf.shape(y), y.shape, y.size(), and view_as(y)
         dims = None
-    elif isinstance(target, Tensor):
-        like = target  # view_as / reshape_as
-        dims = None
-    else:
+    else:  # a tensor holding the shape (tf.constant([4, 6])) is not read: unknown
         dims = target_dims(target)
     fact = Reshape(node, source, source_node, target_node, dims, like, like_node)
     it.log.reshape(fact)

@@ -167,3 +167,16 @@ def test_literal_of_an_unknown_name_has_no_rank() -> None:
         """
     )
     assert isinstance(value, Tensor) and value.rank is None
+
+
+def test_a_shape_held_in_a_tensor_is_not_read() -> None:
+    src = """
+    import tensorflow as tf
+
+    def f(lengths):
+        m = tf.sequence_mask(tf.constant([3, 1, 2, 4]), 6)
+        m = tf.reshape(m, tf.constant([4, 6]))  # here
+    """
+    r = reshape_at(src, "# here")
+    assert r.like is None and r.dims is None
+    assert r.count_change() is CountChange.UNKNOWN
