@@ -17,6 +17,7 @@ from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
 from pooling_lint.analysis.reductions import reduce
+from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -177,9 +178,11 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     if m == "flatten" and t.role not in (Role.MASK, Role.LENGTHS):
         start = as_int(fact.args[0]) if fact.args else as_int(fact.kwarg("start_dim"))
         return flatten(t, start if start is not None else 0)
-    if m in ("view", "reshape", "flatten", "view_as", "reshape_as"):
+    if m in lib.RESHAPE_METHODS and operand_node is not None:
+        return _reshape_method(it, fact, t, m, operand_node)
+    if m == "flatten":
         if t.role in (Role.MASK, Role.LENGTHS):
-            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded, nonzero=t.nonzero)
         return None
     if m in lib.IDENTITY_METHODS:
         if m == "cpu":
@@ -196,11 +199,11 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     if m in ("masked_fill", "masked_fill_"):
         fill = fill_of(fact.args[1] if len(fact.args) > 1 else fact.kwarg("value"))
         out = masked(t, node, fill, it)
-        target = operand_node
-        if isinstance(target, ast.Attribute) and target.attr == "data":
-            target = target.value  # `x.data.masked_fill_(m, v)` fills x's own storage
-        if m == "masked_fill_" and isinstance(target, ast.Name) and it.frame is not None:
-            it.frame.env[target.id] = out
+        filled = operand_node
+        if isinstance(filled, ast.Attribute) and filled.attr == "data":
+            filled = filled.value  # `x.data.masked_fill_(m, v)` fills x's own storage
+        if m == "masked_fill_" and isinstance(filled, ast.Name) and it.frame is not None:
+            it.frame.env[filled.id] = out
         return out
     if m in ("clamp", "clamp_", "clamp_min", "clip", "clamp_min_", "maximum"):
         return t.with_(guarded=True)
@@ -214,6 +217,29 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     if m in ("expand", "expand_as", "repeat", "type_as", "to_dense", "bool", "byte"):
         return t
     return None
+
+
+def _reshape_method(
+    it: Interpreter, fact: CallFact, t: Tensor, m: str, operand_node: ast.expr
+) -> Value:
+    """``x.view(a, b)``, ``x.view((a, b))``, ``x.reshape(shape)``, ``x.view_as(y)``."""
+    node = fact.node
+    if m in ("view_as", "reshape_as"):
+        other = fact.args[0] if fact.args else fact.kwarg("other")
+        other_node = fact.arg_node(0, "other")
+        if not isinstance(other, Tensor) or other_node is None:
+            return reshape(it, node, t, operand_node, None, node)
+        return reshape(it, node, t, operand_node, ShapeOf(other, node), other_node, other_node)
+    if any(type(a) is ast.Starred for a in node.args):
+        return reshape(it, node, t, operand_node, None, node)  # view(*shape): unknown
+    if not node.args:
+        return reshape(it, node, t, operand_node, fact.kwarg("shape"), node)
+    if len(fact.args) == 1:
+        target_node = node.args[0]
+        like_node = shape_operand(target_node)
+        return reshape(it, node, t, operand_node, fact.args[0], target_node, like_node)
+    return reshape(it, node, t, operand_node, tuple(fact.args), node)
+
 
 
 def names_a_device(value: Value, node: ast.expr | None) -> bool:

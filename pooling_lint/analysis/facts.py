@@ -16,6 +16,7 @@ from pooling_lint.analysis.indexing import IndexItem, axis_items
 from pooling_lint.analysis.library.spec import Framework
 from pooling_lint.analysis.names import ImportTable, collect_imports, resolve
 from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.reshapes import Reshape
 from pooling_lint.analysis.values import Evidence, Layer, Tensor, Value
 from pooling_lint.diagnostics import Edit, Location, Related
 
@@ -83,6 +84,9 @@ class SubscriptFact:
     node: ast.Subscript
     base: Tensor
     items: tuple[IndexItem, ...]
+    #: the same tensor's other end along the same axis (``x[0]`` for ``x[-1]``) is read in
+    #: the same concatenation: both ends are taken together (the call that joins them)
+    other_end: Evidence | None = None
 
     def axis_items(self, rank: int | None) -> dict[int, IndexItem] | None:
         """Map tensor axes to index items (expanding a leading/trailing ``...``)."""
@@ -155,6 +159,7 @@ class EventLog:
     divisions: list[Division] = field(default_factory=list)
     unused_masks: list[UnusedMask] = field(default_factory=list)
     model_calls: list[ModelCall] = field(default_factory=list)
+    reshapes: list[Reshape] = field(default_factory=list)
 
     def call(self, event: CallFact) -> None:
         self.calls.append(event)
@@ -180,6 +185,9 @@ class EventLog:
     def model_call(self, event: ModelCall) -> None:
         self.model_calls.append(event)
 
+    def reshape(self, event: Reshape) -> None:
+        self.reshapes.append(event)
+
     def extend(self, other: EventLog) -> None:
         """Append every event of ``other``, kind by kind."""
         self.calls.extend(other.calls)
@@ -190,6 +198,7 @@ class EventLog:
         self.divisions.extend(other.divisions)
         self.unused_masks.extend(other.unused_masks)
         self.model_calls.extend(other.model_calls)
+        self.reshapes.extend(other.reshapes)
 
 
 @dataclass

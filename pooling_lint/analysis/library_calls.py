@@ -27,10 +27,15 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
 )
 from pooling_lint.analysis.keras_models import sequential
+from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
+from pooling_lint.analysis.reshapes import reshape, shape_operand
+from pooling_lint.analysis.subscripts import join_ends
 from pooling_lint.analysis.values import (
+    Const,
+    DimOf,
     Evidence,
     Fill,
     KerasModel,
@@ -170,6 +175,14 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     data = arg_node(fact, 0, "data") or arg_node(fact, 0, "value")
     if data is None:
         return None
+    if type(data) not in (ast.List, ast.Tuple, ast.Constant, ast.UnaryOp):
+        # tf.convert_to_tensor(x) / torch.tensor(n): the value it was given, not a literal
+        given = fact.args[0] if fact.args else fact.kwarg("value") or fact.kwarg("data")
+        if isinstance(given, Tensor):
+            return _identity(it, fact, spec, ev, raw)
+        if isinstance(given, Const) and isinstance(given.value, (int, float)):
+            return Tensor(rank=0, dims=(), origin=ev)
+        return Tensor(origin=ev)
     shape = shape_from_literal(data)
     if shape is None:
         return Tensor(origin=ev)
@@ -243,6 +256,11 @@ def _pad_sequence(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, 
 
 def _pack_padded(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     src = fact.args[0] if fact.args else fact.kwarg("input")
+    lengths_node = arg_node(fact, 1, "lengths")
+    if lengths_node is not None:
+        # pack_padded_sequence raises on a zero length: past this call the lengths it was
+        # given (`lengths`, `lengths.cpu()`, `lengths.to("cpu")`) are all at least 1
+        nonzero(it, lengths_node, Evidence(fact.node, "`pack_padded_sequence(...)`"))
     return Packed(src if isinstance(src, Tensor) else None, fact.node)
 
 
@@ -262,13 +280,26 @@ def _pad_packed(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
     out = base.with_(
         layout=layout, rank=3, dims=None, padding=Padding(pev, Side.POST, Fill.ZERO), origin=pev
     )
-    return TupleValue((out, Tensor(rank=1, role=Role.LENGTHS, origin=pev)))
+    # the lengths that packing accepted: none is 0
+    lengths = Tensor(rank=1, role=Role.LENGTHS, origin=pev, nonzero=pev)
+    return TupleValue((out, lengths))
 
 
 def _sequence_mask(
     it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
 ) -> Value:
-    return Tensor(rank=2, layout="BT", role=Role.MASK, origin=ev)
+    # [batch, maxlen]: the batch is the lengths' own, the time size the maxlen given
+    lengths = fact.args[0] if fact.args else fact.kwarg("lengths")
+    maxlen = fact.args[1] if len(fact.args) > 1 else fact.kwarg("maxlen")
+    batch = lengths.dim(0) if isinstance(lengths, Tensor) and lengths.rank == 1 else None
+    steps = as_int(maxlen)
+    if isinstance(maxlen, DimOf):
+        size = maxlen.tensor.dim(maxlen.axis)
+        steps = size if isinstance(size, int) else None
+    dims = (batch if isinstance(batch, int) else None, steps)
+    return Tensor(
+        rank=2, layout="BT", role=Role.MASK, origin=ev, dims=dims if dims != (None, None) else None
+    )
 
 
 def _arange(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
@@ -303,10 +334,15 @@ def _flatten(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
 
 
 def _reshape(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
-    t = fact.args[0] if fact.args else None
-    if isinstance(t, Tensor) and t.role in (Role.MASK, Role.LENGTHS):
-        return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
-    return None
+    t = fact.args[0] if fact.args else fact.kwarg("tensor") or fact.kwarg("input")
+    source_node = arg_node(fact, 0, "tensor") or arg_node(fact, 0, "input")
+    target = fact.args[1] if len(fact.args) > 1 else fact.kwarg("shape")
+    target_node = arg_node(fact, 1, "shape")
+    if not isinstance(t, Tensor) or source_node is None or target_node is None:
+        return None
+    like_node = shape_operand(target_node)
+    return reshape(it, fact.node, t, source_node, target, target_node, like_node)
+
 
 
 def _transpose(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
@@ -370,6 +406,15 @@ def _divide(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
     return num.with_(role=Role.DATA) if isinstance(num, Tensor) else None
 
 
+def _concatenate(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    seq = arg_node(fact, 0, "tensors") or arg_node(fact, 0, "values") or arg_node(fact, 0, "x")
+    if isinstance(seq, (ast.Tuple, ast.List)):
+        join_ends(it, fact.node, list(seq.elts))
+    return None  # the joined value is not modelled
+
+
 _HANDLERS: dict[CallModel, Handler] = {
     CallModel.INPUT: _input,
     CallModel.SEQUENTIAL: _sequential,
@@ -400,6 +445,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.EINSUM: _einsum,
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
+    CallModel.CONCATENATE: _concatenate,
 }
 
 

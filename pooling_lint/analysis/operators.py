@@ -100,7 +100,8 @@ def _binary(it: Interpreter, node: ast.AST, op: type | None, left: Value, right:
         if t.role == Role.MASK and isinstance(other, Const):
             return additive_penalty(t, other.value)  # (1 - mask) * -1e9: an additive mask
         if isinstance(other, Const):
-            return t
+            return t if other.value != 0 else t.with_(nonzero=None)
+        t = t.with_(nonzero=None)  # times a tensor that may hold zeros
         return (
             t.with_(padding=Padding(t.padding.evidence, t.padding.side, None)) if t.padding else t
         )
@@ -120,7 +121,8 @@ def _binary(it: Interpreter, node: ast.AST, op: type | None, left: Value, right:
         assert t is not None
         other = right if t is lt else left
         if t.role == Role.LENGTHS and isinstance(other, Const):
-            return t.with_(guarded=True) if op is ast.Add else t
+            # lengths - 1 can be 0 even when no length is
+            return t.with_(guarded=True) if op is ast.Add else t.with_(nonzero=None)
         if t.role == Role.MASK and isinstance(other, Const):
             return t
         if isinstance(other, Const):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.facts import (
@@ -17,6 +19,7 @@ from pooling_lint.analysis.indexing import (
 )
 from pooling_lint.analysis.values import (
     Dim,
+    Evidence,
     Role,
     Tensor,
     Value,
@@ -40,12 +43,12 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
             # x[arange(B), lengths - 1]: a gather of one step per row
             return Tensor(origin=t.origin, bidirectional=t.bidirectional)
         if t.role in (Role.MASK, Role.LENGTHS):
-            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded, nonzero=t.nonzero)
         return None
     newaxes = [n for n, i in enumerate(fact.items) if i is Marker.NEWAXIS]
     if rank is None:
         if t.role in (Role.MASK, Role.LENGTHS):
-            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded, nonzero=t.nonzero)
         return None
     keep: list[int] = []
     dims: list[Dim] = []
@@ -97,3 +100,39 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
             chars.extend(t.layout[k:])
             out = out.with_(layout="".join(chars), rank=len(chars))
     return out
+
+
+def join_ends(it: Interpreter, call: ast.Call, parts: list[ast.expr]) -> None:
+    """``cat((x[0], x[-1]))``: mark both subscripts as taken together with the other end.
+
+    Two parts are the two ends of one axis when they index the same expression, agree on
+    every other axis, and take step ``0`` and step ``-1`` of that axis.
+    """
+    recorded: list[SubscriptFact] = it.log.subscripts
+    index = {id(f.node): n for n, f in enumerate(recorded)}
+    facts = [recorded[index[id(p)]] for p in parts if type(p) is ast.Subscript and id(p) in index]
+    paired: set[int] = set()
+    for a in facts:
+        for b in facts:
+            if a is b or a.base != b.base:
+                continue
+            if ast.dump(a.node.value) != ast.dump(b.node.value):
+                continue
+            if _other_ends(a, b):
+                paired.update((index[id(a.node)], index[id(b.node)]))
+    ev = Evidence(call, "")
+    for n in paired:
+        recorded[n] = replace(recorded[n], other_end=ev)
+
+
+def _other_ends(a: SubscriptFact, b: SubscriptFact) -> bool:
+    rank = a.base.rank if a.base.rank is not None else (len(a.base.layout or "") or None)
+    ia, ib = a.axis_items(rank), b.axis_items(rank)
+    if ia is None or ib is None:
+        return False
+    axes = set(ia) | set(ib)
+    differ = [k for k in axes if ia.get(k, FULL_SLICE) != ib.get(k, FULL_SLICE)]
+    if len(differ) != 1:
+        return False
+    k = differ[0]
+    return {ia.get(k, FULL_SLICE), ib.get(k, FULL_SLICE)} == {IntIndex(0), IntIndex(-1)}

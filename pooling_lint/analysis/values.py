@@ -97,6 +97,9 @@ class Tensor:
     masked: Evidence | None = None  # the padded steps were zeroed / masked by the code
     device_moved: Evidence | None = None  # `.cuda()` / `.to(device)` applied (lengths)
     guarded: bool = False  # clamped / epsilon added: safe to divide by
+    #: no element is 0: lengths handed back by pad_packed_sequence, or already given to
+    #: pack_padded_sequence (which raises on a zero length); safe to divide by
+    nonzero: Evidence | None = None
     origin: Evidence | None = None
     lengths_literal: tuple[int, ...] | None = None  # a literal list of lengths
 
@@ -266,6 +269,8 @@ def join(a: Value, b: Value) -> Value:
                     va.side if va.side == vb.side else None,
                     va.fill if va.fill == vb.fill else None,
                 )
+            elif f.name == "nonzero" and va is not None and vb is not None:
+                kept[f.name] = va  # nonzero on both paths, for different reasons
             elif f.name == "mask_consumed":
                 # consumed on one path: unsure whether a later drop matters (stay silent)
                 kept[f.name] = va or vb

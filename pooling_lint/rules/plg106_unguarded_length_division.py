@@ -19,7 +19,9 @@ class UnguardedLengthDivision(Rule):
     ## What it does
     Finds a masked sum divided by the sequence lengths (a `lengths` tensor, or `mask.sum(1)`)
     when nothing keeps the divisor away from zero: no `clamp(min=1)`, `clamp_min`,
-    `tf.maximum(..., 1)` or `+ eps`.
+    `tf.maximum(..., 1)` or `+ eps`. Lengths that cannot be zero need no guard: those
+    `pad_packed_sequence` returns, and those already given to `pack_padded_sequence`
+    (it raises on a zero length) before the division.
 
     ## Why is this bad?
     A sequence of length zero (an empty utterance, a fully masked row, an empty batch slot)
@@ -61,6 +63,8 @@ class UnguardedLengthDivision(Rule):
             num = d.numerator
             if not isinstance(den, Tensor) or den.role != Role.LENGTHS or den.guarded:
                 continue
+            if den.nonzero is not None:
+                continue  # lengths that packing accepted cannot be 0
             if not isinstance(num, Tensor) or num.role != Role.POOLED_SUM:
                 continue
             yield Finding(

@@ -6,9 +6,10 @@ import ast
 from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.facts import CallFact, FileFacts
+from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.library import CallModel
-from pooling_lint.analysis.values import Const, DimOf, Role, ShapeOf, Tensor, TupleValue
+from pooling_lint.analysis.reshapes import CountChange, Reshape
+from pooling_lint.analysis.values import Role
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
 
 
@@ -26,6 +27,11 @@ class MaskReshape(Rule):
     `[-1, time_step]`, where adding an axis (`tf.expand_dims(mask, -1)`,
     `mask[..., None]`, `tf.reshape(lengths, [-1, 1])`) was meant.
 
+    It reports only what the known dims prove. A target with an inferred `-1`
+    (`mask.view(B, T, -1)`, `mask.view(-1, beam, S)`) keeps the element count: it splits
+    or merges axes and is never reported; neither is a target whose rank or sizes the file
+    does not show. See [docs/reshapes.md](../reshapes.md).
+
     ## Why is this bad?
     A reshape keeps the number of elements: a `(B, T)` mask has `B*T` values and
     `(B, T, D)` needs `B*T*D`, so it fails with `Input to reshape is a tensor with 24 values,
@@ -34,7 +40,8 @@ class MaskReshape(Rule):
 
     ## Example
     ```python
-    mask = tf.cast(tf.sequence_mask(lengths, T), tf.float32)
+    inputs = gru(embedded)                  # (B, T, units)
+    mask = tf.cast(tf.sequence_mask(lengths, tf.shape(inputs)[1]), tf.float32)
     mask = tf.reshape(mask, tf.shape(inputs))
     ```
 
@@ -54,15 +61,17 @@ class MaskReshape(Rule):
         Example(
             "import tensorflow as tf\n"
             "def avg(x, lengths):\n"
-            "    m = tf.cast(tf.sequence_mask(lengths, tf.shape(x)[1]), tf.float32)\n"
-            "    m = tf.reshape(m, tf.shape(x))\n"
-            "    return tf.reduce_sum(x * m, axis=1)\n",
-            expect=(4,),
+            "    h = tf.keras.layers.GRU(8, return_sequences=True)(x)\n"
+            "    m = tf.cast(tf.sequence_mask(lengths, tf.shape(h)[1]), tf.float32)\n"
+            "    m = tf.reshape(m, tf.shape(h))\n"
+            "    return tf.reduce_sum(h * m, axis=1)\n",
+            expect=(5,),
             fixed="import tensorflow as tf\n"
             "def avg(x, lengths):\n"
-            "    m = tf.cast(tf.sequence_mask(lengths, tf.shape(x)[1]), tf.float32)\n"
+            "    h = tf.keras.layers.GRU(8, return_sequences=True)(x)\n"
+            "    m = tf.cast(tf.sequence_mask(lengths, tf.shape(h)[1]), tf.float32)\n"
             "    m = tf.expand_dims(m, -1)\n"
-            "    return tf.reduce_sum(x * m, axis=1)\n",
+            "    return tf.reduce_sum(h * m, axis=1)\n",
         ),
     )
     good_examples = (
@@ -75,58 +84,42 @@ class MaskReshape(Rule):
     )
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
-        for call in facts.calls:
-            target = _reshape_target(call)
-            if target is None:
-                continue
-            source, shape, source_node, shape_node = target
-            items = _shape_items(shape)
-            adds_features = (
-                items is not None
-                and len(items) == 3
-                and _const(items[2]) != 1
-                and (isinstance(items[2], DimOf) or isinstance(_const(items[2]), int))
-            )
-            if source.role == Role.MASK and (isinstance(shape, ShapeOf) or adds_features):
-                if source.rank not in (2, None):
+        for r in facts.reshapes:
+            source = r.source
+            if source.role == Role.MASK and source.rank in (2, None):
+                # Only what the known dims prove: a -1 keeps the count (a split or a merge of
+                # axes), and a target that keeps every axis of the mask and adds one that is
+                # not known to be 1 cannot hold the mask's values.
+                if r.count_change() is not CountChange.DIFFERS or not r.adds_axes():
                     continue
-                if isinstance(shape, ShapeOf) and shape.tensor.rank == 2:
-                    continue
-                of = (
-                    facts.code(shape.node) if isinstance(shape, ShapeOf) else facts.code(shape_node)
-                )
+                of = facts.code(r.target_node)
+                src = facts.code(r.source_node)
                 yield Finding(
-                    node=call.node,
+                    node=r.node,
                     message=(
-                        f"reshaping the [batch, time] mask `{facts.code(source_node)}` to "
-                        f"`{of}` cannot add the feature axis (element counts differ unless "
-                        "there is one feature); use "
-                        f"`tf.expand_dims({facts.code(source_node)}, -1)` (torch: "
-                        "`mask.unsqueeze(-1)`)"
+                        f"reshaping the [batch, time] mask `{src}` to `{of}` cannot add the "
+                        "feature axis (element counts differ unless there is one feature); "
+                        f"use `tf.expand_dims({src}, -1)` (torch: `mask.unsqueeze(-1)`)"
                     ),
-                    fix=_expand_fix(facts, call, source_node),
+                    fix=_expand_fix(facts, r) if r.like is not None else (),
                     fix_safe=True,
                     fix_title="Replace the reshape with expand_dims(..., -1)",
                 )
             elif source.role == Role.LENGTHS and source.rank in (1, None):
-                items = _shape_items(shape)
-                if items is None or len(items) != 2:
-                    continue
-                first, second = items
-                if _const(first) != -1 or _const(second) == 1 or second is None:
-                    continue
-                if not (isinstance(second, DimOf) or isinstance(_const(second), int)):
+                rows = r.rows_regrouped()
+                if rows is None:
                     continue
                 fix: tuple[Replacement, ...] = ()
+                shape_node = r.target_node
                 if isinstance(shape_node, (ast.List, ast.Tuple)) and len(shape_node.elts) == 2:
                     second_node = shape_node.elts[1]
                     if isinstance(second_node, ast.Starred):
                         second_node = second_node.value
                     fix = (facts.replace(second_node, "1"),)
                 yield Finding(
-                    node=call.node,
+                    node=r.node,
                     message=(
-                        f"reshaping the [batch] lengths `{facts.code(source_node)}` to "
+                        f"reshaping the [batch] lengths `{facts.code(r.source_node)}` to "
                         f"`{facts.code(shape_node)}` fails unless batch is a multiple of it, "
                         "and then divides the wrong rows; use `[-1, 1]`"
                     ),
@@ -136,61 +129,11 @@ class MaskReshape(Rule):
                 )
 
 
-def _const(v: object) -> object:
-    return v.value if isinstance(v, Const) else None
-
-
-def _shape_items(shape: object) -> tuple[object, ...] | None:
-    if isinstance(shape, TupleValue):
-        return shape.items
-    if isinstance(shape, Const) and isinstance(shape.value, tuple):
-        return tuple(Const(v) for v in shape.value)
-    return None
-
-
-def _reshape_target(
-    call: CallFact,
-) -> tuple[Tensor, object, ast.expr, ast.expr] | None:
-    spec = lib.lookup(call.qualname)
-    is_reshape = spec is not None and spec.call is CallModel.RESHAPE
-    if is_reshape and len(call.node.args) + len(call.node.keywords) >= 2:
-        src, shape = (
-            call.args[0] if call.args else None,
-            (call.args[1] if len(call.args) > 1 else call.kwarg("shape")),
-        )
-        src_arg, shape_arg = call.arg_node(0), call.arg_node(1, "shape")
-    elif call.method in ("view_as", "reshape_as") and isinstance(call.receiver, Tensor):
-        other = call.args[0] if call.args else None
-        if not isinstance(other, Tensor):
-            return None
-        func = call.node.func
-        assert isinstance(func, ast.Attribute)
-        return call.receiver, ShapeOf(other, call.node), func.value, call.node
-    elif call.method in ("reshape", "view") and isinstance(call.receiver, Tensor):
-        src = call.receiver
-        if len(call.args) == 1:
-            shape = call.args[0]
-            shape_arg = call.arg_node(0)
-        else:
-            shape = TupleValue(tuple(call.args))
-            shape_arg = None
-        func = call.node.func
-        assert isinstance(func, ast.Attribute)
-        src_arg = func.value
-    else:
-        return None
-    if not isinstance(src, Tensor) or src_arg is None:
-        return None
-    shape_node = shape_arg if shape_arg is not None else call.node
-    return src, shape, src_arg, shape_node
-
-
-def _expand_fix(facts: FileFacts, call: CallFact, source_node: ast.expr) -> tuple[Replacement, ...]:
-    func = call.node.func
-    if call.qualname in ("tensorflow.reshape", "keras.ops.reshape") and isinstance(
-        func, ast.Attribute
-    ):
+def _expand_fix(facts: FileFacts, r: Reshape) -> tuple[Replacement, ...]:
+    func = r.node.func
+    q = facts.qualname(func)
+    if q in ("tensorflow.reshape", "keras.ops.reshape") and isinstance(func, ast.Attribute):
         prefix = facts.source.segment(func.value)
-        src = facts.source.segment(source_node)
-        return (facts.replace(call.node, f"{prefix}.expand_dims({src}, -1)"),)
+        src = facts.source.segment(r.source_node)
+        return (facts.replace(r.node, f"{prefix}.expand_dims({src}, -1)"),)
     return ()

@@ -24,7 +24,9 @@ class BidirectionalLastStep(Rule):
     docs = """
     ## What it does
     Finds `out[:, -1]` (or `out[-1]` time-first) taken from the per-step output of a
-    bidirectional RNN, including its backward half.
+    bidirectional RNN, including its backward half. The last step joined with the first one
+    (`torch.cat((out[0], out[-1]), dim=1)`) holds both directions' full passes and is not
+    reported.
 
     ## Why is this bad?
     The backward direction reads the sequence from the end, so at the last step it has seen
@@ -70,6 +72,8 @@ class BidirectionalLastStep(Rule):
                 continue
             if time_item(s) != IntIndex(-1):
                 continue
+            if s.other_end is not None:
+                continue  # cat((out[0], out[-1])): the backward half's full pass is at step 0
             rank = t.rank if t.rank is not None else len(t.layout or "")
             axes = s.axis_items(rank)
             feat = axes.get(rank - 1) if axes and rank else None

@@ -238,6 +238,25 @@ GROUPS: tuple[tuple[CallModel, Family, tuple[str, ...], dict[str, str]], ...] = 
         ),
         {},
     ),
+    (
+        _C.CONCATENATE,
+        _F.JOIN,
+        (
+            "torch.cat",
+            "torch.concat",
+            "torch.concatenate",
+            "torch.stack",
+            "torch.hstack",
+            "tensorflow.concat",
+            "tensorflow.stack",
+            "keras.ops.concatenate",
+            "keras.ops.stack",
+            "numpy.concatenate",
+            "numpy.stack",
+            "numpy.hstack",
+        ),
+        {},
+    ),
 )
 
 #: Positional parameters of the model constructors.

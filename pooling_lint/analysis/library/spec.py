@@ -30,6 +30,7 @@ class Family(Enum):
     MODEL = "model"  # keras.Input, Sequential, Model, load_model
     LAYER = "layer"  # other layers: Linear, Dense, Conv1d, Flatten, ...
     CONTAINER = "container"  # layers holding layers: Sequential, ModuleList, Bidirectional
+    JOIN = "join"  # cat / concat / stack: tensors side by side
 
 
 class Framework(Enum):
@@ -83,6 +84,7 @@ class CallModel(Enum):
     EINSUM = "einsum"
     MATMUL = "matmul"
     DIVIDE = "divide"
+    CONCATENATE = "concatenate"
 
 
 class ApplyModel(Enum):
