@@ -57,11 +57,12 @@ def drop_symbolic(v: Value) -> Value:
 def padded_as(cur: Value, ev: Evidence, layout: str | None) -> Value:
     """``cur`` padded per ``ev``; an unknown value becomes a tensor of the shown layout.
 
-    Masks and lengths are ``[batch, time]`` / ``[batch]``: data that goes with them is
-    batch-major unless the connection shows otherwise (analysis/connections.py).
+    The layout is what the connection shows (analysis/connections.py): a mask expanded on the
+    last axis gives ``BTF``, lengths compared against axis 1 ``BT``, time-major packing ``TB``.
     """
     if cur is None:
-        layout = layout or "BT"
+        # A connection that shows no axes (passed together to a call) pads the value without
+        # saying which axis is time: reductions of it stay unknown.
         rank = len(layout) if layout == "BTF" else None
         return Tensor(padding=Padding(ev), origin=ev, layout=layout, rank=rank)
     if isinstance(cur, Tensor) and cur.role == Role.DATA and cur.padding is None:
