@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis import transfer
+from pooling_lint.analysis.axes import permute
+from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import (
     EVENT_KINDS,
     CallFact,
@@ -32,6 +33,9 @@ from pooling_lint.analysis.facts import (
     UnusedMask,
 )
 from pooling_lint.analysis.names import dotted
+from pooling_lint.analysis.operators import binary, comparison
+from pooling_lint.analysis.padding import fill_of
+from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -368,7 +372,7 @@ class Interpreter:
         right = self.eval(stmt.value)
         op = type(stmt.op)
         value = (
-            transfer.binary(self, stmt, op, left, right, stmt.value)
+            binary(self, stmt, op, left, right, stmt.value)
             if op in _AUG_OPS
             else None
         )
@@ -456,7 +460,7 @@ class Interpreter:
                 and isinstance(value, Const)
                 and base.padding is not None
             ):
-                fill = transfer.fill_of(value)
+                fill = fill_of(value)
                 frame.env[target.value.id] = base.with_(
                     masked=Evidence(target, ""),
                     padding=Padding(base.padding.evidence, base.padding.side, fill),
@@ -515,10 +519,10 @@ class Interpreter:
     def _eval_binop(self, node: ast.BinOp) -> Value:
         left = self.eval(node.left)
         right = self.eval(node.right)
-        return transfer.binary(self, node, type(node.op), left, right, node.right)
+        return binary(self, node, type(node.op), left, right, node.right)
 
     def _eval_compare(self, node: ast.Compare) -> Value:
-        return transfer.comparison(self, node)
+        return comparison(self, node)
 
     def _eval_lambda(self, node: ast.Lambda) -> Value:
         return FunctionRef(node, "<lambda>")
@@ -577,7 +581,7 @@ class Interpreter:
             if attr == "shape":
                 return ShapeOf(base, node)
             if attr == "T" and base.rank == 2:
-                return transfer.permute(base, (1, 0), node, self)
+                return permute(base, (1, 0), node, self)
             if attr in ("data", "mT"):
                 return base
         if isinstance(base, TupleValue) and attr in ("values", "indices") and base.items:
@@ -606,7 +610,7 @@ class Interpreter:
         if isinstance(base, Tensor):
             fact = SubscriptFact(node, base, items)
             self.record("subscripts", fact)
-            return transfer.subscript(self, fact)
+            return subscript(self, fact)
         return None
 
     def _index_item(self, v: ast.expr) -> tuple[Any, ...]:
@@ -688,7 +692,7 @@ class Interpreter:
             qualname = self.facts.qualname(func)
         fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
         self.record("calls", fact)
-        return transfer.call(self, fact, callee)
+        return call(self, fact, callee)
 
     # ----------------------------------------------------- calls into the file
     def bind_call(

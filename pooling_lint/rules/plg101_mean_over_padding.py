@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts, Reduction
+from pooling_lint.analysis.library import Family
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import framework, padded_by, runtime_op
 
@@ -33,20 +34,10 @@ class MeanOverPadding(Rule):
     code = "PLG101"
     name = "mean-over-padding"
     summary = "Mean over the time axis of a padded sequence counts the padding steps"
-    triggers = frozenset(
-        {
-            "mean",
-            "reduce_mean",
-            "AveragePooling1D",
-            "AvgPool1D",
-            "GlobalAveragePooling1D",
-            "GlobalAvgPool1D",
-            "avg_pool1d",
-            "AdaptiveAvgPool1d",
-            "AvgPool1d",
-            "adaptive_avg_pool1d",
-        }
-    )
+    #: every mean the table knows: reductions, pools, tensor methods
+    triggers = lib.names(
+        lambda api: api.family in (Family.REDUCTION, Family.POOLING) and api.op == "mean"
+    ) | lib.reduction_methods("mean")
     requires = lib.PADDING_EVIDENCE
     docs = """
     ## What it does

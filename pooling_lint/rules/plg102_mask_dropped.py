@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import ApplyModel, Family
 from pooling_lint.rules.base import Example, Finding, Rule
 
 
@@ -12,7 +14,11 @@ class MaskDropped(Rule):
     code = "PLG102"
     name = "mask-dropped"
     summary = "A padding mask is made but dropped (or never used) before pooling"
-    triggers = frozenset({"Masking", "mask_zero", "sequence_mask", "arange", "lengths_to_mask"})
+    #: what makes a Keras mask or builds a padding mask; `mask_zero=` is an argument and
+    #: `lengths_to_mask` a common helper name
+    triggers = lib.names(
+        lambda api: api.apply is ApplyModel.MASKING or api.family is Family.MASK_SOURCE
+    ) | {"arange", "mask_zero", "lengths_to_mask"}
     docs = """
     ## What it does
     Finds a Keras mask (made by `Masking` or `Embedding(mask_zero=True)`) that is destroyed

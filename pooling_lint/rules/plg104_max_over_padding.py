@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import Family
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import framework, padded_by, runtime_op
 from pooling_lint.rules.plg101_mean_over_padding import over_padded_time
@@ -18,24 +19,9 @@ class MaxOverPadding(Rule):
     code = "PLG104"
     name = "max-over-padding"
     summary = "Max/min over the time axis of a padded sequence lets padding win"
-    triggers = frozenset(
-        {
-            "max",
-            "min",
-            "amax",
-            "amin",
-            "reduce_max",
-            "reduce_min",
-            "GlobalMaxPooling1D",
-            "GlobalMaxPool1D",
-            "MaxPooling1D",
-            "MaxPool1D",
-            "max_pool1d",
-            "AdaptiveMaxPool1d",
-            "MaxPool1d",
-            "adaptive_max_pool1d",
-        }
-    )
+    triggers = lib.names(
+        lambda api: api.family in (Family.REDUCTION, Family.POOLING) and api.op in ("max", "min")
+    ) | lib.reduction_methods("max", "min")
     requires = lib.PADDING_EVIDENCE
     docs = """
     ## What it does

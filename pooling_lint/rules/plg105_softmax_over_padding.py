@@ -6,31 +6,22 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import Family
 from pooling_lint.analysis.values import Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import framework, padded_by
 from pooling_lint.rules.plg101_mean_over_padding import over_padded_time
-
-_ATTENTION_MASK_KWARGS = {
-    "torch.nn.MultiheadAttention": ("key_padding_mask", "attn_mask"),
-    "torch.nn.TransformerEncoder": ("src_key_padding_mask", "mask"),
-    "torch.nn.TransformerEncoderLayer": ("src_key_padding_mask", "src_mask"),
-}
 
 
 class SoftmaxOverPadding(Rule):
     code = "PLG105"
     name = "softmax-over-padding"
     summary = "Softmax attention over a padded time axis gives weight to padding steps"
-    triggers = frozenset(
-        {
-            "softmax",
-            "log_softmax",
-            "Softmax",
-            "MultiheadAttention",
-            "TransformerEncoder",
-            "TransformerEncoderLayer",
-        }
+    #: softmax reductions, and the attention layers that take a padding mask
+    triggers = (
+        lib.names(lambda api: api.family is Family.REDUCTION and api.op == "softmax")
+        | lib.reduction_methods("softmax")
+        | lib.names(lambda api: bool(api.padding_mask_kwargs))
     )
     requires = lib.PADDING_EVIDENCE
     docs = """
@@ -103,7 +94,7 @@ class SoftmaxOverPadding(Rule):
                 ),
             )
         for lc in facts.layer_calls:
-            names = _ATTENTION_MASK_KWARGS.get(lc.layer.qualname)
+            names = lib.PADDING_MASK_KWARGS.get(lc.layer.qualname)
             if names is None or lc.call is None:
                 continue
             inp = lc.input

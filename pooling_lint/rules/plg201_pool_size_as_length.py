@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts, LayerCall, Reduction
+from pooling_lint.analysis.library import Family
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
 
 _GLOBAL = {
@@ -21,18 +23,7 @@ class PoolSizeAsLength(Rule):
     name = "pool-size-as-length"
     summary = "Window pool sized to the sequence length used as a global pool"
     fixable = "sometimes"
-    triggers = frozenset(
-        {
-            "AveragePooling1D",
-            "AvgPool1D",
-            "MaxPooling1D",
-            "MaxPool1D",
-            "avg_pool1d",
-            "max_pool1d",
-            "AvgPool1d",
-            "MaxPool1d",
-        }
-    )
+    triggers = lib.names(lambda api: api.family is Family.POOLING and api.window)
     docs = """
     ## What it does
     Finds `AveragePooling1D`/`MaxPooling1D` (or `F.avg_pool1d`/`nn.AvgPool1d`) whose literal

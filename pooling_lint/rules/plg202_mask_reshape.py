@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import CallFact, FileFacts
+from pooling_lint.analysis.library import CallModel
 from pooling_lint.analysis.values import Const, DimOf, ShapeOf, Tensor, TupleValue
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
-
-_RESHAPES = {"tensorflow.reshape": "tf", "keras.ops.reshape": "ops", "torch.reshape": "torch"}
 
 
 class MaskReshape(Rule):
@@ -18,7 +17,7 @@ class MaskReshape(Rule):
     name = "mask-reshape"
     summary = "Mask or lengths reshaped where expand_dims/unsqueeze was meant"
     fixable = "sometimes"
-    triggers = frozenset({"reshape", "view", "view_as", "reshape_as"})
+    triggers = lib.names(lambda api: api.call is CallModel.RESHAPE) | lib.RESHAPE_METHODS
     requires = lib.PADDING_EVIDENCE
     docs = """
     ## What it does
@@ -152,7 +151,9 @@ def _shape_items(shape: object) -> tuple[object, ...] | None:
 def _reshape_target(
     call: CallFact,
 ) -> tuple[Tensor, object, ast.expr, ast.expr] | None:
-    if call.qualname in _RESHAPES and len(call.node.args) + len(call.node.keywords) >= 2:
+    spec = lib.lookup(call.qualname)
+    is_reshape = spec is not None and spec.call is CallModel.RESHAPE
+    if is_reshape and len(call.node.args) + len(call.node.keywords) >= 2:
         src, shape = (
             call.args[0] if call.args else None,
             (call.args[1] if len(call.args) > 1 else call.kwarg("shape")),

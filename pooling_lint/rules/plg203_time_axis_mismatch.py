@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import Family, Framework
 from pooling_lint.analysis.values import Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.plg103_last_step_of_padded import takes_last
@@ -15,7 +16,11 @@ class TimeAxisMismatch(Rule):
     code = "PLG203"
     name = "time-axis-mismatch"
     summary = "Time-first RNN output used as batch-first (or the reverse)"
-    triggers = frozenset({"LSTM", "GRU", "RNN", "pad_sequence", "pad_packed_sequence"})
+    #: torch RNNs and the torch padding that sets their layout
+    triggers = lib.names(
+        lambda api: api.framework is Framework.TORCH
+        and api.family in (Family.RNN, Family.PADDING_SOURCE)
+    )
     docs = """
     ## What it does
     Finds a torch RNN (`nn.LSTM`/`nn.GRU`/`nn.RNN`) whose layout the file contradicts: its

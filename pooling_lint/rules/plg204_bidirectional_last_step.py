@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import ApplyModel, Family
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.plg103_last_step_of_padded import time_item
 
@@ -13,7 +15,10 @@ class BidirectionalLastStep(Rule):
     code = "PLG204"
     name = "bidirectional-last-step"
     summary = "`out[:, -1]` of a bidirectional RNN: the backward half has seen one step"
-    triggers = frozenset({"bidirectional", "Bidirectional"})
+    #: Keras `Bidirectional`, and torch's `bidirectional=True` argument
+    triggers = lib.names(
+        lambda api: api.family is Family.CONTAINER and api.apply is ApplyModel.KERAS_RNN
+    ) | {"bidirectional"}
     docs = """
     ## What it does
     Finds `out[:, -1]` (or `out[-1]` time-first) taken from the per-step output of a

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import ApplyModel, CallModel
 from pooling_lint.analysis.values import KerasModel, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 
@@ -24,23 +25,12 @@ class StaticShapeMismatch(Rule):
     code = "PLG205"
     name = "static-shape-mismatch"
     summary = "A known dimension cannot match the layer or model it is fed to"
-    triggers = frozenset(
-        {
-            "Linear",
-            "LSTM",
-            "GRU",
-            "RNN",
-            "Conv1d",
-            "AdaptiveAvgPool1d",
-            "AdaptiveMaxPool1d",
-            "AvgPool1d",
-            "MaxPool1d",
-            "Input",
-            "Model",
-            "Sequential",
-            "input_shape",
-        }
-    )
+    #: the layers whose input size is checked, the Keras model constructors, `input_shape=`
+    triggers = lib.names(
+        lambda api: api.apply
+        in (ApplyModel.LINEAR, ApplyModel.TORCH_RNN, ApplyModel.CONV1D, ApplyModel.TORCH_POOL)
+        or api.call in (CallModel.INPUT, CallModel.SEQUENTIAL, CallModel.FUNCTIONAL_MODEL)
+    ) | {"input_shape"}
     requires = lib.SHAPE_EVIDENCE
     docs = """
     ## What it does

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.values import Instance, KerasModel
 from pooling_lint.rules.base import Example, Finding, Rule
@@ -13,9 +14,7 @@ class MaskKwargIgnored(Rule):
     code = "PLG301"
     name = "mask-kwarg-ignored"
     summary = "`predict/fit/evaluate(mask=...)` is not a Keras parameter"
-    triggers = frozenset(
-        {"predict", "fit", "evaluate", "predict_on_batch", "train_on_batch", "test_on_batch"}
-    )
+    triggers = lib.MODEL_DATA_METHODS - {"__call__"}
     requires = frozenset({"mask"})
     docs = """
     ## What it does

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import CallModel
 from pooling_lint.analysis.values import Const, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 
@@ -13,7 +15,7 @@ class PackPaddedMisuse(Rule):
     code = "PLG303"
     name = "pack-padded-misuse"
     summary = "`pack_padded_sequence` lengths on the GPU, or unsorted with enforce_sorted=True"
-    triggers = frozenset({"pack_padded_sequence"})
+    triggers = lib.names(lambda api: api.call is CallModel.PACK_PADDED)
     docs = """
     ## What it does
     Finds `pack_padded_sequence(x, lengths, ...)` where `lengths` was moved to the GPU

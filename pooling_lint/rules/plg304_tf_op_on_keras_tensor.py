@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import CallModel
 from pooling_lint.analysis.values import Tensor, TupleValue
 from pooling_lint.rules.base import Example, Finding, Rule
 
@@ -13,7 +15,7 @@ class TfOpOnKerasTensor(Rule):
     code = "PLG304"
     name = "tf-op-on-keras-tensor"
     summary = "Raw `tf.*` call on a KerasTensor: Keras 3 raises at model build"
-    triggers = frozenset({"Input"})
+    triggers = lib.names(lambda api: api.call is CallModel.INPUT)
     docs = """
     ## What it does
     Finds a raw TensorFlow function (`tf.reduce_mean`, `tf.reshape`, `tf.concat`, ...) called

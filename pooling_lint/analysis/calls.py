@@ -1,0 +1,226 @@
+"""Calls: of classes, functions and methods of this file, of tensor methods, of layers."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from pooling_lint.analysis import library as lib
+from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
+from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
+from pooling_lint.analysis.facts import (
+    CallFact,
+    ModelCall,
+)
+from pooling_lint.analysis.keras_models import model_call
+from pooling_lint.analysis.layers import apply_layer
+from pooling_lint.analysis.library_calls import library_call
+from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
+from pooling_lint.analysis.reductions import reduce
+from pooling_lint.analysis.values import (
+    Const,
+    DimOf,
+    Evidence,
+    FunctionRef,
+    Instance,
+    KerasModel,
+    Layer,
+    SelfRef,
+    ShapeOf,
+    Tensor,
+    TupleValue,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
+
+
+def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
+    if fact.method is not None and fact.receiver is not None:
+        return method_call(it, fact)
+    func = fact.node.func
+    if type(func) is ast.Name and callee is None and func.id in it.classes:
+        frame_env = it.frame.env if it.frame is not None else {}
+        if func.id not in frame_env:
+            return instantiate(it, fact, func.id)
+    if isinstance(callee, Layer):
+        return apply_layer(it, fact.node, callee, fact.args[0] if fact.args else None, fact)
+    if isinstance(callee, KerasModel):
+        return model_call(it, fact, callee, None)
+    if isinstance(callee, Instance):
+        return instance_call(it, fact, callee, "__call__")
+    if isinstance(callee, FunctionRef):
+        return function_call(it, fact, callee)
+    if fact.qualname is not None:
+        return library_call(it, fact, fact.qualname)
+    return None
+
+
+def instantiate(it: Interpreter, fact: CallFact, class_name: str) -> Value:
+    key = it.class_method_key(class_name, "__init__")
+    if key is not None:
+        it.call_unit(key, fact.args, fact.kwargs, skip_self=True)
+    return Instance(class_name, fact.node)
+
+
+def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) -> Value:
+    names = ("forward", "call") if method in ("__call__", "forward", "call") else (method,)
+    for name in names:
+        key = it.class_method_key(inst.class_name, name)
+        if key is not None:
+            # Inside a layer's call() the inputs are real tensors and the Keras mask arrives
+            # as the `mask` argument, so symbolic facts do not cross the call.
+            args = tuple(drop_symbolic(a) for a in fact.args)
+            kwargs = tuple((k, drop_symbolic(v)) for k, v in fact.kwargs)
+            ret = it.call_unit(key, args, kwargs, skip_self=True)
+            first = fact.args[0] if fact.args else None
+            if isinstance(first, Tensor) and first.keras_mask is not None:
+                if inst.class_name in it.mask_passing:
+                    # supports_masking / compute_mask: Keras hands the mask on downstream
+                    base = ret if isinstance(ret, Tensor) else first
+                    return base.with_(
+                        keras_mask=first.keras_mask,
+                        mask_consumed=first.mask_consumed,
+                        padding=base.padding or first.padding,
+                        symbolic=first.symbolic,
+                    )
+                return Tensor(symbolic=first.symbolic)  # what the layer does to the mask: unsure
+            if isinstance(ret, Tensor) and isinstance(first, Tensor) and first.symbolic:
+                ret = ret.with_(symbolic=first.symbolic)
+            return ret
+    if method in lib.MODEL_DATA_METHODS:
+        it.record(
+            "model_calls", ModelCall(fact.node, inst, method, fact.args[0] if fact.args else None)
+        )
+    return None
+
+
+def function_call(it: Interpreter, fact: CallFact, ref: FunctionRef) -> Value:
+    if isinstance(ref.node, ast.Lambda):
+        return None
+    key = ref.name if ref.name in it.units and it.units[ref.name].node is ref.node else None
+    if key is None:
+        for k, unit in it.units.items():
+            if unit.node is ref.node:
+                key = k
+                break
+    if key is None:
+        return None
+    return it.call_unit(key, fact.args, fact.kwargs, skip_self=False)
+
+
+# ------------------------------------------------------------------------ methods
+def method_call(it: Interpreter, fact: CallFact) -> Value:
+    recv = fact.receiver
+    m = fact.method or ""
+    if isinstance(recv, Tensor):
+        return tensor_method(it, fact, recv, m)
+    if isinstance(recv, KerasModel):
+        return model_call(it, fact, recv, m)
+    if isinstance(recv, Instance):
+        return instance_call(it, fact, recv, m)
+    if isinstance(recv, SelfRef):
+        attr = it.class_attrs.get(recv.class_name, {}).get(m)
+        if isinstance(attr, Layer):
+            return apply_layer(it, fact.node, attr, fact.args[0] if fact.args else None, fact)
+        if isinstance(attr, Instance):
+            return instance_call(it, fact, attr, "__call__")
+        if isinstance(attr, KerasModel):
+            return model_call(it, fact, attr, None)
+        key = it.class_method_key(recv.class_name, m)
+        if key is not None:
+            return it.call_unit(key, fact.args, fact.kwargs, skip_self=True)
+        return None
+    if isinstance(recv, Layer):
+        if m in ("forward", "call", "__call__"):
+            return apply_layer(it, fact.node, recv, fact.args[0] if fact.args else None, fact)
+        return None
+    if isinstance(recv, ShapeOf) and m == "as_list":
+        return recv
+    return None
+
+
+def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
+    node = fact.node
+    func = node.func
+    operand_node = func.value if isinstance(func, ast.Attribute) else None
+    if m in lib.REDUCTION_METHODS:
+        op = lib.REDUCTION_METHODS[m]
+        if op == "sum" and t.role == "mask":
+            # mask.sum(1): the number of valid steps per row
+            return Tensor(role="lengths", origin=Evidence(node, ""))
+        keepdims = const(fact.kwarg("keepdim")) is True or const(fact.kwarg("keepdims")) is True
+        axis = axis_value(fact, 0)
+        out = reduce(it, node, op, f"`.{m}()`", t, axis, operand_node, keepdims)
+        torch_style = fact.has_kwarg("dim") or (fact.args and not fact.has_kwarg("axis"))
+        if op in ("max", "min") and m in ("max", "min") and torch_style and isinstance(out, Tensor):
+            return TupleValue((out, None))
+        return out
+    if m in ("transpose", "swapaxes", "swapdims") and len(fact.args) == 2:
+        a, b = as_int(fact.args[0]), as_int(fact.args[1])
+        if a is None or b is None:
+            return None
+        return transpose(t, a, b, node, it)
+    if m == "permute":
+        dims = [as_int(a) for a in fact.args]
+        if len(dims) == 1 and isinstance(const(fact.args[0]), tuple):
+            dims = list(const(fact.args[0]))
+        if any(d is None for d in dims):
+            return None
+        return permute(t, tuple(d for d in dims if d is not None), node, it)
+    if m == "t" and t.rank == 2:
+        return permute(t, (1, 0), node, it)
+    if m in ("unsqueeze", "expand_dims"):
+        return expand(t, as_int(fact.args[0]) if fact.args else as_int(fact.kwarg("dim")))
+    if m == "squeeze":
+        return squeeze(t, as_int(fact.args[0]) if fact.args else as_int(fact.kwarg("dim")))
+    if m == "flatten" and t.role not in ("mask", "lengths"):
+        start = as_int(fact.args[0]) if fact.args else as_int(fact.kwarg("start_dim"))
+        return flatten(t, start if start is not None else 0)
+    if m in ("view", "reshape", "flatten", "view_as", "reshape_as"):
+        if t.role in ("mask", "lengths"):
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+        return None
+    if m in lib.IDENTITY_METHODS:
+        if m == "cpu":
+            return t.with_(device_moved=None)
+        return t
+    if m in lib.DEVICE_METHODS:
+        target = fact.args[0] if fact.args else fact.kwarg("device")
+        target_node = arg_node(fact, 0, "device")
+        if const(target) == "cpu":
+            return t.with_(device_moved=None)
+        if t.role == "lengths" and (m == "cuda" or names_a_device(target, target_node)):
+            return t.with_(device_moved=Evidence(node, ""))
+        return t
+    if m in ("masked_fill", "masked_fill_"):
+        fill = fill_of(fact.args[1] if len(fact.args) > 1 else fact.kwarg("value"))
+        out = masked(t, node, fill, it)
+        if m == "masked_fill_" and isinstance(operand_node, ast.Name) and it.frame is not None:
+            it.frame.env[operand_node.id] = out
+        return out
+    if m in ("clamp", "clamp_", "clamp_min", "clip", "clamp_min_", "maximum"):
+        return t.with_(guarded=True)
+    if m == "size":
+        if fact.args:
+            size_axis = as_int(fact.args[0])
+            return DimOf(t, size_axis, node) if size_axis is not None else None
+        return ShapeOf(t, node)
+    if m == "dim":
+        return Const(t.rank) if t.rank is not None else None
+    if m in ("expand", "expand_as", "repeat", "type_as", "to_dense", "bool", "byte"):
+        return t
+    return None
+
+
+def names_a_device(value: Value, node: ast.expr | None) -> bool:
+    """`.to(device)`, `.to("cuda")`, `.to(x.device)`; not `.to(torch.float32)`."""
+    c = const(value)
+    if isinstance(c, str):
+        return c.startswith(("cuda", "mps", "xpu"))
+    if isinstance(node, ast.Name):
+        return "device" in node.id.lower() or "gpu" in node.id.lower()
+    if isinstance(node, ast.Attribute):
+        return node.attr == "device"
+    return False

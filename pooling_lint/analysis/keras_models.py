@@ -1,0 +1,131 @@
+"""Keras models: Sequential stacks, functional models, and calls of their methods."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from pooling_lint.analysis import library as lib
+from pooling_lint.analysis.arguments import arg_node
+from pooling_lint.analysis.facts import (
+    CallFact,
+    ModelCall,
+)
+from pooling_lint.analysis.layers import apply_layer
+from pooling_lint.analysis.padding import drop_symbolic
+from pooling_lint.analysis.values import (
+    Const,
+    Evidence,
+    KerasModel,
+    Layer,
+    Tensor,
+    TupleValue,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
+
+
+def sequential(it: Interpreter, fact: CallFact, ev: Evidence) -> Value:
+    layers_val = fact.args[0] if fact.args else fact.kwarg("layers")
+    node_list = arg_node(fact, 0, "layers")
+    layers: list[Layer | None] = []
+    inp: Tensor | None = None
+    if isinstance(layers_val, (TupleValue, Const)) and isinstance(node_list, (ast.List, ast.Tuple)):
+        items = layers_val.items if isinstance(layers_val, TupleValue) else ()
+        for v in items:
+            if isinstance(v, Tensor) and v.symbolic is not None and inp is None and not layers:
+                inp = v  # keras.Input(...) as the first element
+            elif isinstance(v, Layer):
+                layers.append(v)
+            else:
+                layers.append(None)
+    elif layers_val is not None:
+        return KerasModel("sequential", (), node=fact.node)
+    model = KerasModel("sequential", tuple(layers), input=inp, node=fact.node)
+    start = inp or declared_input(model)
+    out = run_sequential(it, model, start) if start is not None else None
+    return KerasModel(
+        "sequential",
+        tuple(layers),
+        input=start,
+        output=out if isinstance(out, Tensor) else None,
+        node=fact.node,
+    )
+
+
+def declared_input(model: KerasModel) -> Tensor | None:
+    if model.input is not None:
+        return model.input
+    if not model.layers or model.layers[0] is None:
+        return None
+    first = model.layers[0]
+    shape = first.arg("input_shape")
+    if isinstance(shape, tuple):
+        dims = (None, *shape)
+        layout = {3: "BTF", 2: "BT"}.get(len(dims))
+        return Tensor(
+            rank=len(dims), dims=dims, layout=layout, role="tokens" if len(dims) == 2 else "data"
+        )
+    if first.qualname == "keras.layers.Embedding":
+        return Tensor(rank=2, layout="BT", role="tokens")
+    return None
+
+
+def run_sequential(it: Interpreter, model: KerasModel, inp: Value) -> Value:
+    cur = inp
+    layers = model.layers
+    for i, layer in enumerate(layers):
+        if layer is None or not isinstance(cur, Tensor):
+            return None
+        where = layer.node or model.node
+        if where is None:
+            return None
+        cur = apply_layer(it, where, layer, cur, None, True, layers[i + 1 :])
+    return cur
+
+
+def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str | None) -> Value:
+    node = fact.node
+    if method == "add":
+        layer = fact.args[0] if fact.args else fact.kwarg("layer")
+        func = node.func
+        layers = model.layers + ((layer if isinstance(layer, Layer) else None),)
+        new = KerasModel(
+            model.kind, layers, input=model.input, output=model.output, node=model.node
+        )
+        start = new.input or declared_input(new)
+        if start is not None and isinstance(layer, Layer):
+            prev = model.output if model.layers else start
+            result = (
+                apply_layer(it, layer.node or node, layer, prev, None, True, ())
+                if isinstance(prev, Tensor)
+                else None
+            )
+            new = KerasModel(
+                model.kind,
+                layers,
+                input=start,
+                output=result if isinstance(result, Tensor) else None,
+                node=model.node,
+            )
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and it.frame:
+            it.frame.env[func.value.id] = new
+        return None
+    if method is None or method in lib.MODEL_DATA_METHODS:
+        data = fact.args[0] if fact.args else (fact.kwarg("x") or fact.kwarg("inputs"))
+        it.record("model_calls", ModelCall(node, model, method, data))
+        if model.kind == "sequential" and isinstance(data, Tensor):
+            declared = declared_input(model)
+            if declared is not None and data.dims is None and declared.dims is not None:
+                data = data.with_(rank=declared.rank, dims=declared.dims, layout=declared.layout)
+            elif data.layout is None and data.rank == 3:
+                data = data.with_(layout="BTF")
+            elif data.layout is None and data.rank == 2:
+                data = data.with_(layout="BT")
+            ran = run_sequential(it, model, data)
+            return drop_symbolic(ran) if method else ran
+        if model.kind == "functional" and model.output is not None:
+            return drop_symbolic(model.output)
+    return None

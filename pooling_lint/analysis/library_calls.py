@@ -1,0 +1,523 @@
+"""Calls of framework functions, modelled by the handler their table row names."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pooling_lint.analysis import library as lib
+from pooling_lint.analysis.arguments import (
+    arg_node,
+    as_int,
+    axis_value,
+    bind_args,
+    const,
+    dim_from,
+    dim_names,
+    first_tensor,
+    layout_from_names,
+    literal_ints,
+    shape_from_literal,
+    short_name,
+)
+from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
+from pooling_lint.analysis.facts import (
+    CallFact,
+    MaskDropped,
+)
+from pooling_lint.analysis.keras_models import sequential
+from pooling_lint.analysis.library import ApiSpec, CallModel, Family
+from pooling_lint.analysis.padding import fill_of, masked, refill
+from pooling_lint.analysis.reductions import pool_last_axis, reduce
+from pooling_lint.analysis.values import (
+    Evidence,
+    KerasModel,
+    Layer,
+    ListOf,
+    Packed,
+    Padding,
+    ShapeOf,
+    Tensor,
+    TupleValue,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
+
+
+Handler = Callable[["Interpreter", CallFact, ApiSpec, Evidence, bool], Value]
+
+
+def library_call(it: Interpreter, fact: CallFact, q: str) -> Value:
+    """A call of a framework function or constructor: the handler its table row names."""
+    node = fact.node
+    raw = q.startswith(("tensorflow.", "keras.ops.", "keras.backend.", "keras.activations."))
+    if raw:
+        for a in fact.args:
+            if (
+                isinstance(a, Tensor)
+                and a.symbolic is not None
+                and a.keras_mask is not None
+                and a.mask_consumed is None
+            ):
+                it.record("mask_drops", MaskDropped(node, a, f"`{short_name(q)}`"))
+                break
+    spec = lib.lookup(q)
+    if spec is None:
+        if not lib.is_layer_name(q):
+            return None
+        spec = ApiSpec(q, Family.LAYER, CallModel.LAYER)  # a layer class the table does not list
+    return _HANDLERS[spec.call](it, fact, spec, Evidence(node, ""), raw)
+
+
+def _input(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    shape_value = bind_args(spec.name, fact).get("shape")
+    shape = const(shape_value)
+    if isinstance(shape, int):
+        shape = (shape,)
+    if isinstance(shape_value, TupleValue):
+        # shape=(X.shape[1], X.shape[2]): the rank is known even if the sizes are not
+        shape = tuple(const(v) if isinstance(const(v), int) else None for v in shape_value.items)
+    if not isinstance(shape, tuple):
+        return Tensor(symbolic=ev, origin=ev)
+    dims = (None, *shape)
+    layout = {3: "BTF", 2: "BT"}.get(len(dims))
+    return Tensor(
+        rank=len(dims),
+        dims=dims,
+        layout=layout,
+        symbolic=ev,
+        origin=ev,
+        role="tokens" if len(dims) == 2 else "data",
+    )
+
+
+def _sequential(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    return sequential(it, fact, ev)
+
+
+def _load_model(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    return KerasModel("loaded", node=fact.node)
+
+
+def _functional(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    args = bind_args(spec.name, fact)
+    inp = args.get("inputs")
+    out = args.get("outputs")
+    return KerasModel(
+        "functional",
+        input=inp if isinstance(inp, Tensor) else None,
+        output=out if isinstance(out, Tensor) else None,
+        node=fact.node,
+    )
+
+
+def _layer(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    q, node = spec.name, fact.node
+    children: tuple[Layer | None, ...] = ()
+    if q == "torch.nn.ModuleList" and fact.args and isinstance(fact.args[0], ListOf):
+        item = fact.args[0].item
+        if isinstance(item, Layer):
+            return Layer(q, {"repeated": True}, node, (item,))
+        return Layer(q, {}, node, ())
+    if q == "torch.nn.ModuleList" and fact.args and isinstance(fact.args[0], TupleValue):
+        children = tuple(a if isinstance(a, Layer) else None for a in fact.args[0].items)
+    elif q == "torch.nn.Sequential":
+        children = tuple(a if isinstance(a, Layer) else None for a in fact.args)
+    elif q in ("keras.layers.Bidirectional", "keras.layers.TimeDistributed"):
+        inner = fact.args[0] if fact.args else fact.kwarg("layer")
+        children = (inner if isinstance(inner, Layer) else None,)
+    return Layer(q, bind_args(q, fact), node, children)
+
+
+def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    q = spec.name
+    t = fact.args[0] if fact.args else fact.kwarg("input") or fact.kwarg("x")
+    if not isinstance(t, Tensor) or spec.op is None:
+        return None
+    names = ("axis", "dim", "reduction_indices")
+    axis = axis_value(fact, 1, names)
+    keepdims = any(const(fact.kwarg(k)) is True for k in ("keepdims", "keepdim", "keep_dims"))
+    operand = arg_node(fact, 0, "input")
+    out = reduce(it, fact.node, spec.op, f"`{short_name(q)}`", t, axis, operand, keepdims)
+    torch_pair = len(fact.args) > 1 or fact.has_kwarg("dim")
+    if q in ("torch.max", "torch.min") and torch_pair and isinstance(out, Tensor):
+        return TupleValue((out, None))  # (values, indices)
+    return out
+
+
+def _pool_function(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    t = fact.args[0] if fact.args else None
+    if not isinstance(t, Tensor) or spec.op is None:
+        return None
+    api = f"`{short_name(spec.name)}`"
+    return pool_last_axis(it, fact.node, spec.op, api, t, fact, None, arg_node(fact, 0, "input"))
+
+
+def _shaped(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    return shaped(it, fact, spec.name, ev)
+
+
+def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    data = arg_node(fact, 0, "data") or arg_node(fact, 0, "value")
+    if data is None:
+        return None
+    shape = shape_from_literal(data)
+    if shape is None:
+        return Tensor(origin=ev)
+    ints = literal_ints(data) if len(shape) == 1 else None
+    return Tensor(rank=len(shape), dims=shape, origin=ev, lengths_literal=ints)
+
+
+def _pad_sequences(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    args = {k: v for k, v in fact.kwargs}
+    side = const(args.get("padding")) if "padding" in args else "pre"
+    side = side if side in ("pre", "post") else None
+    maxlen = as_int(args.get("maxlen"))
+    desc = f"`pad_sequences(...)` (padding={side!r})" if side else "`pad_sequences(...)`"
+    pev = Evidence(fact.node, desc)
+    # Token-id sequences give (samples, maxlen); with a known maxlen that is its shape.
+    return Tensor(
+        rank=2 if maxlen is not None else None,
+        layout="BT",
+        dims=(None, maxlen) if maxlen is not None else None,
+        padding=Padding(pev, side, "zero"),
+        origin=pev,
+        role="tokens",
+    )
+
+
+def _batch_first(fact: CallFact) -> Any:
+    if fact.has_kwarg("batch_first"):
+        return const(fact.kwarg("batch_first"))
+    return const(fact.args[1]) if len(fact.args) > 1 else False
+
+
+def _pad_sequence(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    bf = _batch_first(fact)
+    side_kw = const(fact.kwarg("padding_side"))
+    side = "pre" if side_kw == "left" else "post"
+    fill: str | None = "zero"
+    if fact.has_kwarg("padding_value") and const(fact.kwarg("padding_value")) not in (0, 0.0):
+        fill = None
+    layout = "BT" if bf is True else ("TB" if bf is False else None)
+    pev = Evidence(fact.node, "")
+    # The elements' rank, when the list shows it: (len_i, feat) tensors give a 3-D batch.
+    seqs = fact.args[0] if fact.args else fact.kwarg("sequences")
+    items = (
+        (seqs.item,)
+        if isinstance(seqs, ListOf)
+        else (seqs.items if isinstance(seqs, TupleValue) else ())
+    )
+    ranks = {i.rank for i in items if isinstance(i, Tensor)}
+    if (
+        layout is not None
+        and len(ranks) == 1
+        and len(items) == sum(isinstance(i, Tensor) for i in items)
+    ):
+        rank = ranks.pop()
+        if rank in (1, 2):
+            feats = {i.dim(1) for i in items if isinstance(i, Tensor)} if rank == 2 else set()
+            feat = feats.pop() if len(feats) == 1 else None
+            full = layout + ("F" if rank == 2 else "")
+            dims = (None, None, feat) if rank == 2 else (None, None)
+            return Tensor(
+                rank=rank + 1,
+                dims=dims,
+                layout=full,
+                padding=Padding(pev, side, fill),
+                origin=pev,
+            )
+    return Tensor(layout=layout, padding=Padding(pev, side, fill), origin=pev)
+
+
+def _pack_padded(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    src = fact.args[0] if fact.args else fact.kwarg("input")
+    return Packed(src if isinstance(src, Tensor) else None, fact.node)
+
+
+def _pack_sequence(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    return Packed(None, fact.node)
+
+
+def _pad_packed(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    packed = fact.args[0] if fact.args else fact.kwarg("sequence")
+    bf = _batch_first(fact)
+    src = packed.source if isinstance(packed, Packed) else None
+    pev = Evidence(fact.node, "`pad_packed_sequence(...)`")
+    layout = "BTF" if bf is True else ("TBF" if bf is False else None)
+    base = src if src is not None else Tensor(rank=3)
+    out = base.with_(
+        layout=layout, rank=3, dims=None, padding=Padding(pev, "post", "zero"), origin=pev
+    )
+    return TupleValue((out, Tensor(rank=1, role="lengths", origin=pev)))
+
+
+def _sequence_mask(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    return Tensor(rank=2, layout="BT", role="mask", origin=ev)
+
+
+def _arange(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    return Tensor(rank=1, role="arange", origin=ev)
+
+
+def _shape_of(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = fact.args[0] if fact.args else None
+    return ShapeOf(t, fact.node) if isinstance(t, Tensor) else None
+
+
+def _axis_argument(fact: CallFact) -> int | None:
+    if len(fact.args) > 1:
+        return as_int(fact.args[1])
+    return as_int(fact.kwarg("axis") or fact.kwarg("dim"))
+
+
+def _expand(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = fact.args[0] if fact.args else None
+    return expand(t, _axis_argument(fact)) if isinstance(t, Tensor) else None
+
+
+def _squeeze(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = fact.args[0] if fact.args else None
+    return squeeze(t, _axis_argument(fact)) if isinstance(t, Tensor) else None
+
+
+def _flatten(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = fact.args[0] if fact.args else None
+    start = as_int(fact.args[1]) if len(fact.args) > 1 else as_int(fact.kwarg("start_dim"))
+    return flatten(t, start or 0) if isinstance(t, Tensor) else None
+
+
+def _reshape(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = fact.args[0] if fact.args else None
+    if isinstance(t, Tensor) and t.role in ("mask", "lengths"):
+        return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+    return None
+
+
+def _transpose(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    if len(fact.args) != 3:
+        return None
+    t, a, b = fact.args
+    a_axis, b_axis = as_int(a), as_int(b)
+    if isinstance(t, Tensor) and a_axis is not None and b_axis is not None:
+        return transpose(t, a_axis, b_axis, fact.node, it)
+    return None
+
+
+def _permute(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = fact.args[0] if fact.args else None
+    perm = (
+        const(fact.args[1])
+        if len(fact.args) > 1
+        else const(fact.kwarg("perm") or fact.kwarg("axes") or fact.kwarg("dims"))
+    )
+    if isinstance(t, Tensor) and isinstance(perm, tuple):
+        return permute(t, perm, fact.node, it)
+    return None
+
+
+def _where(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    if len(fact.args) != 3:
+        return None
+    cond, a, b = fact.args
+    if isinstance(a, Tensor) and isinstance(cond, Tensor) and cond.role == "mask":
+        return masked(a, fact.node, fill_of(b) or ("zero" if const(b) == 0 else None), it)
+    return a if isinstance(a, Tensor) else None
+
+
+def _guard(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = first_tensor(fact.args)
+    return t.with_(guarded=True) if t is not None else None
+
+
+def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    t = fact.args[0] if fact.args else None
+    if isinstance(t, Tensor):
+        return t.with_(keras_mask=None) if raw and t.symbolic is not None else t
+    return None
+
+
+def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    return einsum(it, fact)
+
+
+def _matmul(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    return matmul(fact.args[0] if fact.args else None, fact.args[1] if len(fact.args) > 1 else None)
+
+
+def _divide(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    if len(fact.args) < 2:
+        return None
+    den_node = arg_node(fact, 1, "other")
+    if den_node is not None:
+        it.division(fact.node, fact.args[0], fact.args[1], den_node)
+    num = fact.args[0]
+    return num.with_(role="data") if isinstance(num, Tensor) else None
+
+
+_HANDLERS: dict[CallModel, Handler] = {
+    CallModel.INPUT: _input,
+    CallModel.SEQUENTIAL: _sequential,
+    CallModel.LOAD_MODEL: _load_model,
+    CallModel.FUNCTIONAL_MODEL: _functional,
+    CallModel.LAYER: _layer,
+    CallModel.REDUCE: _reduce,
+    CallModel.POOL_FUNCTION: _pool_function,
+    CallModel.SHAPED: _shaped,
+    CallModel.LITERAL: _literal,
+    CallModel.PAD_SEQUENCES: _pad_sequences,
+    CallModel.PAD_SEQUENCE: _pad_sequence,
+    CallModel.PACK_PADDED: _pack_padded,
+    CallModel.PACK_SEQUENCE: _pack_sequence,
+    CallModel.PAD_PACKED: _pad_packed,
+    CallModel.SEQUENCE_MASK: _sequence_mask,
+    CallModel.ARANGE: _arange,
+    CallModel.SHAPE_OF: _shape_of,
+    CallModel.EXPAND: _expand,
+    CallModel.SQUEEZE: _squeeze,
+    CallModel.FLATTEN: _flatten,
+    CallModel.RESHAPE: _reshape,
+    CallModel.TRANSPOSE: _transpose,
+    CallModel.PERMUTE: _permute,
+    CallModel.WHERE: _where,
+    CallModel.GUARD: _guard,
+    CallModel.IDENTITY: _identity,
+    CallModel.EINSUM: _einsum,
+    CallModel.MATMUL: _matmul,
+    CallModel.DIVIDE: _divide,
+}
+
+
+def einsum(it: Interpreter, fact: CallFact) -> Value:
+    eq = const(fact.args[0]) if fact.args else None
+    operands = list(fact.args[1:])
+    if len(operands) == 1 and isinstance(operands[0], TupleValue):
+        operands = list(operands[0].items)
+    if not isinstance(eq, str) or "->" not in eq or "." in eq:
+        return None
+    ins, out = eq.replace(" ", "").split("->")
+    specs = ins.split(",")
+    if len(specs) != len(operands):
+        return None
+    data = None
+    for spec, v in zip(specs, operands):
+        if isinstance(v, Tensor) and v.role == "data" and v.padding is not None:
+            data = (spec, v)
+            break
+    masked = any(isinstance(v, Tensor) and v.role == "mask" for v in operands)
+    if data is None:
+        if masked:
+            data_in = next(
+                (v for v in operands if isinstance(v, Tensor) and v.role == "data"), None
+            )
+            return Tensor(rank=len(out), role="pooled_sum") if data_in is not None else None
+        return None
+    spec, t = data
+    ta = t.time_axis
+    if ta is None or ta >= len(spec):
+        return None
+    time_letter = spec[ta]
+    if time_letter in out:
+        layout = "".join(
+            (t.layout[spec.index(c)] if t.layout and spec.index(c) < len(t.layout) else "F")
+            if c in spec
+            else "F"
+            for c in out
+        )
+        return Tensor(rank=len(out), layout=layout, padding=refill(t.padding), origin=t.origin)
+    return Tensor(rank=len(out), role="pooled_sum") if masked else None
+
+
+def matmul(a: Value, b: Value) -> Value:
+    if (
+        isinstance(b, Tensor)
+        and b.role == "data"
+        and b.padding is not None
+        and b.rank == 3
+        and b.layout is not None
+        and b.layout.startswith("B")
+        and b.layout.endswith("T")
+    ):
+        # query @ context.transpose(1, 2): (batch, queries, time) attention scores
+        return Tensor(
+            rank=3, layout="BQT", padding=refill(b.padding), origin=b.origin, role="scores"
+        )
+    if (
+        isinstance(a, Tensor)
+        and a.role == "data"
+        and a.padding is not None
+        and (a.layout or "").startswith("BT")
+    ):
+        return Tensor(rank=3, layout="BTF", padding=refill(a.padding), origin=a.origin)
+    if isinstance(a, Tensor) and a.role == "mask" and isinstance(b, Tensor):
+        return Tensor(rank=3, role="pooled_sum")
+    return None
+
+
+def shaped(it: Interpreter, fact: CallFact, q: str, ev: Evidence) -> Value:
+    size_kw = fact.kwarg("size") or fact.kwarg("shape")
+    candidates: list[tuple[Value, ast.expr | None]] = []
+    if size_kw is not None:
+        node = arg_node(fact, 99, "size") or arg_node(fact, 99, "shape")
+        candidates.append((size_kw, node))
+    elif (
+        "randint" in q
+        or q.endswith(("normal", "uniform", "full"))
+        and not q.startswith(("tensorflow.", "keras."))
+    ):
+        if q == "torch.randint" and len(fact.args) >= 2:
+            candidates.append((fact.args[-1], arg_node(fact, len(fact.args) - 1, "size")))
+        elif q == "numpy.full" and fact.args:
+            candidates.append((fact.args[0], arg_node(fact, 0, "shape")))
+        else:
+            return Tensor(origin=ev)
+    elif (
+        len(fact.args) == 1
+        or (
+            q.startswith(("numpy.", "tensorflow.", "keras."))
+            and fact.args
+            and q not in ("numpy.random.rand", "numpy.random.randn")
+        )
+        or isinstance(arg_node(fact, 0, "shape"), (ast.Tuple, ast.List))
+    ):
+        # numpy/tf take one shape argument (then a dtype); torch takes *sizes or one tuple
+        candidates.append((fact.args[0], arg_node(fact, 0, "shape")))
+    else:
+        nodes = [arg_node(fact, i, "") for i in range(len(fact.args))]
+        dims = tuple(dim_from(v, n) for v, n in zip(fact.args, nodes))
+        if not dims:
+            return Tensor(origin=ev)
+        return Tensor(
+            rank=len(dims), dims=dims, layout=layout_from_names(dim_names(nodes)), origin=ev
+        )
+    value, node = candidates[0]
+    c = const(value)
+    if isinstance(c, int) and not isinstance(c, bool):
+        return Tensor(rank=1, dims=(c,), origin=ev)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        elements = [e.value if isinstance(e, ast.Starred) else e for e in node.elts]
+        dims = tuple(dim_from(it.eval(e), e) for e in elements)
+        names = dim_names(list(elements))
+        return Tensor(rank=len(dims), dims=dims, layout=layout_from_names(names), origin=ev)
+    if isinstance(c, tuple):
+        dims = tuple(d if isinstance(d, int) else None for d in c)
+        return Tensor(rank=len(dims), dims=dims, origin=ev)
+    if isinstance(value, ShapeOf):
+        return value.tensor.with_(origin=ev, padding=None, keras_mask=None, symbolic=None)
+    if isinstance(value, TupleValue):
+        dims = tuple(dim_from(v) for v in value.items)
+        return Tensor(rank=len(dims), dims=dims, origin=ev)
+    return Tensor(origin=ev)

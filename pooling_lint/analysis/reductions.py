@@ -1,0 +1,115 @@
+"""Reductions and 1-D pools: the events they record and the value they return."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from pooling_lint.analysis.arguments import as_int
+from pooling_lint.analysis.axes import drop_axis, normalise_axis
+from pooling_lint.analysis.facts import (
+    CallFact,
+    Reduction,
+)
+from pooling_lint.analysis.values import (
+    Dim,
+    DimOf,
+    Evidence,
+    Layer,
+    Padding,
+    Tensor,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
+
+
+def reduce(
+    it: Interpreter,
+    node: ast.AST,
+    op: str,
+    api: str,
+    t: Tensor,
+    axis_value: Value,
+    operand_node: ast.AST | None,
+    keepdims: bool = False,
+    layer: Layer | None = None,
+    has_mask: bool = False,
+) -> Value:
+    known, axis = normalise_axis(axis_value, t)
+    if not known:
+        return None
+    it.record("reductions", Reduction(node, op, api, t, axis, operand_node, layer, has_mask))
+    if op == "sum" and t.role == "mask":
+        return Tensor(role="lengths", origin=Evidence(node, api))
+    if op == "softmax":
+        out = t.with_(role="weights", origin=Evidence(node, api))
+        if t.padding is not None and axis == t.time_axis and t.padding.fill == "-inf":
+            out = out.with_(padding=Padding(t.padding.evidence, t.padding.side, "zero"))
+        return out
+    out = drop_axis(t, axis, keepdims)
+    if op == "sum" and axis is not None and axis == t.time_axis and t.role == "data":
+        out = out.with_(role="pooled_sum")
+    return out
+
+
+def pool_last_axis(
+    it: Interpreter,
+    node: ast.AST,
+    op: str,
+    api: str,
+    t: Tensor,
+    fact: CallFact | None,
+    layer: Layer | None,
+    operand_node: ast.AST | None,
+) -> Value:
+    """torch 1-D pools act on the last axis (time only for (N, C, L) inputs)."""
+    rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
+    axis = rank - 1 if rank is not None else None
+    window: int | None = None
+    if layer is not None:
+        if "Adaptive" in layer.qualname:
+            window = None if as_int(layer.args.get("output_size")) == 1 else -1
+        else:
+            window = as_int(layer.args.get("kernel_size"))
+    elif fact is not None:
+        if "adaptive" in (fact.qualname or ""):
+            out_size = fact.args[1] if len(fact.args) > 1 else fact.kwarg("output_size")
+            window = None if as_int(out_size) == 1 else -1
+        else:
+            k = fact.args[1] if len(fact.args) > 1 else fact.kwarg("kernel_size")
+            if isinstance(k, DimOf) and axis is not None and k.axis % max(rank or 1, 1) == axis:
+                window = None  # kernel_size = x.size(-1): a global pool
+            else:
+                window = as_int(k)
+                if window is not None and axis is not None and t.dim(axis) == window:
+                    window = None
+    if axis is None:
+        return None
+    if window == -1:
+        return None  # adaptive pooling to several outputs: not a global reduction
+    it.record(
+        "reductions",
+        Reduction(node, op, api, t, axis, operand_node, layer, False, window),
+    )
+    out = drop_axis(t, axis, keepdims=True)
+    if window is not None and t.dims is not None:
+        # a real window keeps floor((L - k) / stride) + 1 steps
+        stride = (
+            as_int(layer.args.get("stride"))
+            if layer is not None
+            else (
+                as_int(fact.args[2])
+                if fact is not None and len(fact.args) > 2
+                else as_int(fact.kwarg("stride"))
+                if fact is not None
+                else None
+            )
+        )
+        stride = stride or window
+        length = t.dim(axis)
+        new_len: Dim = (length - window) // stride + 1 if isinstance(length, int) else None
+        dims = t.dims[:axis] + (new_len,) + t.dims[axis + 1 :]
+        out = out.with_(dims=dims, padding=t.padding if new_len != 1 else None)
+    return out

@@ -1,0 +1,88 @@
+"""Subscripts of tracked tensors: which axes an index keeps, drops or adds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pooling_lint.analysis.facts import (
+    MaskDropped,
+    SubscriptFact,
+)
+from pooling_lint.analysis.values import (
+    Dim,
+    Tensor,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
+
+
+def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
+    t = fact.base
+    if t.symbolic is not None and t.keras_mask is not None and t.mask_consumed is None:
+        it.record("mask_drops", MaskDropped(fact.node, t, "slicing"))
+    rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
+    axes = fact.axis_items(rank)
+    if axes is None:
+        if any(i[0] == "tensor" for i in fact.items):
+            # x[arange(B), lengths - 1]: a gather of one step per row
+            return Tensor(origin=t.origin, bidirectional=t.bidirectional)
+        if t.role in ("mask", "lengths"):
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+        return None
+    newaxes = [n for n, i in enumerate(fact.items) if i[0] == "newaxis"]
+    if rank is None:
+        if t.role in ("mask", "lengths"):
+            return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
+        return None
+    keep: list[int] = []
+    dims: list[Dim] = []
+    layout_chars: list[str] = []
+    time_kept = True
+    for axis in range(rank):
+        item = axes.get(axis, ("slice", None, None, None))
+        if item[0] == "int":
+            if axis == t.time_axis:
+                time_kept = False
+            continue
+        keep.append(axis)
+        full = item[0] == "slice" and item[1] is None and item[2] is None
+        dims.append(t.dim(axis) if full else None)
+        if t.layout is not None and len(t.layout) == rank:
+            layout_chars.append(t.layout[axis])
+    layout = "".join(layout_chars) if t.layout is not None and len(t.layout) == rank else None
+    out = t.with_(
+        rank=len(keep) + len(newaxes),
+        dims=tuple(dims) if t.dims is not None and not newaxes else None,
+        layout=layout if not newaxes else None,
+        symbolic=t.symbolic,
+        keras_mask=None if t.symbolic is not None else t.keras_mask,
+    )
+    if not time_kept:
+        out = out.with_(padding=None, rnn=None)
+    if newaxes and t.role not in ("mask", "lengths"):
+        # x[:, :, None]: keep the layout letters in place with "1" for the new axes
+        if (
+            t.layout is not None
+            and len(t.layout) == rank
+            and time_kept
+            and not any(i[0] == "int" for i in fact.items)
+        ):
+            chars = []
+            k = 0
+            for i in fact.items:
+                if i[0] == "newaxis":
+                    chars.append("1")
+                elif i[0] == "ellipsis":
+                    n = rank - sum(1 for j in fact.items if j[0] not in ("newaxis", "ellipsis"))
+                    chars.extend(t.layout[k : k + n])
+                    k += n
+                else:
+                    if k >= len(t.layout):
+                        return out.with_(layout=None)  # more indices than axes: an error
+                    chars.append(t.layout[k])
+                    k += 1
+            chars.extend(t.layout[k:])
+            out = out.with_(layout="".join(chars), rank=len(chars))
+    return out
