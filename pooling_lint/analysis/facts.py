@@ -71,7 +71,9 @@ class Reduction:
 
 @dataclass(frozen=True)
 class SubscriptFact:
-    """``base[index]`` where ``base`` is a tracked tensor.
+    """``base[index]`` reads values of ``base``, a tracked tensor. (A subscript whose result
+    only gives a shape, dtype or device, ``zeros_like(x[:, -1:])``, reads none and is not
+    recorded.)
 
     ``items`` describe the index per position: ``("int", k)``, ``("slice", lo, hi, step)``,
     ``("ellipsis",)``, ``("newaxis",)`` or ``("other",)``; lo/hi are ints or None.

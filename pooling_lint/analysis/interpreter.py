@@ -23,6 +23,15 @@ from typing import Any
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.axes import permute
+from pooling_lint.analysis.branches import (
+    Path,
+    Refinement,
+    absent_evidence,
+    split,
+    stepped,
+    vacuous,
+    without_padding,
+)
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import (
     EVENT_KINDS,
@@ -35,7 +44,7 @@ from pooling_lint.analysis.facts import (
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary, comparison
 from pooling_lint.analysis.padding import fill_of
-from pooling_lint.analysis.subscripts import subscript
+from pooling_lint.analysis.subscripts import subscript, takes_end_of_time
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -87,7 +96,12 @@ class Frame:
     unit: Unit
     env: dict[str, Value]
     unread_masks: dict[str, tuple[ast.AST, Tensor]] = field(default_factory=dict)
-    returns: list[Value] = field(default_factory=list)
+    #: each `return`'s value, with the padding evidence that is None on its path
+    returns: list[tuple[Value, frozenset[Evidence]]] = field(default_factory=list)
+    #: what the tests that led here tell (analysis/branches.py)
+    path: Path = field(default_factory=Path)
+    #: the path ended in a `return` or `raise`: the rest of the block does not run
+    terminated: bool = False
 
 
 class Interpreter:
@@ -107,6 +121,8 @@ class Interpreter:
         self.current: dict[str, list[Any]] = _new_events()
         self.frame: Frame | None = None
         self.changed = False
+        #: subscripts whose result only gives a shape, dtype or device (`zeros_like(x[:, -1:])`)
+        self.shape_reads: set[ast.AST] = set()
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -211,11 +227,7 @@ class Interpreter:
             for name, (node, value) in frame.unread_masks.items():
                 if counts.get(name, 0) <= 1:
                     self.record("unused_masks", UnusedMask(node, name, value))
-        ret: Value = None
-        if frame.returns:
-            ret = frame.returns[0]
-            for r in frame.returns[1:]:
-                ret = join(ret, r)
+        ret = _join_returns(frame.returns)
         if self.returns.get(unit.key, _MISSING) != ret:
             self.returns[unit.key] = ret
             self.changed = True
@@ -282,10 +294,14 @@ class Interpreter:
     # -------------------------------------------------------------- statements
     def _exec_block(self, body: Sequence[ast.stmt]) -> None:
         table = _STATEMENTS
+        frame = self.frame
+        assert frame is not None
         for stmt in body:
             handler = table.get(type(stmt))
             if handler is not None:
                 handler(self, stmt)
+            if frame.terminated:
+                break  # after a return/raise: dead code records no events
 
     def _exec_loop(self, stmt: ast.For | ast.AsyncFor | ast.While) -> None:
         frame = self.frame
@@ -302,10 +318,12 @@ class Interpreter:
                 for element in elements:
                     self._bind(stmt.target, element)
                     self._exec_block(body)
+                    frame.terminated = False
                 return
             self._bind(stmt.target, None)
         before = dict(frame.env)
         self._exec_block(body)
+        frame.terminated = False  # the body may run zero times
         frame.env = _join_env(before, frame.env)
         if stmt.orelse:
             self._exec_block(block(self.src, stmt.orelse))
@@ -326,9 +344,11 @@ class Interpreter:
         after = dict(frame.env)
         for handler in stmt.handlers:
             frame.env = dict(before)
+            frame.terminated = False
             self._exec_block(block(src, handler.body))
             after = _join_env(after, frame.env)
         frame.env = after
+        frame.terminated = False  # any statement of the body may raise into a handler
         if stmt.orelse:
             self._exec_block(block(src, stmt.orelse))
         if stmt.finalbody:
@@ -350,13 +370,54 @@ class Interpreter:
             self._exec_block(block(src, stmt.body))
             return
         self.eval(stmt.test)
+        branches = split(stmt.test)
         before = dict(frame.env)
-        self._exec_block(block(src, stmt.body))
-        then_env = frame.env
+        path = frame.path
+        then_env, then_path, then_done = self._exec_branch(
+            block(src, stmt.body), branches.then, before, path
+        )
+        else_env, else_path, else_done = self._exec_branch(
+            block(src, stmt.orelse) if stmt.orelse else (), branches.orelse, before, path
+        )
+        if then_done and not else_done:
+            # `if lengths is None: return ...`: the rest runs on the else path only
+            frame.env, frame.path = else_env, else_path
+        elif else_done and not then_done:
+            frame.env, frame.path = then_env, then_path
+        else:
+            frame.env = _join_env(then_env, else_env, then_path.absent, else_path.absent)
+            frame.path = path
+            frame.terminated = then_done and else_done
+
+    def _exec_branch(
+        self,
+        body: Sequence[ast.stmt],
+        refinement: Refinement,
+        before: dict[str, Value],
+        path: Path,
+    ) -> tuple[dict[str, Value], Path, bool]:
+        """Run one branch of an `if` from ``before``, refined by its test: the env at its
+        end, its path, and whether it ended in a return/raise."""
+        frame = self.frame
+        assert frame is not None
         frame.env = dict(before)
-        if stmt.orelse:
-            self._exec_block(block(src, stmt.orelse))
-        frame.env = _join_env(then_env, frame.env)
+        frame.terminated = False
+        frame.path = self._refined(refinement, path)
+        self._exec_block(body)
+        done = frame.terminated
+        frame.terminated = False
+        return frame.env, frame.path, done
+
+    def _refined(self, refinement: Refinement, path: Path) -> Path:
+        """Enter a branch: strip the padding whose evidence is None there from the env."""
+        frame = self.frame
+        assert frame is not None
+        absent = absent_evidence(self, refinement) - path.absent
+        if not absent and refinement.decoding is None:
+            return path
+        # a copy: what the branch learns must not leak into the other one
+        frame.env = {k: without_padding(v, absent) for k, v in frame.env.items()}
+        return Path(path.absent | absent, path.decoding or refinement.decoding)
 
     def _exec_assign(self, stmt: ast.Assign) -> None:
         value = self.eval(stmt.value)
@@ -382,8 +443,11 @@ class Interpreter:
         self.eval(stmt.value)
 
     def _exec_return(self, stmt: ast.Return) -> None:
-        assert self.frame is not None
-        self.frame.returns.append(self.eval(stmt.value) if stmt.value is not None else None)
+        frame = self.frame
+        assert frame is not None
+        value = self.eval(stmt.value) if stmt.value is not None else None
+        frame.returns.append((value, frame.path.absent))
+        frame.terminated = True
 
     def _exec_assert(self, stmt: ast.Assert) -> None:
         self.eval(stmt.test)
@@ -391,6 +455,8 @@ class Interpreter:
 
     def _exec_raise(self, stmt: ast.Raise) -> None:
         self.eval(stmt.exc)  # the `from` clause was never evaluated
+        assert self.frame is not None
+        self.frame.terminated = True
 
     def _exec_delete(self, stmt: ast.Delete) -> None:
         for target in stmt.targets:
@@ -529,7 +595,19 @@ class Interpreter:
 
     def _eval_ifexp(self, node: ast.IfExp) -> Value:
         self.eval(node.test)
-        return join(self.eval(node.body), self.eval(node.orelse))
+        frame = self.frame
+        if frame is None:
+            return join(self.eval(node.body), self.eval(node.orelse))
+        branches = split(node.test)
+        env, path = frame.env, frame.path
+        values: list[tuple[Value, Path]] = []
+        for refinement, expr in ((branches.then, node.body), (branches.orelse, node.orelse)):
+            frame.path = self._refined(refinement, path)
+            values.append((self.eval(expr), frame.path))
+            frame.env = env
+        frame.path = path
+        (a, pa), (b, pb) = values
+        return join(vacuous(a, b, pa.absent), vacuous(b, a, pb.absent))
 
     def _eval_boolop(self, node: ast.BoolOp) -> Value:
         for value in node.values:
@@ -574,6 +652,8 @@ class Interpreter:
             and attr in ("min", "max")
         ):
             return Const(-3.4e38 if attr == "min" else 3.4e38)
+        if attr in lib.SHAPE_ATTRIBUTES:
+            self._reads_shape_only(obj)
         base = self.eval(obj)
         if isinstance(base, SelfRef):
             return self.class_attrs.get(base.class_name, {}).get(attr)
@@ -609,9 +689,22 @@ class Interpreter:
             return None
         if isinstance(base, Tensor):
             fact = SubscriptFact(node, base, items)
-            self.record("subscripts", fact)
+            frame = self.frame
+            if frame is not None and frame.path.decoding is not None and takes_end_of_time(fact):
+                # a cached-decoding step slices the newest step of every row
+                fact = SubscriptFact(node, stepped(base), items)
+                if type(node.value) is ast.Name and frame.env.get(node.value.id) is base:
+                    frame.env[node.value.id] = fact.base
+            if node not in self.shape_reads:
+                self.record("subscripts", fact)  # the values of the base are read
             return subscript(self, fact)
         return None
+
+    def _reads_shape_only(self, node: ast.expr) -> None:
+        """``node``'s value gives only a shape, dtype or device: a subscript there reads no
+        values of its base."""
+        if type(node) is ast.Subscript:
+            self.shape_reads.add(node)
 
     def _index_item(self, v: ast.expr) -> tuple[Any, ...]:
         if type(v) is ast.Slice:
@@ -658,6 +751,24 @@ class Interpreter:
                     return Const(float(arg.value) if func.id == "float" else int(arg.value))
                 except (ValueError, OverflowError):
                     return None
+        qualname = None
+        head = func
+        while type(head) is ast.Attribute:
+            head = head.value
+        # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
+        # the import of the same name.
+        if type(head) is ast.Name and not (
+            self.frame is not None and head.id in self.frame.env
+        ):
+            qualname = self.facts.qualname(func)
+        if type(func) is ast.Attribute and func.attr in lib.SHAPE_METHODS:
+            self._reads_shape_only(func.value)  # x[:, -1:].new_zeros(...)
+        if node.args and (
+            qualname in lib.SHAPE_READERS
+            or (type(func) is ast.Name and func.id == "len" and qualname is None
+                and not (self.frame is not None and "len" in self.frame.env))
+        ):
+            self._reads_shape_only(node.args[0])  # zeros_like(x[:, -1:]), len(x[0])
         receiver: Value = None
         method: str | None = None
         callee: Value = None
@@ -680,16 +791,6 @@ class Interpreter:
                 args.append(None)
             else:
                 kwargs.append((k.arg, self.eval(k.value)))
-        qualname = None
-        head = func
-        while type(head) is ast.Attribute:
-            head = head.value
-        # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
-        # the import of the same name.
-        if type(head) is ast.Name and not (
-            self.frame is not None and head.id in self.frame.env
-        ):
-            qualname = self.facts.qualname(func)
         fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
         self.record("calls", fact)
         return call(self, fact, callee)
@@ -836,14 +937,37 @@ def _loop_elements(iterable: Value) -> tuple[Value, ...] | None:
     return None
 
 
-def _join_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
+def _join_env(
+    a: dict[str, Value],
+    b: dict[str, Value],
+    a_absent: frozenset[Evidence] = frozenset(),
+    b_absent: frozenset[Evidence] = frozenset(),
+) -> dict[str, Value]:
+    """The env after two paths meet. A path where some padding evidence is None (``if mask
+    is None:``) has nothing to say about that padding: the other path's padding stands."""
     out: dict[str, Value] = {}
     for k in set(a) | set(b):
         if k in a and k in b:
-            out[k] = join(a[k], b[k])
+            va, vb = a[k], b[k]
+            out[k] = join(vacuous(va, vb, a_absent), vacuous(vb, va, b_absent))
         else:
             out[k] = None
     return out
+
+
+def _join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:
+    """A function's result: the join of its returns, those of paths where some padding
+    evidence is None taking the padding of the others."""
+    if not returns:
+        return None
+    plain = [v for v, absent in returns if not absent]
+    refined = [(v, absent) for v, absent in returns if absent]
+    ret: Value = plain[0] if plain else refined[0][0]
+    for v in plain[1:]:
+        ret = join(ret, v)
+    for v, absent in refined if plain else refined[1:]:
+        ret = join(ret, vacuous(v, ret, absent))
+    return ret
 
 
 def _join_attr(old: Value, new: Value) -> Value:

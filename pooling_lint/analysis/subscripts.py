@@ -18,6 +18,23 @@ if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
 
 
+def takes_end_of_time(fact: SubscriptFact) -> bool:
+    """``fact`` takes the last step (``x[:, -1]``) or the last steps (``x[:, -n:]``) of its
+    base's time axis."""
+    t = fact.base
+    ta = t.time_axis
+    if ta is None or t.role in ("mask", "lengths"):
+        return False
+    rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
+    axes = fact.axis_items(rank)
+    if axes is None:
+        return False
+    item = axes.get(ta, ("slice", None, None, None))
+    if item == ("int", -1):
+        return True
+    return item[0] == "slice" and isinstance(item[1], int) and item[1] < 0 and item[2] is None
+
+
 def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
     t = fact.base
     if t.symbolic is not None and t.keras_mask is not None and t.mask_consumed is None:
