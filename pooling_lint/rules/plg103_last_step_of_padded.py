@@ -51,6 +51,11 @@ class LastStepOfPadded(Rule):
     `PackedSequence`, and a Keras RNN without `return_sequences` over post-padded data with no
     mask.
 
+    Not reported: the end slice of a step of cached decoding (`tokens[:, -1:]` inside
+    `if incremental_state is not None:` or with `past_key_values`), which is the newest step of
+    every hypothesis; a slice used only for its shape (`zeros_like(x[:, -1:])`, `.shape`,
+    `.new_zeros`); code on the path where the `lengths`/`mask` is None (see docs/branches.md).
+
     ## Why is this bad?
     For every sequence shorter than the batch's longest, the last position is padding. A
     torch RNN keeps running over it, so `out[:, -1]` is the state after reading padding
