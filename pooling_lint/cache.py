@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pooling_lint import __version__
-from pooling_lint.diagnostics import Diagnostic, Edit, Fix, Location
+from pooling_lint.diagnostics import Diagnostic, Edit, Fix, Location, Related, RequiredImport
 
 if TYPE_CHECKING:
     from pooling_lint.engine import Options
@@ -144,7 +144,12 @@ def diagnostic_to_json(d: Diagnostic) -> dict[str, Any]:
                 [e.start.line, e.start.column, e.end.line, e.end.column, e.content]
                 for e in d.fix.edits
             ],
+            "imports": [[i.module, i.name] for i in d.fix.imports],
         }
+    if d.related:
+        out["related"] = [
+            [r.message, r.start.line, r.start.column, r.end.line, r.end.column] for r in d.related
+        ]
     return out
 
 
@@ -160,7 +165,12 @@ def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
             Edit(Location(int(a), int(b)), Location(int(c), int(d)), str(content))
             for a, b, c, d, content in f["edits"]
         )
-        fix = Fix(edits, applicability, str(f["message"]))
+        imports = tuple(RequiredImport(str(m), str(n)) for m, n in f.get("imports", ()))
+        fix = Fix(edits, applicability, str(f["message"]), imports)
+    related = tuple(
+        Related(str(message), Location(int(a), int(b)), Location(int(c), int(d)))
+        for message, a, b, c, d in data.get("related", ())
+    )
     first, last = data["stmt"]
     cell = data.get("cell")
     return Diagnostic(
@@ -174,6 +184,7 @@ def diagnostic_from_json(data: dict[str, Any]) -> Diagnostic:
         stmt_first_line=int(first),
         stmt_last_line=int(last),
         cell=None if cell is None else int(cell),
+        related=related,
     )
 
 

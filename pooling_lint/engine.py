@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pooling_lint.analysis.facts import build_facts
+from pooling_lint.analysis.facts import FileFacts, build_facts
 from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.walk import COMPOUND_STATEMENTS as _COMPOUND
 from pooling_lint.analysis.walk import child_blocks
@@ -23,6 +23,7 @@ from pooling_lint.diagnostics import (
     SYNTAX_ERROR,
     Diagnostic,
     Fix,
+    Related,
     engine_diagnostic,
 )
 from pooling_lint.fixes import FileChangedError, reparses, select_fixes, write_atomic
@@ -168,11 +169,14 @@ def lint_module_text(
         return [_engine_diag(FILE_ERROR, "file is too deeply nested to analyse", display)]
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop the run
         return [_internal(display, "the analysis", exc, verbose)]
-    findings: list[tuple[Rule, Finding]] = []
+    findings: list[tuple[Rule, Finding, tuple[Related, ...]]] = []
     errors: list[Diagnostic] = []
     for rule in rules:
         try:
-            findings.extend((rule, f) for f in rule.check(facts))
+            facts.cited.clear()
+            for finding in rule.check(facts):
+                findings.append((rule, finding, _related(facts, finding)))
+                facts.cited.clear()
         except RecursionError:
             errors.append(_engine_diag(FILE_ERROR, "file is too deeply nested to check", display))
         except Exception as exc:  # noqa: BLE001
@@ -182,7 +186,7 @@ def lint_module_text(
     innermost = statement_spans(tree, src)
     out = errors
     seen: set[tuple[str, int, int, str]] = set()
-    for rule, finding in findings:
+    for rule, finding, related in findings:
         start, end = src.start(finding.node), src.end(finding.node)
         key = (rule.code, start.line, start.column, "")
         if key in seen:
@@ -200,9 +204,22 @@ def lint_module_text(
                 fix=_make_fix(finding),
                 stmt_first_line=first,
                 stmt_last_line=max(last, end.line),
+                related=related,
             )
         )
     return out
+
+
+def _related(facts: FileFacts, finding: Finding) -> tuple[Related, ...]:
+    """The evidence a finding's message named (and any it lists), each place once."""
+    seen: set[int] = set()
+    out: list[Related] = []
+    for evidence in (*facts.cited, *finding.evidence):
+        if id(evidence.node) in seen or not hasattr(evidence.node, "lineno"):
+            continue
+        seen.add(id(evidence.node))
+        out.append(facts.related(evidence))
+    return tuple(out)
 
 
 def _make_fix(finding: Finding) -> Fix | None:

@@ -45,6 +45,7 @@ from pooling_lint.diagnostics import (
     Edit,
     Fix,
     Location,
+    Related,
 )
 from pooling_lint.diagnostics import engine_diagnostic as _engine_diag
 from pooling_lint.engine import (
@@ -323,8 +324,14 @@ def to_cells(module: _Module, d: Diagnostic) -> Diagnostic:
             for e in fix.edits
         )
         fix = Fix(edits, fix.applicability, fix.message, fix.imports)
+    related = []
+    for r in d.related:
+        r_cell, r_start = _map_loc(module, r.start)
+        if r_cell == cell:  # evidence in another cell has no place in this cell's lines
+            related.append(Related(r.message, r_start, _map_loc(module, r.end)[1]))
     return replace(
         d,
+        related=tuple(related),
         message=_cite_cells(module, d.message) if d.code not in ENGINE_CODES else d.message,
         start=start,
         end=end if end >= start else start,

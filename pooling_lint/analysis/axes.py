@@ -9,6 +9,7 @@ from pooling_lint.analysis.arguments import const
 from pooling_lint.analysis.values import (
     Const,
     Dim,
+    Role,
     Tensor,
     Value,
 )
@@ -43,7 +44,7 @@ def drop_axis(t: Tensor, axis: int | None, keepdims: bool = False) -> Tensor:
         keras_mask=None if time_gone else t.keras_mask,
         rnn=None if time_gone else t.rnn,
         bidirectional=t.bidirectional,
-        role="data" if t.role in ("scores", "masked_scores") and time_gone else t.role,
+        role=Role.DATA if t.role in (Role.SCORES, Role.MASKED_SCORES) and time_gone else t.role,
     )
 
 
@@ -91,7 +92,7 @@ def expand(t: Tensor, axis: int | None) -> Value:
         return None
     rank = t.rank
     if rank is None:
-        return t.with_(layout=None, dims=None) if t.role in ("mask", "lengths") else None
+        return t.with_(layout=None, dims=None) if t.role in (Role.MASK, Role.LENGTHS) else None
     if axis < 0:
         axis += rank + 1
     layout = t.layout
@@ -117,7 +118,7 @@ def flatten(t: Tensor, start: int) -> Value:
 
 def squeeze(t: Tensor, axis: int | None) -> Value:
     if t.rank is None:
-        if axis == -1 and t.layout is not None and len(t.layout) <= 2 and t.role != "mask":
+        if axis == -1 and t.layout is not None and len(t.layout) <= 2 and t.role != Role.MASK:
             # scores (batch, time, 1) -> (batch, time): the leading axes stay where they are
             return t
         return None

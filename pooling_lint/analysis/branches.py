@@ -22,13 +22,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.values import Evidence, Tensor, Value
-
-if TYPE_CHECKING:
-    from pooling_lint.analysis.interpreter import Interpreter
+from pooling_lint.analysis.values import Evidence, Role, Side, Tensor, Value
 
 
 @dataclass(frozen=True)
@@ -155,18 +151,17 @@ def _is_zero(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0
 
 
-def absent_evidence(it: Interpreter, ref: Refinement) -> frozenset[Evidence]:
+def absent_evidence(env: dict[str, Value], ref: Refinement) -> frozenset[Evidence]:
     """The padding evidence that ``ref``'s None names are: the origins of the lengths and
-    masks among the local values."""
-    frame = it.frame
-    if frame is None or not ref.none:
+    masks among the local values of ``env``."""
+    if not ref.none:
         return frozenset()
     out: set[Evidence] = set()
     for name in ref.none:
-        value = frame.env.get(name)
+        value = env.get(name)
         if (
             isinstance(value, Tensor)
-            and value.role in ("mask", "lengths")
+            and value.role in (Role.MASK, Role.LENGTHS)
             and value.origin is not None
         ):
             out.add(value.origin)
@@ -201,7 +196,7 @@ def stepped(base: Tensor) -> Tensor:
     """The sequence a cached-decoding step slices at its end: its end is every row's newest
     step, so it is not padded at the end (padding before the steps, if known, stays)."""
     pad = base.padding
-    if pad is None or pad.side == "pre":
+    if pad is None or pad.side == Side.PRE:
         return base
     return base.with_(padding=None)
 

@@ -25,6 +25,7 @@ from pooling_lint.analysis.values import (
     Instance,
     KerasModel,
     Layer,
+    Role,
     SelfRef,
     ShapeOf,
     Tensor,
@@ -90,8 +91,7 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
                 ret = ret.with_(symbolic=first.symbolic)
             return ret
     if method in lib.MODEL_DATA_METHODS:
-        it.record(
-            "model_calls", ModelCall(fact.node, inst, method, fact.args[0] if fact.args else None)
+        it.log.model_call(ModelCall(fact.node, inst, method, fact.args[0] if fact.args else None)
         )
     return None
 
@@ -147,9 +147,9 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     operand_node = func.value if isinstance(func, ast.Attribute) else None
     if m in lib.REDUCTION_METHODS:
         op = lib.REDUCTION_METHODS[m]
-        if op == "sum" and t.role == "mask":
+        if op == "sum" and t.role == Role.MASK:
             # mask.sum(1): the number of valid steps per row
-            return Tensor(role="lengths", origin=Evidence(node, ""))
+            return Tensor(role=Role.LENGTHS, origin=Evidence(node, ""))
         keepdims = const(fact.kwarg("keepdim")) is True or const(fact.kwarg("keepdims")) is True
         axis = axis_value(fact, 0)
         out = reduce(it, node, op, f"`.{m}()`", t, axis, operand_node, keepdims)
@@ -175,11 +175,11 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
         return expand(t, as_int(fact.args[0]) if fact.args else as_int(fact.kwarg("dim")))
     if m == "squeeze":
         return squeeze(t, as_int(fact.args[0]) if fact.args else as_int(fact.kwarg("dim")))
-    if m == "flatten" and t.role not in ("mask", "lengths"):
+    if m == "flatten" and t.role not in (Role.MASK, Role.LENGTHS):
         start = as_int(fact.args[0]) if fact.args else as_int(fact.kwarg("start_dim"))
         return flatten(t, start if start is not None else 0)
     if m in ("view", "reshape", "flatten", "view_as", "reshape_as"):
-        if t.role in ("mask", "lengths"):
+        if t.role in (Role.MASK, Role.LENGTHS):
             return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
         return None
     if m in lib.IDENTITY_METHODS:
@@ -191,7 +191,7 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
         target_node = arg_node(fact, 0, "device")
         if const(target) == "cpu":
             return t.with_(device_moved=None)
-        if t.role == "lengths" and (m == "cuda" or names_a_device(target, target_node)):
+        if t.role == Role.LENGTHS and (m == "cuda" or names_a_device(target, target_node)):
             return t.with_(device_moved=Evidence(node, ""))
         return t
     if m in ("masked_fill", "masked_fill_"):

@@ -12,10 +12,12 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from pooling_lint.analysis.indexing import IndexItem, axis_items
+from pooling_lint.analysis.library.spec import Framework
 from pooling_lint.analysis.names import ImportTable, collect_imports, resolve
 from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.values import Evidence, Layer, Tensor, Value
-from pooling_lint.diagnostics import Edit, Location
+from pooling_lint.diagnostics import Edit, Location, Related
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,15 @@ class CallFact:
         return positional[index] if 0 <= index < len(positional) else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Reduction:
     """A reduction over one axis: mean/sum/max/min/softmax/logsumexp.
 
     ``api`` is how the user spelled it (``tf.reduce_mean``, ``x.mean``, ``GlobalMaxPooling1D``).
     ``axis`` is normalised to a non-negative int when the operand's rank is known, and is None
-    when the reduction covers all axes or the axis is unknown.
+    when the reduction covers all axes or the axis is unknown. A windowed pool has
+    ``windowed`` set and its ``pool_size`` when the file shows it. ``framework`` is the
+    framework of the API (None for a tensor method, which any framework may own).
     """
 
     node: ast.AST
@@ -66,42 +70,24 @@ class Reduction:
     operand_node: ast.AST | None = None
     layer: Layer | None = None
     has_mask_arg: bool = False
-    pool_size: int | None = None  # window pools; None for a global reduction
+    windowed: bool = False
+    pool_size: int | None = None
+    framework: Framework | None = None
 
 
 @dataclass(frozen=True)
 class SubscriptFact:
-    """``base[index]`` reads values of ``base``, a tracked tensor. (A subscript whose result
-    only gives a shape, dtype or device, ``zeros_like(x[:, -1:])``, reads none and is not
-    recorded.)
-
-    ``items`` describe the index per position: ``("int", k)``, ``("slice", lo, hi, step)``,
-    ``("ellipsis",)``, ``("newaxis",)`` or ``("other",)``; lo/hi are ints or None.
-    """
+    """``base[index]`` reads values of ``base``, a tracked tensor; ``items`` are typed per
+    position (:mod:`pooling_lint.analysis.indexing`). A subscript whose result only gives a
+    shape, dtype or device (``zeros_like(x[:, -1:])``) reads none and is not recorded."""
 
     node: ast.Subscript
     base: Tensor
-    items: tuple[tuple[Any, ...], ...]
+    items: tuple[IndexItem, ...]
 
-    def axis_items(self, rank: int | None) -> dict[int, tuple[Any, ...]] | None:
+    def axis_items(self, rank: int | None) -> dict[int, IndexItem] | None:
         """Map tensor axes to index items (expanding a leading/trailing ``...``)."""
-        items = [i for i in self.items if i[0] != "newaxis"]
-        if any(i[0] == "other" for i in items):
-            return None
-        out: dict[int, tuple[Any, ...]] = {}
-        if any(i[0] == "ellipsis" for i in items):
-            if rank is None:
-                return None
-            k = next(n for n, i in enumerate(items) if i[0] == "ellipsis")
-            before, after = items[:k], items[k + 1 :]
-            for n, i in enumerate(before):
-                out[n] = i
-            for n, i in enumerate(after):
-                out[rank - len(after) + n] = i
-            return out
-        for n, i in enumerate(items):
-            out[n] = i
-        return out
+        return axis_items(self.items, rank)
 
 
 @dataclass(frozen=True)
@@ -155,24 +141,13 @@ class ModelCall:
     data: Value
 
 
-#: The event lists of FileFacts, in the order the interpreter fills them.
-EVENT_KINDS = (
-    "calls",
-    "reductions",
-    "subscripts",
-    "layer_calls",
-    "mask_drops",
-    "divisions",
-    "unused_masks",
-    "model_calls",
-)
-
-
 @dataclass
-class FileFacts:
-    tree: ast.Module
-    source: SourceLines
-    imports: ImportTable
+class EventLog:
+    """The recorder the interpreter writes events to: one typed list and method per kind.
+
+    Each unit's run fills its own log; :class:`FileFacts` is the merged log of the file.
+    """
+
     calls: list[CallFact] = field(default_factory=list)
     reductions: list[Reduction] = field(default_factory=list)
     subscripts: list[SubscriptFact] = field(default_factory=list)
@@ -181,6 +156,53 @@ class FileFacts:
     divisions: list[Division] = field(default_factory=list)
     unused_masks: list[UnusedMask] = field(default_factory=list)
     model_calls: list[ModelCall] = field(default_factory=list)
+
+    def call(self, event: CallFact) -> None:
+        self.calls.append(event)
+
+    def reduction(self, event: Reduction) -> None:
+        self.reductions.append(event)
+
+    def subscript(self, event: SubscriptFact) -> None:
+        self.subscripts.append(event)
+
+    def layer_call(self, event: LayerCall) -> None:
+        self.layer_calls.append(event)
+
+    def mask_drop(self, event: MaskDropped) -> None:
+        self.mask_drops.append(event)
+
+    def division(self, event: Division) -> None:
+        self.divisions.append(event)
+
+    def unused_mask(self, event: UnusedMask) -> None:
+        self.unused_masks.append(event)
+
+    def model_call(self, event: ModelCall) -> None:
+        self.model_calls.append(event)
+
+    def extend(self, other: EventLog) -> None:
+        """Append every event of ``other``, kind by kind."""
+        self.calls.extend(other.calls)
+        self.reductions.extend(other.reductions)
+        self.subscripts.extend(other.subscripts)
+        self.layer_calls.extend(other.layer_calls)
+        self.mask_drops.extend(other.mask_drops)
+        self.divisions.extend(other.divisions)
+        self.unused_masks.extend(other.unused_masks)
+        self.model_calls.extend(other.model_calls)
+
+
+@dataclass
+class FileFacts(EventLog):
+    """Everything the analysis learned about one file: the merged events, and the means to
+    place and quote them (``source``) and resolve names (``imports``)."""
+
+    tree: ast.Module = field(default_factory=lambda: ast.Module(body=[], type_ignores=[]))
+    source: SourceLines = field(default_factory=lambda: SourceLines(""))
+    imports: ImportTable = field(default_factory=ImportTable)
+    #: the evidence messages named since the engine last looked (see :meth:`where`)
+    cited: list[Evidence] = field(default_factory=list)
     #: classes defined in this file that subclass keras.Model / keras.Sequential
     keras_model_classes: set[str] = field(default_factory=set)
 
@@ -225,8 +247,18 @@ class FileFacts:
         return evidence.text or f"`{self.code(evidence.node, 48)}`"
 
     def where(self, evidence: Evidence) -> str:
-        """``"`pad_sequences(...)` at line 4"`` for a message."""
+        """``"`pad_sequences(...)` at line 4"`` for a message.
+
+        The evidence is also noted in :attr:`cited`: the engine attaches what a finding's
+        message named to its diagnostic as structured locations (``Diagnostic.related``).
+        """
+        self.cited.append(evidence)
         return f"{self.describe(evidence)} at line {self.line(evidence.node)}"
+
+    def related(self, evidence: Evidence) -> Related:
+        """The evidence as a location with its own words (SARIF ``relatedLocations``)."""
+        node = evidence.node
+        return Related(self.describe(evidence), self.source.start(node), self.source.end(node))
 
 
 def build_facts(tree: ast.Module, source: SourceLines) -> FileFacts:

@@ -18,90 +18,53 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.axes import permute
-from pooling_lint.analysis.branches import (
-    Path,
-    Refinement,
-    absent_evidence,
-    split,
-    stepped,
-    vacuous,
-    without_padding,
-)
-from pooling_lint.analysis.calls import call
+from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
+from pooling_lint.analysis.expressions import EXPRESSIONS
 from pooling_lint.analysis.facts import (
-    EVENT_KINDS,
-    CallFact,
     Division,
+    EventLog,
     FileFacts,
-    SubscriptFact,
     UnusedMask,
 )
+from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
-from pooling_lint.analysis.operators import binary, comparison
+from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.padding import fill_of
-from pooling_lint.analysis.subscripts import subscript, takes_end_of_time
+from pooling_lint.analysis.scopes import (
+    Frame,
+    FunctionNode,
+    Unit,
+    all_params,
+    is_main_guard,
+    is_none,
+    is_plain_literal,
+    is_static,
+    join_attr,
+    join_env,
+    join_returns,
+    loop_elements,
+    name_of,
+)
+from pooling_lint.analysis.usage import name_counts, passes_mask, usage_roles
 from pooling_lint.analysis.values import (
     Const,
-    DimOf,
     Evidence,
     FunctionRef,
-    Layer,
-    ListOf,
     Padding,
+    Role,
     SelfRef,
-    ShapeOf,
     Tensor,
     TupleValue,
     Value,
     join,
 )
-from pooling_lint.analysis.walk import FUNCTIONS, block, statements, walk
+from pooling_lint.analysis.walk import FUNCTIONS, block
 
 MAX_ROUNDS = 3
-_INFINITIES = {
-    "math.inf": float("inf"),
-    "numpy.inf": float("inf"),
-    "torch.inf": float("inf"),
-    "numpy.NINF": float("-inf"),
-}
 _MISSING = object()
-
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-def _new_events() -> dict[str, list[Any]]:
-    """The events one unit records in a run, by kind (see facts.EVENT_KINDS)."""
-    return {kind: [] for kind in EVENT_KINDS}
-
-
-@dataclass
-class Unit:
-    """A body to analyse: the module, a function, or a method of a class."""
-
-    key: str
-    node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
-    class_name: str | None = None
-    params: tuple[str, ...] = ()
-
-
-@dataclass
-class Frame:
-    """The state while one unit runs."""
-
-    unit: Unit
-    env: dict[str, Value]
-    unread_masks: dict[str, tuple[ast.AST, Tensor]] = field(default_factory=dict)
-    #: each `return`'s value, with the padding evidence that is None on its path
-    returns: list[tuple[Value, frozenset[Evidence]]] = field(default_factory=list)
-    #: what the tests that led here tell (analysis/branches.py)
-    path: Path = field(default_factory=Path)
-    #: the path ended in a `return` or `raise`: the rest of the block does not run
-    terminated: bool = False
 
 
 class Interpreter:
@@ -112,13 +75,13 @@ class Interpreter:
         self.classes: dict[str, ast.ClassDef] = {}
         self.functions: dict[str, FunctionNode] = {}
         self.units: dict[str, Unit] = {}
-        self._roles: dict[str, dict[str, str]] = {}
+        self._roles: dict[str, dict[str, Role]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.returns: dict[str, Value] = {}
         self.module_env: dict[str, Value] = {}
-        self.events: dict[str, dict[str, list[Any]]] = {}
-        self.current: dict[str, list[Any]] = _new_events()
+        self.events: dict[str, EventLog] = {}
+        self.log = EventLog()  # the recorder of the unit that runs
         self.frame: Frame | None = None
         self.changed = False
         #: subscripts whose result only gives a shape, dtype or device (`zeros_like(x[:, -1:])`)
@@ -141,14 +104,13 @@ class Interpreter:
             recorded = self.events.get(key)
             if recorded is None:
                 continue
-            for kind in EVENT_KINDS:
-                getattr(self.facts, kind).extend(recorded[kind])
+            self.facts.extend(recorded)
 
     def _find_keras_models(self) -> None:
         self.keras_layers: set[str] = set()
         # Classes that hand a Keras mask on: `supports_masking = True` or a compute_mask().
         self.mask_passing: set[str] = {
-            name for name, cls in self.classes.items() if _passes_mask(self.src, cls)
+            name for name, cls in self.classes.items() if passes_mask(self.src, cls)
         }
         for found, roots in (
             (self.facts.keras_model_classes, ("keras.Model", "keras.Sequential")),
@@ -173,7 +135,7 @@ class Interpreter:
             if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 assert isinstance(stmt, FUNCTIONS)
                 key = f"{prefix}{stmt.name}"
-                params = tuple(p.arg for p, _ in _all_params(stmt.args))
+                params = tuple(p.arg for p, _ in all_params(stmt.args))
                 self.units[key] = Unit(key, stmt, class_name, params)
                 if class_name is None and not prefix:
                     self.functions.setdefault(stmt.name, stmt)
@@ -188,7 +150,7 @@ class Interpreter:
                 methods.sort(key=lambda f: f.name not in ("__init__", "build"))
                 for m in methods:
                     key = f"{prefix}{name}.{m.name}"
-                    params = tuple(p.arg for p, _ in _all_params(m.args))
+                    params = tuple(p.arg for p, _ in all_params(m.args))
                     self.units[key] = Unit(key, m, name, params)
                     self._collect_units(self._body(m), prefix=f"{key}.<locals>.", class_name=None)
             elif kind in (ast.If, ast.Try, ast.With, ast.AsyncWith):
@@ -210,7 +172,7 @@ class Interpreter:
         return blocks
 
     def _run_unit(self, unit: Unit) -> None:
-        self.current = _new_events()
+        self.log = EventLog()
         if isinstance(unit.node, ast.Module):
             frame = Frame(unit, {})
             self.module_env = frame.env
@@ -223,15 +185,15 @@ class Interpreter:
         if frame.unread_masks and not isinstance(unit.node, ast.Module):
             # Confirm syntactically: a name the interpreter did not see read (inside a lambda,
             # an f-string, a nested function) may still be used.
-            counts = _name_counts(unit.node, frozenset(frame.unread_masks))
+            counts = name_counts(unit.node, frozenset(frame.unread_masks))
             for name, (node, value) in frame.unread_masks.items():
                 if counts.get(name, 0) <= 1:
-                    self.record("unused_masks", UnusedMask(node, name, value))
-        ret = _join_returns(frame.returns)
+                    self.log.unused_mask(UnusedMask(node, name, value))
+        ret = join_returns(frame.returns)
         if self.returns.get(unit.key, _MISSING) != ret:
             self.returns[unit.key] = ret
             self.changed = True
-        self.events[unit.key] = self.current
+        self.events[unit.key] = self.log
         self.frame = None
 
     # ------------------------------------------------------------ entry state
@@ -240,12 +202,12 @@ class Interpreter:
         assert isinstance(fn, FUNCTIONS)
         env: dict[str, Value] = {}
         bound = self.bindings.get(unit.key, {})
-        params = _all_params(fn.args)
+        params = all_params(fn.args)
         # _entry_env runs once per analysis round: scan each function once per file.
         roles = self._roles.get(unit.key)
         if roles is None:
-            roles = self._roles[unit.key] = _usage_roles(fn)
-        is_method = unit.class_name is not None and not _is_static(fn)
+            roles = self._roles[unit.key] = usage_roles(fn)
+        is_method = unit.class_name is not None and not is_static(fn)
         length_params: list[ast.arg] = []
         for i, (p, default) in enumerate(params):
             name = p.arg
@@ -255,13 +217,13 @@ class Interpreter:
             env[name] = None  # every parameter is a local: it shadows imports of that name
             if name in bound:
                 env[name] = bound[name]
-            elif _is_plain_literal(default):
+            elif is_plain_literal(default):
                 env[name] = self.eval(default)
             role = roles.get(name)
             if role is None and name in lib.LENGTH_NAMES:
-                role = "lengths"
+                role = Role.LENGTHS
             if role is None and name in lib.MASK_NAMES:
-                role = "mask"
+                role = Role.MASK
             if role is not None:
                 ev = Evidence(p, f"the `{name}` parameter")
                 cur = env.get(name)
@@ -280,14 +242,14 @@ class Interpreter:
                 name = q.arg
                 if (is_method and i == 0) or q in length_params:
                     continue
-                if default is not None and not _is_none(default):
+                if default is not None and not is_none(default):
                     continue  # `training=False`, `dim=1`: not a tensor input
                 cur = env.get(name)
                 if cur is None:
                     # Masks and lengths are [batch, time] / [batch]: the data that goes with
                     # them is batch-major unless the file shows otherwise.
                     env[name] = Tensor(padding=Padding(ev), origin=ev, layout=layout, rank=rank)
-                elif isinstance(cur, Tensor) and cur.role == "data" and cur.padding is None:
+                elif isinstance(cur, Tensor) and cur.role == Role.DATA and cur.padding is None:
                     env[name] = cur.with_(padding=Padding(ev))
         return env
 
@@ -311,20 +273,20 @@ class Interpreter:
             self.eval(stmt.test)
         else:
             iterable = self.eval(stmt.iter)
-            elements = _loop_elements(iterable)
+            elements = loop_elements(iterable)
             if elements is not None:
                 # A known, non-empty list of layers: run the body for each element in
                 # turn (`for layer in self.layers: x = layer(x)`).
                 for element in elements:
-                    self._bind(stmt.target, element)
+                    self.bind(stmt.target, element)
                     self._exec_block(body)
                     frame.terminated = False
                 return
-            self._bind(stmt.target, None)
+            self.bind(stmt.target, None)
         before = dict(frame.env)
         self._exec_block(body)
         frame.terminated = False  # the body may run zero times
-        frame.env = _join_env(before, frame.env)
+        frame.env = join_env(before, frame.env)
         if stmt.orelse:
             self._exec_block(block(self.src, stmt.orelse))
 
@@ -332,7 +294,7 @@ class Interpreter:
         for item in stmt.items:
             self.eval(item.context_expr)
             if item.optional_vars is not None:
-                self._bind(item.optional_vars, None)
+                self.bind(item.optional_vars, None)
         self._exec_block(block(self.src, stmt.body))
 
     def _exec_try(self, stmt: ast.Try) -> None:
@@ -346,7 +308,7 @@ class Interpreter:
             frame.env = dict(before)
             frame.terminated = False
             self._exec_block(block(src, handler.body))
-            after = _join_env(after, frame.env)
+            after = join_env(after, frame.env)
         frame.env = after
         frame.terminated = False  # any statement of the body may raise into a handler
         if stmt.orelse:
@@ -366,7 +328,7 @@ class Interpreter:
         frame = self.frame
         assert frame is not None
         src = self.src
-        if _is_main_guard(stmt.test):
+        if is_main_guard(stmt.test):
             self._exec_block(block(src, stmt.body))
             return
         self.eval(stmt.test)
@@ -385,7 +347,7 @@ class Interpreter:
         elif else_done and not then_done:
             frame.env, frame.path = then_env, then_path
         else:
-            frame.env = _join_env(then_env, else_env, then_path.absent, else_path.absent)
+            frame.env = join_env(then_env, else_env, then_path.absent, else_path.absent)
             frame.path = path
             frame.terminated = then_done and else_done
 
@@ -402,17 +364,18 @@ class Interpreter:
         assert frame is not None
         frame.env = dict(before)
         frame.terminated = False
-        frame.path = self._refined(refinement, path)
+        frame.path = self.refined(refinement, path)
         self._exec_block(body)
         done = frame.terminated
         frame.terminated = False
         return frame.env, frame.path, done
 
-    def _refined(self, refinement: Refinement, path: Path) -> Path:
-        """Enter a branch: strip the padding whose evidence is None there from the env."""
+    def refined(self, refinement: Refinement, path: Path) -> Path:
+        """Enter a branch: the path it adds to ``path``; the padding whose evidence is None
+        there is stripped from (a copy of) the env."""
         frame = self.frame
         assert frame is not None
-        absent = absent_evidence(self, refinement) - path.absent
+        absent = absent_evidence(frame.env, refinement) - path.absent
         if not absent and refinement.decoding is None:
             return path
         # a copy: what the branch learns must not leak into the other one
@@ -422,11 +385,11 @@ class Interpreter:
     def _exec_assign(self, stmt: ast.Assign) -> None:
         value = self.eval(stmt.value)
         for target in stmt.targets:
-            self._bind(target, value, stmt.value)
+            self.bind(target, value, stmt.value)
 
     def _exec_ann_assign(self, stmt: ast.AnnAssign) -> None:
         if stmt.value is not None:
-            self._bind(stmt.target, self.eval(stmt.value), stmt.value)
+            self.bind(stmt.target, self.eval(stmt.value), stmt.value)
 
     def _exec_aug_assign(self, stmt: ast.AugAssign) -> None:
         left = self.eval(stmt.target)
@@ -437,7 +400,7 @@ class Interpreter:
             if op in _AUG_OPS
             else None
         )
-        self._bind(stmt.target, value)
+        self.bind(stmt.target, value)
 
     def _exec_expr(self, stmt: ast.Expr) -> None:
         self.eval(stmt.value)
@@ -462,7 +425,7 @@ class Interpreter:
         for target in stmt.targets:
             self.eval(target)
 
-    def _bind(self, target: ast.expr, value: Value, value_node: ast.expr | None = None) -> None:
+    def bind(self, target: ast.expr, value: Value, value_node: ast.expr | None = None) -> None:
         frame = self.frame
         assert frame is not None
         kind = type(target)
@@ -472,7 +435,7 @@ class Interpreter:
             frame.env[name] = value
             if (
                 isinstance(value, Tensor)
-                and value.role == "mask"
+                and value.role == Role.MASK
                 and value_node is not None
                 and value.origin is not None
                 and value.origin.node is value_node
@@ -494,9 +457,9 @@ class Interpreter:
                 items = tuple(Const(v) for v in value.value)
             for n, el in enumerate(elements):
                 if type(el) is ast.Starred:
-                    self._bind(el.value, None)
+                    self.bind(el.value, None)
                 else:
-                    self._bind(el, items[n] if items is not None else None)
+                    self.bind(el, items[n] if items is not None else None)
         elif kind is ast.Attribute:
             assert isinstance(target, ast.Attribute)
             obj = target.value
@@ -507,8 +470,8 @@ class Interpreter:
             ):
                 attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
                 key = target.attr
-                if _name_of(frame.unit.node) in ("__init__", "build"):
-                    attrs[key] = value if key not in attrs else _join_attr(attrs[key], value)
+                if name_of(frame.unit.node) in ("__init__", "build"):
+                    attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
                 elif key not in attrs:
                     attrs[key] = None
             else:
@@ -517,7 +480,7 @@ class Interpreter:
             assert isinstance(target, ast.Subscript)
             # x[mask == 0] = -1e9: the padded positions are filled with that value
             base = self.eval(target.value)
-            for element in _index_elements(target.slice):
+            for element in index_elements(target.slice):
                 if type(element) is not ast.Slice:
                     self.eval(element)
             if (
@@ -550,250 +513,26 @@ class Interpreter:
     def eval(self, node: ast.expr | None) -> Value:
         if node is None:
             return None
-        handler = _EXPRESSIONS.get(type(node))
+        handler = EXPRESSIONS.get(type(node))
         return handler(self, node) if handler is not None else None
 
-    def _eval_name(self, node: ast.Name) -> Value:
-        return self.lookup(node.id)
 
-    def _eval_constant(self, node: ast.Constant) -> Value:
-        value = node.value
-        if type(value) in (complex, type(Ellipsis)):
-            return None  # never modelled: imaginary literals, `...`
-        return Const(value)
 
-    def _eval_unary(self, node: ast.UnaryOp) -> Value:
-        inner = self.eval(node.operand)
-        op = type(node.op)
-        if op is ast.USub and isinstance(inner, Const):
-            if isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
-                return Const(-inner.value)
-        if op is ast.Invert and isinstance(inner, Tensor):
-            return inner.with_(origin=Evidence(node, ""))
-        return None
 
-    def _eval_sequence(self, node: ast.Tuple | ast.List) -> Value:
-        items = tuple(
-            self.eval(e) if type(e) is not ast.Starred else None for e in node.elts
-        )
-        if items and all(isinstance(i, Const) for i in items):
-            return Const(tuple(i.value for i in items if isinstance(i, Const)))
-        if not items:
-            return Const(())
-        return TupleValue(items)
 
-    def _eval_binop(self, node: ast.BinOp) -> Value:
-        left = self.eval(node.left)
-        right = self.eval(node.right)
-        return binary(self, node, type(node.op), left, right, node.right)
 
-    def _eval_compare(self, node: ast.Compare) -> Value:
-        return comparison(self, node)
 
-    def _eval_lambda(self, node: ast.Lambda) -> Value:
-        return FunctionRef(node, "<lambda>")
 
-    def _eval_ifexp(self, node: ast.IfExp) -> Value:
-        self.eval(node.test)
-        frame = self.frame
-        if frame is None:
-            return join(self.eval(node.body), self.eval(node.orelse))
-        branches = split(node.test)
-        env, path = frame.env, frame.path
-        values: list[tuple[Value, Path]] = []
-        for refinement, expr in ((branches.then, node.body), (branches.orelse, node.orelse)):
-            frame.path = self._refined(refinement, path)
-            values.append((self.eval(expr), frame.path))
-            frame.env = env
-        frame.path = path
-        (a, pa), (b, pb) = values
-        return join(vacuous(a, b, pa.absent), vacuous(b, a, pb.absent))
 
-    def _eval_boolop(self, node: ast.BoolOp) -> Value:
-        for value in node.values:
-            self.eval(value)
-        return None
 
-    def _eval_nothing(self, node: ast.expr) -> Value:
-        return None
 
-    def _eval_dict(self, node: ast.Dict) -> Value:
-        for key, value in zip(node.keys, node.values):
-            if key is not None:  # `**other` entries were never evaluated
-                self.eval(value)
-        return None
 
-    def _eval_named(self, node: ast.NamedExpr) -> Value:
-        value = self.eval(node.value)
-        self._bind(node.target, value)
-        return value
 
-    def _eval_comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> Value:
-        frame = self.frame
-        if frame is None:
-            return None
-        saved = dict(frame.env)
-        for comp in node.generators:
-            self.eval(comp.iter)
-            self._bind(comp.target, None)
-        item = self.eval(node.elt)
-        frame.env = saved
-        return ListOf(item)
 
-    def _eval_attribute(self, node: ast.Attribute) -> Value:
-        obj = node.value
-        attr = node.attr
-        q = self.facts.qualname(node)
-        if q in _INFINITIES:
-            return Const(_INFINITIES[q])
-        if (
-            type(obj) is ast.Call
-            and self.facts.qualname(obj.func) in ("torch.finfo", "numpy.finfo", "torch.iinfo")
-            and attr in ("min", "max")
-        ):
-            return Const(-3.4e38 if attr == "min" else 3.4e38)
-        if attr in lib.SHAPE_ATTRIBUTES:
-            self._reads_shape_only(obj)
-        base = self.eval(obj)
-        if isinstance(base, SelfRef):
-            return self.class_attrs.get(base.class_name, {}).get(attr)
-        if isinstance(base, Tensor):
-            if attr == "shape":
-                return ShapeOf(base, node)
-            if attr == "T" and base.rank == 2:
-                return permute(base, (1, 0), node, self)
-            if attr in ("data", "mT"):
-                return base
-        if isinstance(base, TupleValue) and attr in ("values", "indices") and base.items:
-            # torch.max(x, dim) returns (values, indices)
-            return base.items[0] if attr == "values" else base.items[-1]
-        return None
 
-    def _eval_subscript(self, node: ast.Subscript) -> Value:
-        base = self.eval(node.value)
-        items = tuple(self._index_item(el) for el in _index_elements(node.slice))
-        if isinstance(base, ShapeOf) and len(items) == 1 and items[0][0] == "int":
-            return DimOf(base.tensor, items[0][1], node)
-        if isinstance(base, TupleValue) and len(items) == 1 and items[0][0] == "int":
-            k: int = items[0][1]
-            if -len(base.items) <= k < len(base.items):
-                item: Value = base.items[k]
-                return item
-            return None
-        if isinstance(base, Const) and isinstance(base.value, tuple):
-            if len(items) == 1 and items[0][0] == "int":
-                try:
-                    return Const(base.value[items[0][1]])
-                except IndexError:
-                    return None
-            return None
-        if isinstance(base, Tensor):
-            fact = SubscriptFact(node, base, items)
-            frame = self.frame
-            if frame is not None and frame.path.decoding is not None and takes_end_of_time(fact):
-                # a cached-decoding step slices the newest step of every row
-                fact = SubscriptFact(node, stepped(base), items)
-                if type(node.value) is ast.Name and frame.env.get(node.value.id) is base:
-                    frame.env[node.value.id] = fact.base
-            if node not in self.shape_reads:
-                self.record("subscripts", fact)  # the values of the base are read
-            return subscript(self, fact)
-        return None
 
-    def _reads_shape_only(self, node: ast.expr) -> None:
-        """``node``'s value gives only a shape, dtype or device: a subscript there reads no
-        values of its base."""
-        if type(node) is ast.Subscript:
-            self.shape_reads.add(node)
 
-    def _index_item(self, v: ast.expr) -> tuple[Any, ...]:
-        if type(v) is ast.Slice:
-            assert isinstance(v, ast.Slice)
-            parts: list[int | str | None] = []
-            for part in (v.lower, v.upper, v.step):
-                if part is None:
-                    parts.append(None)
-                    continue
-                val = self.eval(part)
-                if isinstance(val, Const) and isinstance(val.value, int):
-                    parts.append(val.value)
-                else:
-                    parts.append("?")
-            return ("slice", *parts)
-        if type(v) is ast.Constant:
-            c = v.value
-            if c is Ellipsis:
-                return ("ellipsis",)
-            if c is None:
-                return ("newaxis",)
-        val = self.eval(v)
-        if isinstance(val, Const) and isinstance(val.value, int):
-            return ("int", val.value)
-        if isinstance(val, Tensor):
-            return ("tensor", val)
-        return ("other",)
 
-    # ------------------------------------------------------------------- calls
-    def _eval_call(self, node: ast.Call) -> Value:
-        func = node.func
-        if (
-            type(func) is ast.Name
-            and func.id in ("float", "int")
-            and len(node.args) + len(node.keywords) == 1
-            and func.id not in self.module_env
-        ):
-            only = node.args[0] if node.args else node.keywords[0].value
-            if type(only) is ast.Starred:
-                only = only.value
-            arg = self.eval(only)
-            if isinstance(arg, Const) and isinstance(arg.value, (str, int, float)):
-                try:
-                    return Const(float(arg.value) if func.id == "float" else int(arg.value))
-                except (ValueError, OverflowError):
-                    return None
-        qualname = None
-        head = func
-        while type(head) is ast.Attribute:
-            head = head.value
-        # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
-        # the import of the same name.
-        if type(head) is ast.Name and not (
-            self.frame is not None and head.id in self.frame.env
-        ):
-            qualname = self.facts.qualname(func)
-        if type(func) is ast.Attribute and func.attr in lib.SHAPE_METHODS:
-            self._reads_shape_only(func.value)  # x[:, -1:].new_zeros(...)
-        if node.args and (
-            qualname in lib.SHAPE_READERS
-            or (type(func) is ast.Name and func.id == "len" and qualname is None
-                and not (self.frame is not None and "len" in self.frame.env))
-        ):
-            self._reads_shape_only(node.args[0])  # zeros_like(x[:, -1:]), len(x[0])
-        receiver: Value = None
-        method: str | None = None
-        callee: Value = None
-        if type(func) is ast.Attribute:
-            receiver = self.eval(func.value)
-            method = func.attr
-        else:
-            callee = self.eval(func)
-        args: list[Value] = []
-        kwargs: list[tuple[str, Value]] = []
-        for a in node.args:
-            if type(a) is ast.Starred:
-                self.eval(a.value)
-                args.append(None)
-            else:
-                args.append(self.eval(a))
-        for k in node.keywords:
-            if k.arg is None:  # `**kwargs` counted as an unknown positional, as it always was
-                self.eval(k.value)
-                args.append(None)
-            else:
-                kwargs.append((k.arg, self.eval(k.value)))
-        fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
-        self.record("calls", fact)
-        return call(self, fact, callee)
 
     # ----------------------------------------------------- calls into the file
     def bind_call(
@@ -852,11 +591,8 @@ class Interpreter:
                     return found
         return None
 
-    def record(self, kind: str, event: Any) -> None:
-        self.current[kind].append(event)
-
     def division(self, node: ast.AST, num: Value, den: Value, den_node: ast.expr) -> None:
-        self.record("divisions", Division(node, num, den, den_node))
+        self.log.division(Division(node, num, den, den_node))
 
 
 _AUG_OPS = frozenset({ast.Mult, ast.Div, ast.Add, ast.Sub})
@@ -882,265 +618,8 @@ _STATEMENTS: dict[type, Callable[[Interpreter, Any], None]] = {
     ast.ClassDef: Interpreter._exec_class,
 }
 
-_EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
-    ast.Name: Interpreter._eval_name,
-    ast.Constant: Interpreter._eval_constant,
-    ast.UnaryOp: Interpreter._eval_unary,
-    ast.Tuple: Interpreter._eval_sequence,
-    ast.List: Interpreter._eval_sequence,
-    ast.Attribute: Interpreter._eval_attribute,
-    ast.Subscript: Interpreter._eval_subscript,
-    ast.Call: Interpreter._eval_call,
-    ast.BinOp: Interpreter._eval_binop,
-    ast.Compare: Interpreter._eval_compare,
-    ast.Lambda: Interpreter._eval_lambda,
-    ast.IfExp: Interpreter._eval_ifexp,
-    ast.BoolOp: Interpreter._eval_boolop,
-    ast.ListComp: Interpreter._eval_comprehension,
-    ast.GeneratorExp: Interpreter._eval_comprehension,
-    ast.Dict: Interpreter._eval_dict,
-    ast.NamedExpr: Interpreter._eval_named,
-}
 
 
-def _index_elements(index: ast.expr) -> list[ast.expr]:
-    """The comma-separated items of a subscript (``x[a, 1:2]`` has two)."""
-    return index.elts if type(index) is ast.Tuple else [index]
-
-
-MAX_UNROLL = 8
-
-
-def _loop_elements(iterable: Value) -> tuple[Value, ...] | None:
-    """The elements a for loop visits, when the file shows them (a list of layers)."""
-    if isinstance(iterable, Layer) and iterable.qualname in (
-        "torch.nn.ModuleList",
-        "torch.nn.Sequential",
-    ):
-        kids = iterable.children
-        if kids and all(isinstance(k, Layer) for k in kids) and len(kids) <= MAX_UNROLL:
-            # a comprehension's element stands for every element: two rounds reach the
-            # steady state of `x = layer(x)`
-            return kids * 2 if iterable.args.get("repeated") else kids
-        return None
-    if isinstance(iterable, ListOf) and isinstance(iterable.item, Layer):
-        return (iterable.item, iterable.item)
-    if isinstance(iterable, TupleValue) and iterable.items and len(iterable.items) <= MAX_UNROLL:
-        if all(isinstance(i, Layer) for i in iterable.items):
-            return iterable.items
-    if (
-        isinstance(iterable, Const)
-        and isinstance(iterable.value, tuple)
-        and 0 < len(iterable.value) <= MAX_UNROLL
-    ):
-        return tuple(Const(v) for v in iterable.value)  # `for units in [64, 32]:`
-    return None
-
-
-def _join_env(
-    a: dict[str, Value],
-    b: dict[str, Value],
-    a_absent: frozenset[Evidence] = frozenset(),
-    b_absent: frozenset[Evidence] = frozenset(),
-) -> dict[str, Value]:
-    """The env after two paths meet. A path where some padding evidence is None (``if mask
-    is None:``) has nothing to say about that padding: the other path's padding stands."""
-    out: dict[str, Value] = {}
-    for k in set(a) | set(b):
-        if k in a and k in b:
-            va, vb = a[k], b[k]
-            out[k] = join(vacuous(va, vb, a_absent), vacuous(vb, va, b_absent))
-        else:
-            out[k] = None
-    return out
-
-
-def _join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:
-    """A function's result: the join of its returns, those of paths where some padding
-    evidence is None taking the padding of the others."""
-    if not returns:
-        return None
-    plain = [v for v, absent in returns if not absent]
-    refined = [(v, absent) for v, absent in returns if absent]
-    ret: Value = plain[0] if plain else refined[0][0]
-    for v in plain[1:]:
-        ret = join(ret, v)
-    for v, absent in refined if plain else refined[1:]:
-        ret = join(ret, vacuous(v, ret, absent))
-    return ret
-
-
-def _join_attr(old: Value, new: Value) -> Value:
-    if isinstance(old, Layer) and isinstance(new, Layer) and old.qualname == new.qualname:
-        return old if old == new else None
-    return join(old, new)
-
-
-def _all_params(args: ast.arguments) -> list[tuple[ast.arg, ast.expr | None]]:
-    """Every parameter but ``**kwargs``, in order, with its default (or None)."""
-    positional = [*args.posonlyargs, *args.args]
-    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
-    defaults.extend(args.defaults)
-    out = list(zip(positional, defaults))
-    if args.vararg is not None:
-        out.append((args.vararg, None))
-    out.extend(zip(args.kwonlyargs, args.kw_defaults))
-    return out
-
-
-def _name_of(node: ast.AST) -> str | None:
-    return node.name if isinstance(node, FUNCTIONS) else None
-
-
-def _is_static(fn: FunctionNode) -> bool:
-    return any(type(d) is ast.Name and d.id == "staticmethod" for d in fn.decorator_list)
-
-
-def _is_none(node: ast.expr) -> bool:
-    return type(node) is ast.Constant and node.value is None
-
-
-def _is_plain_literal(node: ast.expr | None) -> bool:
-    """A number, a string or True/False: a default the analysis takes as the value."""
-    return type(node) is ast.Constant and type(node.value) in (int, float, str, bytes, bool)
-
-
-def _is_main_guard(test: ast.expr) -> bool:
-    return (
-        type(test) is ast.Compare
-        and type(test.left) is ast.Name
-        and test.left.id == "__name__"
-    )
-
-
-def _callee_name(func: ast.expr) -> str:
-    kind = type(func)
-    if kind is ast.Attribute:
-        return func.attr  # type: ignore[attr-defined, no-any-return]
-    if kind is ast.Name:
-        return func.id  # type: ignore[attr-defined, no-any-return]
-    return ""
-
-
-class _RoleScan:
-    """Names used as lengths or masks by how the function uses them."""
-
-    def __init__(self) -> None:
-        self.roles: dict[str, str] = {}
-
-    def scan(self, fn: FunctionNode) -> None:
-        for node in walk(fn.body, into_scopes=False):
-            kind = type(node)
-            if kind is ast.Call:
-                self.visit_call(node)  # type: ignore[arg-type]
-            elif kind is ast.Compare:
-                self.visit_compare(node)  # type: ignore[arg-type]
-
-    def visit_call(self, node: ast.Call) -> None:
-        name = _callee_name(node.func)
-        if name not in ("pack_padded_sequence", "sequence_mask", "masked_fill"):
-            return
-        # positional as the scan always read them: `*a` and `**kw` included, in order
-        args = [a.value if type(a) is ast.Starred else a for a in node.args]
-        args += [k.value for k in node.keywords if k.arg is None]
-        kw = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        if name == "pack_padded_sequence":
-            self._mark(kw.get("lengths") or (args[1] if len(args) > 1 else None), "lengths")
-        elif name == "sequence_mask":
-            self._mark(kw.get("lengths") or (args[0] if args else None), "lengths")
-        elif args:
-            self._mark(args[0], "mask")
-
-    def visit_compare(self, node: ast.Compare) -> None:
-        # arange(T)[None, :] < n[:, None]: n holds lengths
-        sides = [node.left, *node.comparators]
-        if not any(_calls_arange(side) for side in sides):
-            return
-        for side in sides:
-            if not _calls_arange(side):
-                self._mark(side, "lengths")
-
-    def _mark(self, v: ast.expr | None, role: str) -> None:
-        if v is None:
-            return
-        while True:
-            if isinstance(v, ast.UnaryOp):
-                v = v.operand
-            elif isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute):
-                v = v.func.value  # lengths.cpu(), mask.unsqueeze(1)
-            elif isinstance(v, ast.Subscript):
-                v = v.value
-            else:
-                break
-        if type(v) is ast.Name:
-            self.roles.setdefault(v.id, role)
-
-
-def _passes_mask(src: Any, cls: ast.ClassDef) -> bool:
-    """`supports_masking = True` or a `compute_mask` method: Keras hands the mask on."""
-    for node in statements(src, block(src, cls.body)):
-        if isinstance(node, FUNCTIONS) and node.name == "compute_mask":
-            return True
-        if (
-            type(node) is ast.Assign
-            and type(node.value) is ast.Constant
-            and node.value.value is True
-        ):
-            for target in node.targets:
-                if _callee_name(target) == "supports_masking":
-                    return True
-    return False
-
-
-def _name_counts(fn: ast.AST, wanted: frozenset[str]) -> dict[str, int]:
-    """How often each of ``wanted`` occurs as an identifier anywhere in ``fn``.
-
-    Every place an identifier is written counts (a name, an attribute, a keyword argument, a
-    parameter, an imported or defined name), as the check has always counted them.
-    """
-    counts: dict[str, int] = {}
-
-    def count(name: str | None) -> None:
-        if name in wanted:
-            counts[name] = counts.get(name, 0) + 1
-
-    for node in walk(fn):
-        kind = type(node)
-        if kind is ast.Name:
-            count(node.id)  # type: ignore[attr-defined]
-        elif kind is ast.Attribute:
-            count(node.attr)  # type: ignore[attr-defined]
-        elif kind is ast.keyword or kind is ast.arg:
-            count(node.arg)  # type: ignore[attr-defined]
-        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-            count(node.name)  # type: ignore[attr-defined]
-        elif kind is ast.ExceptHandler:
-            count(node.name)  # type: ignore[attr-defined]
-        elif kind is ast.alias:
-            for part in node.name.split("."):  # type: ignore[attr-defined]
-                count(part)
-            count(node.asname)  # type: ignore[attr-defined]
-        elif kind is ast.Global or kind is ast.Nonlocal:
-            for name in node.names:  # type: ignore[attr-defined]
-                count(name)
-    return counts
-
-
-def _calls_arange(node: ast.expr) -> bool:
-    while type(node) in (ast.Subscript, ast.Attribute):
-        node = node.value  # type: ignore[attr-defined]
-    if type(node) is ast.Call:
-        f = node.func
-        if _callee_name(f) in ("arange", "range"):
-            return True
-        return type(f) is ast.Attribute and _calls_arange(f.value)
-    return False
-
-
-def _usage_roles(fn: FunctionNode) -> dict[str, str]:
-    scan = _RoleScan()
-    scan.scan(fn)
-    return scan.roles
 
 
 __all__ = ["Interpreter"]

@@ -14,16 +14,18 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
     Reduction,
 )
-from pooling_lint.analysis.library import ApplyModel, MaskEffect
+from pooling_lint.analysis.library import ApplyModel, Framework, MaskEffect
 from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.values import (
     Const,
     Dim,
     Evidence,
+    Fill,
     FunctionRef,
     Layer,
     Padding,
+    Role,
     Tensor,
     Value,
 )
@@ -45,7 +47,7 @@ def keras_layer(
     spec = lib.lookup(layer.qualname)
     unconsumed = t.keras_mask is not None and t.mask_consumed is None
     if spec is not None and spec.mask is MaskEffect.DROPS and unconsumed:
-        it.record("mask_drops", MaskDropped(node, t, f"`{layer.short}`"))
+        it.log.mask_drop(MaskDropped(node, t, f"`{layer.short}`"))
     handler = _HANDLERS.get(apply)
     if handler is not None:
         return handler(it, node, layer, t, lev, fact)
@@ -60,7 +62,7 @@ KerasHandler = Callable[["Interpreter", ast.AST, Layer, Tensor, Evidence, "CallF
 def _masking(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
-    pad: Padding | None = Padding(lev, t.padding.side if t.padding else None, "zero")
+    pad: Padding | None = Padding(lev, t.padding.side if t.padding else None, Fill.ZERO)
     if t.rank is None and t.layout is None:
         t = t.with_(rank=3, layout="BTF")  # Masking takes (batch, time, features)
     return t.with_(keras_mask=lev, padding=pad, mask_consumed=None, origin=lev)
@@ -79,7 +81,7 @@ def _embedding(
         rank=3,
         dims=dims,
         layout="BTF",
-        role="data",
+        role=Role.DATA,
         keras_mask=lev if mask_zero else None,
         mask_consumed=None,
         padding=refill(pad),
@@ -120,9 +122,9 @@ def _rnn(
         )
     pad = t.padding
     if pad is not None:
-        fill = ("zero" if bidir else "copy_last") if masked else None
+        fill = (Fill.ZERO if bidir else Fill.COPY_LAST) if masked else None
         if masked and inner.arg("zero_output_for_mask", False) is True:
-            fill = "zero"
+            fill = Fill.ZERO
         pad = Padding(pad.evidence, pad.side, fill)
     return t.with_(
         rank=3,
@@ -145,17 +147,16 @@ def _global_pool(
     axis = 2 if channels_first else 1
     t2 = t if t.rank is not None else t.with_(rank=3)
     operand = fact.arg_node(0, "inputs") if fact is not None else None
-    it.record(
-        "reductions",
-        Reduction(
-            node,
-            op,
-            f"`{layer.short}`",
-            t2,
-            axis,
-            operand,
-            layer,
-            t.keras_mask is not None,
+    it.log.reduction(Reduction(
+            node=node,
+            op=op,
+            api=f"`{layer.short}`",
+            operand=t2,
+            axis=axis,
+            operand_node=operand,
+            layer=layer,
+            has_mask_arg=t.keras_mask is not None,
+            framework=Framework.KERAS,
         ),
     )
     out = drop_axis(t2, axis, keepdims=layer.arg("keepdims") is True)
@@ -172,10 +173,16 @@ def _window_pool(
     if k is None and isinstance(const(pool), tuple) and len(const(pool)) == 1:
         k = const(pool)[0]
     T = t.dim(1)
-    it.record(
-        "reductions",
-        Reduction(
-            node, op, f"`{layer.short}`", t, 1, None, layer, False, k if k is not None else -1
+    it.log.reduction(Reduction(
+            node=node,
+            op=op,
+            api=f"`{layer.short}`",
+            operand=t,
+            axis=1,
+            layer=layer,
+            windowed=True,
+            pool_size=k,
+            framework=Framework.KERAS,
         ),
     )
     strides = as_int(layer.args.get("strides")) or k
@@ -220,8 +227,8 @@ def _softmax(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
     axis = layer.args.get("axis", Const(-1))
-    reduce(it, node, "softmax", "`Softmax`", t, axis, None, layer=layer)
-    return t.with_(role="weights")
+    reduce(it, node, "softmax", "`Softmax`", t, axis, None, layer=layer, framework=Framework.KERAS)
+    return t.with_(role=Role.WEIGHTS)
 
 
 def _time_distributed(

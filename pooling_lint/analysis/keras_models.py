@@ -18,6 +18,7 @@ from pooling_lint.analysis.values import (
     Evidence,
     KerasModel,
     Layer,
+    Role,
     Tensor,
     TupleValue,
     Value,
@@ -66,10 +67,13 @@ def declared_input(model: KerasModel) -> Tensor | None:
         dims = (None, *shape)
         layout = {3: "BTF", 2: "BT"}.get(len(dims))
         return Tensor(
-            rank=len(dims), dims=dims, layout=layout, role="tokens" if len(dims) == 2 else "data"
+            rank=len(dims),
+            dims=dims,
+            layout=layout,
+            role=Role.TOKENS if len(dims) == 2 else Role.DATA,
         )
     if first.qualname == "keras.layers.Embedding":
-        return Tensor(rank=2, layout="BT", role="tokens")
+        return Tensor(rank=2, layout="BT", role=Role.TOKENS)
     return None
 
 
@@ -115,7 +119,7 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
         return None
     if method is None or method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else (fact.kwarg("x") or fact.kwarg("inputs"))
-        it.record("model_calls", ModelCall(node, model, method, data))
+        it.log.model_call(ModelCall(node, model, method, data))
         if model.kind == "sequential" and isinstance(data, Tensor):
             declared = declared_input(model)
             if declared is not None and data.dims is None and declared.dims is not None:

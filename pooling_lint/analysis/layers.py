@@ -24,6 +24,7 @@ from pooling_lint.analysis.values import (
     Layer,
     Packed,
     Padding,
+    Role,
     Tensor,
     TupleValue,
     Value,
@@ -43,9 +44,7 @@ def apply_layer(
     next_layers: tuple[Layer | None, ...] = (),
 ) -> Value:
     out = layer_output(it, node, layer, inp, fact, in_sequential, next_layers)
-    it.record(
-        "layer_calls",
-        LayerCall(node, layer, inp, out, in_sequential, next_layers, fact),
+    it.log.layer_call(LayerCall(node, layer, inp, out, in_sequential, next_layers, fact),
     )
     return out
 
@@ -82,9 +81,9 @@ def _default_input(layer: Layer, apply: ApplyModel | None) -> Value:
     if apply is ApplyModel.TORCH_RNN:
         return Tensor(rank=3)  # the output layout follows from batch_first alone
     if apply is ApplyModel.TORCH_EMBEDDING and const(layer.args.get("padding_idx")) is not None:
-        return Tensor(role="tokens")  # padding_idx is evidence of padding by itself
+        return Tensor(role=Role.TOKENS)  # padding_idx is evidence of padding by itself
     if apply is ApplyModel.KERAS_EMBEDDING:
-        return Tensor(rank=2, layout="BT", role="tokens")
+        return Tensor(rank=2, layout="BT", role=Role.TOKENS)
     if apply in (ApplyModel.MASKING, ApplyModel.KERAS_RNN):
         # These Keras layers only accept (batch, time, ...) input, so their output layout is
         # known even when the input's is not.
@@ -101,7 +100,7 @@ def _torch_rnn_packed(layer: Layer, node: ast.AST, lev: Evidence) -> Value:
         rnn=lev,
         bidirectional=lev if bidir else None,
     )
-    state = Tensor(rank=3, role="state", origin=lev)
+    state = Tensor(rank=3, role=Role.STATE, origin=lev)
     h: Value = TupleValue((state, state)) if layer.qualname.endswith("LSTM") else state
     return TupleValue((Packed(src, node), h))
 
@@ -132,7 +131,7 @@ def _embedding(
         pad = Padding(Evidence(layer.node or node, ""))
     rank = t.rank + 1 if t.rank is not None else (3 if layout else None)
     return t.with_(
-        rank=rank, dims=dims, layout=layout, padding=refill(pad), role="data", origin=lev
+        rank=rank, dims=dims, layout=layout, padding=refill(pad), role=Role.DATA, origin=lev
     )
 
 
@@ -243,6 +242,6 @@ def torch_rnn(it: Interpreter, layer: Layer, t: Tensor, lev: Evidence) -> Value:
         bidirectional=lev if bidir is True else None,
         origin=lev,
     )
-    state = Tensor(rank=3, role="state", origin=lev, padding=refill(t.padding))
+    state = Tensor(rank=3, role=Role.STATE, origin=lev, padding=refill(t.padding))
     h: Value = TupleValue((state, state)) if layer.qualname.endswith("LSTM") else state
     return TupleValue((out, h))

@@ -32,12 +32,15 @@ from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
 from pooling_lint.analysis.values import (
     Evidence,
+    Fill,
     KerasModel,
     Layer,
     ListOf,
     Packed,
     Padding,
+    Role,
     ShapeOf,
+    Side,
     Tensor,
     TupleValue,
     Value,
@@ -62,7 +65,7 @@ def library_call(it: Interpreter, fact: CallFact, q: str) -> Value:
                 and a.keras_mask is not None
                 and a.mask_consumed is None
             ):
-                it.record("mask_drops", MaskDropped(node, a, f"`{short_name(q)}`"))
+                it.log.mask_drop(MaskDropped(node, a, f"`{short_name(q)}`"))
                 break
     spec = lib.lookup(q)
     if spec is None:
@@ -90,7 +93,7 @@ def _input(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         layout=layout,
         symbolic=ev,
         origin=ev,
-        role="tokens" if len(dims) == 2 else "data",
+        role=Role.TOKENS if len(dims) == 2 else Role.DATA,
     )
 
 
@@ -141,7 +144,10 @@ def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
     axis = axis_value(fact, 1, names)
     keepdims = any(const(fact.kwarg(k)) is True for k in ("keepdims", "keepdim", "keep_dims"))
     operand = arg_node(fact, 0, "input")
-    out = reduce(it, fact.node, spec.op, f"`{short_name(q)}`", t, axis, operand, keepdims)
+    api = f"`{short_name(q)}`"
+    out = reduce(
+        it, fact.node, spec.op, api, t, axis, operand, keepdims, framework=spec.framework
+    )
     torch_pair = len(fact.args) > 1 or fact.has_kwarg("dim")
     if q in ("torch.max", "torch.min") and torch_pair and isinstance(out, Tensor):
         return TupleValue((out, None))  # (values, indices)
@@ -177,19 +183,19 @@ def _pad_sequences(
     it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
 ) -> Value:
     args = {k: v for k, v in fact.kwargs}
-    side = const(args.get("padding")) if "padding" in args else "pre"
-    side = side if side in ("pre", "post") else None
+    written = const(args.get("padding")) if "padding" in args else "pre"  # Keras' default
+    side = Side(written) if written in ("pre", "post") else None
     maxlen = as_int(args.get("maxlen"))
-    desc = f"`pad_sequences(...)` (padding={side!r})" if side else "`pad_sequences(...)`"
+    desc = f"`pad_sequences(...)` (padding={side.value!r})" if side else "`pad_sequences(...)`"
     pev = Evidence(fact.node, desc)
     # Token-id sequences give (samples, maxlen); with a known maxlen that is its shape.
     return Tensor(
         rank=2 if maxlen is not None else None,
         layout="BT",
         dims=(None, maxlen) if maxlen is not None else None,
-        padding=Padding(pev, side, "zero"),
+        padding=Padding(pev, side, Fill.ZERO),
         origin=pev,
-        role="tokens",
+        role=Role.TOKENS,
     )
 
 
@@ -204,8 +210,8 @@ def _pad_sequence(
 ) -> Value:
     bf = _batch_first(fact)
     side_kw = const(fact.kwarg("padding_side"))
-    side = "pre" if side_kw == "left" else "post"
-    fill: str | None = "zero"
+    side = Side.PRE if side_kw == "left" else Side.POST
+    fill: Fill | None = Fill.ZERO
     if fact.has_kwarg("padding_value") and const(fact.kwarg("padding_value")) not in (0, 0.0):
         fill = None
     layout = "BT" if bf is True else ("TB" if bf is False else None)
@@ -258,19 +264,19 @@ def _pad_packed(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
     layout = "BTF" if bf is True else ("TBF" if bf is False else None)
     base = src if src is not None else Tensor(rank=3)
     out = base.with_(
-        layout=layout, rank=3, dims=None, padding=Padding(pev, "post", "zero"), origin=pev
+        layout=layout, rank=3, dims=None, padding=Padding(pev, Side.POST, Fill.ZERO), origin=pev
     )
-    return TupleValue((out, Tensor(rank=1, role="lengths", origin=pev)))
+    return TupleValue((out, Tensor(rank=1, role=Role.LENGTHS, origin=pev)))
 
 
 def _sequence_mask(
     it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
 ) -> Value:
-    return Tensor(rank=2, layout="BT", role="mask", origin=ev)
+    return Tensor(rank=2, layout="BT", role=Role.MASK, origin=ev)
 
 
 def _arange(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
-    return Tensor(rank=1, role="arange", origin=ev)
+    return Tensor(rank=1, role=Role.ARANGE, origin=ev)
 
 
 def _shape_of(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
@@ -302,7 +308,7 @@ def _flatten(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
 
 def _reshape(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     t = fact.args[0] if fact.args else None
-    if isinstance(t, Tensor) and t.role in ("mask", "lengths"):
+    if isinstance(t, Tensor) and t.role in (Role.MASK, Role.LENGTHS):
         return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
     return None
 
@@ -333,8 +339,8 @@ def _where(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
     if len(fact.args) != 3:
         return None
     cond, a, b = fact.args
-    if isinstance(a, Tensor) and isinstance(cond, Tensor) and cond.role == "mask":
-        return masked(a, fact.node, fill_of(b) or ("zero" if const(b) == 0 else None), it)
+    if isinstance(a, Tensor) and isinstance(cond, Tensor) and cond.role == Role.MASK:
+        return masked(a, fact.node, fill_of(b) or (Fill.ZERO if const(b) == 0 else None), it)
     return a if isinstance(a, Tensor) else None
 
 
@@ -365,7 +371,7 @@ def _divide(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
     if den_node is not None:
         it.division(fact.node, fact.args[0], fact.args[1], den_node)
     num = fact.args[0]
-    return num.with_(role="data") if isinstance(num, Tensor) else None
+    return num.with_(role=Role.DATA) if isinstance(num, Tensor) else None
 
 
 _HANDLERS: dict[CallModel, Handler] = {
@@ -414,16 +420,16 @@ def einsum(it: Interpreter, fact: CallFact) -> Value:
         return None
     data = None
     for spec, v in zip(specs, operands):
-        if isinstance(v, Tensor) and v.role == "data" and v.padding is not None:
+        if isinstance(v, Tensor) and v.role == Role.DATA and v.padding is not None:
             data = (spec, v)
             break
-    masked = any(isinstance(v, Tensor) and v.role == "mask" for v in operands)
+    masked = any(isinstance(v, Tensor) and v.role == Role.MASK for v in operands)
     if data is None:
         if masked:
             data_in = next(
-                (v for v in operands if isinstance(v, Tensor) and v.role == "data"), None
+                (v for v in operands if isinstance(v, Tensor) and v.role == Role.DATA), None
             )
-            return Tensor(rank=len(out), role="pooled_sum") if data_in is not None else None
+            return Tensor(rank=len(out), role=Role.POOLED_SUM) if data_in is not None else None
         return None
     spec, t = data
     ta = t.time_axis
@@ -438,13 +444,13 @@ def einsum(it: Interpreter, fact: CallFact) -> Value:
             for c in out
         )
         return Tensor(rank=len(out), layout=layout, padding=refill(t.padding), origin=t.origin)
-    return Tensor(rank=len(out), role="pooled_sum") if masked else None
+    return Tensor(rank=len(out), role=Role.POOLED_SUM) if masked else None
 
 
 def matmul(a: Value, b: Value) -> Value:
     if (
         isinstance(b, Tensor)
-        and b.role == "data"
+        and b.role == Role.DATA
         and b.padding is not None
         and b.rank == 3
         and b.layout is not None
@@ -453,17 +459,17 @@ def matmul(a: Value, b: Value) -> Value:
     ):
         # query @ context.transpose(1, 2): (batch, queries, time) attention scores
         return Tensor(
-            rank=3, layout="BQT", padding=refill(b.padding), origin=b.origin, role="scores"
+            rank=3, layout="BQT", padding=refill(b.padding), origin=b.origin, role=Role.SCORES
         )
     if (
         isinstance(a, Tensor)
-        and a.role == "data"
+        and a.role == Role.DATA
         and a.padding is not None
         and (a.layout or "").startswith("BT")
     ):
         return Tensor(rank=3, layout="BTF", padding=refill(a.padding), origin=a.origin)
-    if isinstance(a, Tensor) and a.role == "mask" and isinstance(b, Tensor):
-        return Tensor(rank=3, role="pooled_sum")
+    if isinstance(a, Tensor) and a.role == Role.MASK and isinstance(b, Tensor):
+        return Tensor(rank=3, role=Role.POOLED_SUM)
     return None
 
 

@@ -9,7 +9,9 @@ from pooling_lint.analysis.padding import masked
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
+    Fill,
     Padding,
+    Role,
     Tensor,
     Value,
 )
@@ -36,14 +38,14 @@ def binary(
         return None
     if op is ast.Mult:
         for a, b in ((lt, rt), (rt, lt)):
-            if a is not None and b is not None and b.role == "mask" and a.role != "mask":
-                return masked(a, node, "zero", it)
-        if lt is not None and rt is not None and lt.role == "mask" and rt.role == "mask":
+            if a is not None and b is not None and b.role == Role.MASK and a.role != Role.MASK:
+                return masked(a, node, Fill.ZERO, it)
+        if lt is not None and rt is not None and lt.role == Role.MASK and rt.role == Role.MASK:
             return lt
         t = lt or rt
         assert t is not None
         other = right if t is lt else left
-        if t.role == "mask" and isinstance(other, Const):
+        if t.role == Role.MASK and isinstance(other, Const):
             return t  # (1 - mask) * -1e9 builds an additive mask
         if isinstance(other, Const):
             return t
@@ -55,28 +57,28 @@ def binary(
             if (
                 a is not None
                 and b is not None
-                and b.role == "mask"
-                and a.role in ("scores", "data")
+                and b.role == Role.MASK
+                and a.role in (Role.SCORES, Role.DATA)
             ):
                 # scores + additive mask (-1e9 at padding)
-                return masked(a, node, "-inf", it).with_(
-                    role="masked_scores" if a.role == "scores" else a.role
+                return masked(a, node, Fill.NEG_INF, it).with_(
+                    role=Role.MASKED_SCORES if a.role == Role.SCORES else a.role
                 )
         t = lt or rt
         assert t is not None
         other = right if t is lt else left
-        if t.role == "lengths" and isinstance(other, Const):
+        if t.role == Role.LENGTHS and isinstance(other, Const):
             return t.with_(guarded=True) if op is ast.Add else t
-        if t.role == "mask" and isinstance(other, Const):
+        if t.role == Role.MASK and isinstance(other, Const):
             return t
-        return (
-            t if isinstance(other, Const) else t.with_(role="data" if t.role == "mask" else t.role)
-        )
+        if isinstance(other, Const):
+            return t
+        return t.with_(role=Role.DATA if t.role == Role.MASK else t.role)
     if op is ast.Div:
         if lt is not None:
-            if lt.role == "data" and rt is not None and rt.role == "lengths":
+            if lt.role == Role.DATA and rt is not None and rt.role == Role.LENGTHS:
                 return Tensor(rank=lt.rank, layout=lt.layout, dims=lt.dims, origin=lt.origin)
-            return lt if isinstance(right, Const) else lt.with_(role="data")
+            return lt if isinstance(right, Const) else lt.with_(role=Role.DATA)
         return None
     if op is ast.MatMult:
         return None
@@ -105,15 +107,15 @@ def comparison(it: Interpreter, node: ast.Compare) -> Value:
     values = [left, *rights]
     roles = {v.role for v in values if isinstance(v, Tensor)}
     ev = Evidence(node, "")
-    if "arange" in roles and "lengths" in roles:
-        return Tensor(rank=2, layout="BT", role="mask", origin=ev)
+    if Role.ARANGE in roles and Role.LENGTHS in roles:
+        return Tensor(rank=2, layout="BT", role=Role.MASK, origin=ev)
     if ops and all(o in (ast.NotEq, ast.Eq, ast.Gt) for o in ops):
         t = left if isinstance(left, Tensor) else None
         if (
             t is not None
-            and t.role in ("data", "tokens")
+            and t.role in (Role.DATA, Role.TOKENS)
             and all(isinstance(r, Const) for r in rights)
         ):
-            if t.rank == 2 or t.role == "tokens":
-                return Tensor(rank=t.rank, dims=t.dims, layout=t.layout, role="mask", origin=ev)
+            if t.rank == 2 or t.role == Role.TOKENS:
+                return Tensor(rank=t.rank, dims=t.dims, layout=t.layout, role=Role.MASK, origin=ev)
     return None

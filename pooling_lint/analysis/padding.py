@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 from pooling_lint.analysis.arguments import const
 from pooling_lint.analysis.values import (
     Evidence,
+    Fill,
     Padding,
+    Role,
     Tensor,
     Value,
 )
@@ -18,31 +20,32 @@ if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
 
 
-def fill_of(v: Value) -> str | None:
+def fill_of(v: Value) -> Fill | None:
+    """What the padded steps hold after they are set to the value ``v``."""
     c = const(v)
     if isinstance(c, (int, float)) and not isinstance(c, bool):
         if c == 0:
-            return "zero"
+            return Fill.ZERO
         if c <= -1e4 or (isinstance(c, float) and math.isinf(c) and c < 0):
-            return "-inf"
+            return Fill.NEG_INF
         if c >= 1e4 or (isinstance(c, float) and math.isinf(c)):
-            return "+inf"
+            return Fill.POS_INF
     return None
 
 
-def masked(t: Tensor, node: ast.AST, fill: str | None, it: Interpreter) -> Tensor:
+def masked(t: Tensor, node: ast.AST, fill: Fill | None, it: Interpreter) -> Tensor:
     ev = Evidence(node, "")
     pad = t.padding
     if pad is not None:
         pad = Padding(pad.evidence, pad.side, fill)
-    role = "masked_scores" if t.role in ("scores",) and fill == "-inf" else t.role
+    role = Role.MASKED_SCORES if t.role in (Role.SCORES,) and fill == Fill.NEG_INF else t.role
     return t.with_(masked=ev, padding=pad, role=role)
 
 
 # ------------------------------------------------------------------ shape helpers
 def refill(p: Padding | None) -> Padding | None:
     """After a per-step affine op the padded steps no longer hold a known value."""
-    return Padding(p.evidence, p.side, None) if p is not None and p.fill != "copy_last" else p
+    return Padding(p.evidence, p.side, None) if p is not None and p.fill != Fill.COPY_LAST else p
 
 
 def drop_symbolic(v: Value) -> Value:

@@ -11,12 +11,15 @@ from pooling_lint.analysis.facts import (
     CallFact,
     Reduction,
 )
+from pooling_lint.analysis.library import Framework
 from pooling_lint.analysis.values import (
     Dim,
     DimOf,
     Evidence,
+    Fill,
     Layer,
     Padding,
+    Role,
     Tensor,
     Value,
 )
@@ -36,21 +39,35 @@ def reduce(
     keepdims: bool = False,
     layer: Layer | None = None,
     has_mask: bool = False,
+    framework: Framework | None = None,
 ) -> Value:
+    """Record a reduction of ``t`` over ``axis_value`` and return its result."""
     known, axis = normalise_axis(axis_value, t)
     if not known:
         return None
-    it.record("reductions", Reduction(node, op, api, t, axis, operand_node, layer, has_mask))
-    if op == "sum" and t.role == "mask":
-        return Tensor(role="lengths", origin=Evidence(node, api))
+    it.log.reduction(
+        Reduction(
+            node=node,
+            op=op,
+            api=api,
+            operand=t,
+            axis=axis,
+            operand_node=operand_node,
+            layer=layer,
+            has_mask_arg=has_mask,
+            framework=framework,
+        )
+    )
+    if op == "sum" and t.role == Role.MASK:
+        return Tensor(role=Role.LENGTHS, origin=Evidence(node, api))
     if op == "softmax":
-        out = t.with_(role="weights", origin=Evidence(node, api))
-        if t.padding is not None and axis == t.time_axis and t.padding.fill == "-inf":
-            out = out.with_(padding=Padding(t.padding.evidence, t.padding.side, "zero"))
+        out = t.with_(role=Role.WEIGHTS, origin=Evidence(node, api))
+        if t.padding is not None and axis == t.time_axis and t.padding.fill == Fill.NEG_INF:
+            out = out.with_(padding=Padding(t.padding.evidence, t.padding.side, Fill.ZERO))
         return out
     out = drop_axis(t, axis, keepdims)
-    if op == "sum" and axis is not None and axis == t.time_axis and t.role == "data":
-        out = out.with_(role="pooled_sum")
+    if op == "sum" and axis is not None and axis == t.time_axis and t.role == Role.DATA:
+        out = out.with_(role=Role.POOLED_SUM)
     return out
 
 
@@ -89,9 +106,18 @@ def pool_last_axis(
         return None
     if window == -1:
         return None  # adaptive pooling to several outputs: not a global reduction
-    it.record(
-        "reductions",
-        Reduction(node, op, api, t, axis, operand_node, layer, False, window),
+    it.log.reduction(Reduction(
+            node=node,
+            op=op,
+            api=api,
+            operand=t,
+            axis=axis,
+            operand_node=operand_node,
+            layer=layer,
+            windowed=window is not None,
+            pool_size=window,
+            framework=Framework.TORCH,
+        ),
     )
     out = drop_axis(t, axis, keepdims=True)
     if window is not None and t.dims is not None:

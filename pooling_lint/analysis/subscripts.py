@@ -8,8 +8,16 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
     SubscriptFact,
 )
+from pooling_lint.analysis.indexing import (
+    FULL_SLICE,
+    IntIndex,
+    Marker,
+    SliceIndex,
+    TensorIndex,
+)
 from pooling_lint.analysis.values import (
     Dim,
+    Role,
     Tensor,
     Value,
 )
@@ -18,39 +26,25 @@ if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
 
 
-def takes_end_of_time(fact: SubscriptFact) -> bool:
-    """``fact`` takes the last step (``x[:, -1]``) or the last steps (``x[:, -n:]``) of its
-    base's time axis."""
-    t = fact.base
-    ta = t.time_axis
-    if ta is None or t.role in ("mask", "lengths"):
-        return False
-    rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
-    axes = fact.axis_items(rank)
-    if axes is None:
-        return False
-    item = axes.get(ta, ("slice", None, None, None))
-    if item == ("int", -1):
-        return True
-    return item[0] == "slice" and isinstance(item[1], int) and item[1] < 0 and item[2] is None
+_NO_AXIS = (Marker.NEWAXIS, Marker.ELLIPSIS)
 
 
 def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
     t = fact.base
     if t.symbolic is not None and t.keras_mask is not None and t.mask_consumed is None:
-        it.record("mask_drops", MaskDropped(fact.node, t, "slicing"))
+        it.log.mask_drop(MaskDropped(fact.node, t, "slicing"))
     rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
     axes = fact.axis_items(rank)
     if axes is None:
-        if any(i[0] == "tensor" for i in fact.items):
+        if any(isinstance(i, TensorIndex) for i in fact.items):
             # x[arange(B), lengths - 1]: a gather of one step per row
             return Tensor(origin=t.origin, bidirectional=t.bidirectional)
-        if t.role in ("mask", "lengths"):
+        if t.role in (Role.MASK, Role.LENGTHS):
             return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
         return None
-    newaxes = [n for n, i in enumerate(fact.items) if i[0] == "newaxis"]
+    newaxes = [n for n, i in enumerate(fact.items) if i is Marker.NEWAXIS]
     if rank is None:
-        if t.role in ("mask", "lengths"):
+        if t.role in (Role.MASK, Role.LENGTHS):
             return Tensor(role=t.role, origin=t.origin, guarded=t.guarded)
         return None
     keep: list[int] = []
@@ -58,13 +52,13 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
     layout_chars: list[str] = []
     time_kept = True
     for axis in range(rank):
-        item = axes.get(axis, ("slice", None, None, None))
-        if item[0] == "int":
+        item = axes.get(axis, FULL_SLICE)
+        if isinstance(item, IntIndex):
             if axis == t.time_axis:
                 time_kept = False
             continue
         keep.append(axis)
-        full = item[0] == "slice" and item[1] is None and item[2] is None
+        full = isinstance(item, SliceIndex) and item.covers
         dims.append(t.dim(axis) if full else None)
         if t.layout is not None and len(t.layout) == rank:
             layout_chars.append(t.layout[axis])
@@ -78,21 +72,21 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
     )
     if not time_kept:
         out = out.with_(padding=None, rnn=None)
-    if newaxes and t.role not in ("mask", "lengths"):
+    if newaxes and t.role not in (Role.MASK, Role.LENGTHS):
         # x[:, :, None]: keep the layout letters in place with "1" for the new axes
         if (
             t.layout is not None
             and len(t.layout) == rank
             and time_kept
-            and not any(i[0] == "int" for i in fact.items)
+            and not any(isinstance(i, IntIndex) for i in fact.items)
         ):
             chars = []
             k = 0
             for i in fact.items:
-                if i[0] == "newaxis":
+                if i is Marker.NEWAXIS:
                     chars.append("1")
-                elif i[0] == "ellipsis":
-                    n = rank - sum(1 for j in fact.items if j[0] not in ("newaxis", "ellipsis"))
+                elif i is Marker.ELLIPSIS:
+                    n = rank - sum(1 for j in fact.items if j not in _NO_AXIS)
                     chars.extend(t.layout[k : k + n])
                     k += n
                 else:

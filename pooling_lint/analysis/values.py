@@ -9,10 +9,42 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, fields, replace
+from enum import Enum
 from typing import Any, Union
 
 #: A static dimension: an int, a symbolic name (``"seq_len"``), or None (unknown).
 Dim = Union[int, str, None]
+
+
+class Role(str, Enum):
+    """What a tensor holds, as far as pooling is concerned."""
+
+    DATA = "data"  # features / hidden states
+    MASK = "mask"  # [batch, time], true (or 1) at valid steps
+    LENGTHS = "lengths"  # [batch] valid lengths
+    SCORES = "scores"  # attention logits
+    MASKED_SCORES = "masked_scores"  # logits with the padding set to -inf
+    WEIGHTS = "weights"  # a softmax over scores
+    STATE = "state"  # an RNN's h_n / c_n
+    TOKENS = "tokens"  # token ids (before an embedding)
+    POOLED_SUM = "pooled_sum"  # a (masked) sum over time: the numerator of a mean
+    ARANGE = "arange"  # arange(T): compared with lengths it builds a mask
+
+
+class Side(str, Enum):
+    """Where the padding of a sequence is."""
+
+    PRE = "pre"  # before the valid steps (Keras' default)
+    POST = "post"  # after them
+
+
+class Fill(str, Enum):
+    """What the padded steps hold."""
+
+    ZERO = "zero"
+    COPY_LAST = "copy_last"  # a Keras RNN that consumed a mask repeats its last valid output
+    NEG_INF = "-inf"  # masked for a max or a softmax
+    POS_INF = "+inf"  # masked for a min
 
 
 @dataclass(frozen=True)
@@ -37,15 +69,13 @@ class Evidence:
 class Padding:
     """The tensor holds padded (invalid) steps along its time axis.
 
-    ``side`` is ``"post"`` (padding after the valid steps), ``"pre"``, or None (unknown).
-    ``fill`` says what the padded steps hold: ``"zero"``, ``"copy_last"`` (a Keras RNN that
-    consumed a mask repeats its last valid output) or None (anything, e.g. an LSTM's output
-    on zero input, which is not zero).
+    ``side`` is where the padding is, or None (unknown). ``fill`` says what the padded steps
+    hold, or None (anything, e.g. an LSTM's output on zero input, which is not zero).
     """
 
     evidence: Evidence
-    side: str | None = None
-    fill: str | None = None
+    side: Side | None = None
+    fill: Fill | None = None
 
 
 @dataclass(frozen=True)
@@ -63,9 +93,7 @@ class Tensor:
     symbolic: Evidence | None = None  # a KerasTensor of the functional API
     bidirectional: Evidence | None = None
     rnn: Evidence | None = None  # the per-step output of an RNN
-    #: "data", "mask" ([batch, time]), "lengths" ([batch]), "scores" (attention logits),
-    #: "masked_scores" (logits with padding set to -inf), "state" (h_n / c_n), "tokens"
-    role: str = "data"
+    role: Role = Role.DATA
     masked: Evidence | None = None  # the padded steps were zeroed / masked by the code
     device_moved: Evidence | None = None  # `.cuda()` / `.to(device)` applied (lengths)
     guarded: bool = False  # clamped / epsilon added: safe to divide by
@@ -245,13 +273,13 @@ def join(a: Value, b: Value) -> Value:
                 # masked on one path only: the padding may or may not hold data (unsure)
                 kept[f.name] = va or vb
             elif f.name == "role":
-                kept[f.name] = "data" if va != vb else va
+                kept[f.name] = Role.DATA if va != vb else va
             elif f.name == "dims" and va is not None and vb is not None and len(va) == len(vb):
                 kept[f.name] = tuple(x if x == y else None for x, y in zip(va, vb))
             else:
                 kept[f.name] = None
         if kept.get("role") is None:
-            kept["role"] = "data"
+            kept["role"] = Role.DATA
         return Tensor(**kept)
     if isinstance(a, TupleValue) and isinstance(b, TupleValue) and len(a.items) == len(b.items):
         return TupleValue(tuple(join(x, y) for x, y in zip(a.items, b.items)))

@@ -150,6 +150,23 @@ def result(d: Diagnostic, index: int, root: Path) -> dict[str, Any]:
             }
         ],
     }
+    if d.related:
+        out["relatedLocations"] = [
+            {
+                "id": n,
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(d.path, root),
+                    "region": {
+                        "startLine": r.start.line,
+                        "startColumn": r.start.column,
+                        "endLine": max(r.end.line, r.start.line),
+                        "endColumn": r.end.column if r.end > r.start else r.start.column,
+                    },
+                },
+                "message": {"text": r.message},
+            }
+            for n, r in enumerate(d.related)
+        ]
     if d.cell is not None:
         out["properties"] = {"cell": d.cell}
     if d.fix is not None:

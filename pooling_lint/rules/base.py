@@ -11,6 +11,7 @@ from pooling_lint.diagnostics import Edit, RequiredImport
 
 if TYPE_CHECKING:
     from pooling_lint.analysis.facts import FileFacts
+    from pooling_lint.analysis.values import Evidence
 
 
 #: A fix described by position: new source text over a span. Made with
@@ -34,6 +35,8 @@ class Finding:
     fix_safe: bool = True
     fix_title: str = ""
     imports: tuple[RequiredImport, ...] = ()
+    #: evidence to attach besides what the message names through ``FileFacts.where``
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Shared wording for rule messages: how to name evidence and which fix to suggest."""
+"""Shared wording for rule messages: how to name evidence and the runtime op to suggest."""
 
 from __future__ import annotations
 
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library import Framework
 from pooling_lint.analysis.values import Tensor
 
 
@@ -15,37 +16,14 @@ def padded_by(facts: FileFacts, t: Tensor) -> str:
     return f"padded per {facts.where(t.padding.evidence)}"
 
 
-def framework(facts: FileFacts, t: Tensor, api: str = "") -> str:
-    """ "keras", "torch" or "tf": which family of fixes to suggest."""
-    if t.symbolic is not None or t.keras_mask is not None:
-        return "keras"
-    if api.startswith(("`torch.", "`F.")) or api in (
-        "`AdaptiveAvgPool1d`",
-        "`AvgPool1d`",
-        "`MaxPool1d`",
-        "`AdaptiveMaxPool1d`",
-    ):
-        return "torch"
-    if api.startswith(("`keras.", "`K.", "`Global")) or "Pooling1D" in api:
-        return "keras"
-    if api.startswith(("`tf.", "`np.")):
-        return "tf"
-    roots = facts.imports.framework_roots
-    if "torch" in roots and not ({"tensorflow", "keras"} & roots):
-        return "torch"
-    if {"tensorflow", "keras"} & roots:
-        return "tf"
-    return "torch"
-
-
-def runtime_op(kind: str, op: str, operand: str) -> str:
-    """The corrected pooling call the message points to."""
-    if kind == "keras":
+def runtime_op(kind: Framework, op: str, operand: str) -> str:
+    """The corrected pooling call the message points to (``kind``: see ``fix_framework``)."""
+    if kind is Framework.KERAS:
         layer = {
             "mean": "GlobalAveragePooling1D()",
             "max": "pooling_lint.runtime.tensorflow.MaskedMaxPool()",
             "min": "pooling_lint.runtime.tensorflow.MaskedMinPool()",
         }
         return f"`{layer.get(op, 'GlobalAveragePooling1D()')}`, which honours the Keras mask"
-    module = "torch" if kind == "torch" else "tensorflow"
+    module = "torch" if kind is Framework.TORCH else "tensorflow"
     return f"`pooling_lint.runtime.{module}.masked_{op}({operand}, lengths)`"

@@ -5,29 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.facts import FileFacts, Reduction
+from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.library import Family
+from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
 from pooling_lint.rules.base import Example, Finding, Rule
-from pooling_lint.rules.phrasing import framework, padded_by, runtime_op
-
-
-def window_covers_time(r: Reduction) -> bool:
-    """A pooling window is a global pool when it spans the whole known length."""
-    if r.pool_size is None:
-        return True
-    length = r.operand.dim(r.axis) if r.axis is not None else None
-    return isinstance(length, int) and r.pool_size >= length > 0
-
-
-def over_padded_time(r: Reduction) -> bool:
-    t = r.operand
-    return (
-        t.padding is not None
-        and r.axis is not None
-        and r.axis == t.time_axis
-        and t.role not in ("mask", "lengths")
-        and window_covers_time(r)
-    )
+from pooling_lint.rules.phrasing import padded_by, runtime_op
 
 
 class MeanOverPadding(Rule):
@@ -86,14 +68,14 @@ class MeanOverPadding(Rule):
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for r in facts.reductions:
-            if r.op != "mean" or not over_padded_time(r):
+            if r.op != "mean" or not reduces_over_padded_time(r):
                 continue
             t = r.operand
             if r.layer is not None and r.has_mask_arg and "Global" in r.api:
                 continue  # GlobalAveragePooling1D consumes the Keras mask: exact
             operand = facts.code(r.operand_node) if r.operand_node is not None else ""
             shown = f"`{operand}`" if operand else "its input"
-            kind = framework(facts, t, r.api)
+            kind = fix_framework(facts, t, r.framework)
             fix = runtime_op(kind, "mean", operand or "x")
             if r.layer is not None and "Global" in r.api:
                 fix = (

@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.facts import FileFacts, SubscriptFact
-from pooling_lint.analysis.values import Tensor
+from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.indexing import IntIndex
+from pooling_lint.analysis.library import Framework
+from pooling_lint.analysis.queries import LastTake, fix_framework, takes_last_step
+from pooling_lint.analysis.values import Fill, Role, Side, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
-from pooling_lint.rules.phrasing import framework, padded_by
-
-
-def time_item(s: SubscriptFact) -> tuple[Any, ...] | None:
-    """The index item that applies to the base's time axis, if it can be read."""
-    t = s.base
-    ta = t.time_axis
-    if ta is None:
-        return None
-    rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
-    axes = s.axis_items(rank)
-    if axes is None:
-        return None
-    return axes.get(ta, ("slice", None, None, None))
-
-
-def takes_last(item: tuple[Any, ...] | None) -> str | None:
-    """ "step" for `[-1]`, "window" for `[-n:]`, else None."""
-    if item is None:
-        return None
-    if item == ("int", -1):
-        return "step"
-    if item[0] == "slice" and isinstance(item[1], int) and item[1] < 0 and item[2] is None:
-        return "window"
-    return None
+from pooling_lint.rules.phrasing import padded_by
 
 
 class LastStepOfPadded(Rule):
@@ -93,17 +71,16 @@ class LastStepOfPadded(Rule):
         for s in facts.subscripts:
             t = s.base
             pad = t.padding
-            if pad is None or pad.side == "pre" or pad.fill == "copy_last":
+            if pad is None or pad.side == Side.PRE or pad.fill == Fill.COPY_LAST:
                 continue
-            if t.role in ("mask", "lengths", "state"):
+            if t.role in (Role.MASK, Role.LENGTHS, Role.STATE):
                 continue
-            kind = takes_last(time_item(s))
+            kind = takes_last_step(s)
             if kind is None:
                 continue
             base = facts.code(s.node.value)
-            what = "the last step" if kind == "step" else "the last steps"
-            fw = framework(facts, t)
-            if fw == "torch":
+            what = "the last step" if kind is LastTake.STEP else "the last steps"
+            if fix_framework(facts, t) is Framework.TORCH:
                 fix = (
                     f"`pooling_lint.runtime.torch.last_valid({base}, lengths)` (or gather at "
                     "`lengths - 1`, or the packed RNN's `h_n`)"
@@ -127,9 +104,9 @@ class LastStepOfPadded(Rule):
         for s in facts.subscripts:
             t = s.base
             # h_n of a torch RNN that read a padded tensor (not a PackedSequence)
-            if t.role != "state" or t.padding is None or t.padding.side == "pre":
+            if t.role != Role.STATE or t.padding is None or t.padding.side == Side.PRE:
                 continue
-            if id(t.origin) in seen or not s.items or s.items[0][0] != "int":
+            if id(t.origin) in seen or not s.items or not isinstance(s.items[0], IntIndex):
                 continue
             seen.add(id(t.origin))
             yield Finding(
@@ -148,7 +125,7 @@ class LastStepOfPadded(Rule):
             inner = lc.layer.children[0] if q == "keras.layers.Bidirectional" else lc.layer
             if inner is None or inner.qualname not in lib.KERAS_RNNS:
                 continue
-            if not isinstance(inp, Tensor) or inp.padding is None or inp.padding.side != "post":
+            if not isinstance(inp, Tensor) or inp.padding is None or inp.padding.side != Side.POST:
                 continue
             if inp.keras_mask is not None or inner.arg("return_sequences", False) is not False:
                 continue

@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.library import Family
+from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
+from pooling_lint.analysis.values import Fill
 from pooling_lint.rules.base import Example, Finding, Rule
-from pooling_lint.rules.phrasing import framework, padded_by, runtime_op
-from pooling_lint.rules.plg101_mean_over_padding import over_padded_time
+from pooling_lint.rules.phrasing import padded_by, runtime_op
 
 #: What the padded steps must hold for the reduction to be exact anyway.
-_SAFE_FILL = {"max": ("-inf", "copy_last"), "min": ("+inf", "copy_last")}
+_SAFE_FILL = {"max": (Fill.NEG_INF, Fill.COPY_LAST), "min": (Fill.POS_INF, Fill.COPY_LAST)}
 
 
 class MaxOverPadding(Rule):
@@ -69,7 +70,7 @@ class MaxOverPadding(Rule):
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for r in facts.reductions:
-            if r.op not in ("max", "min") or not over_padded_time(r):
+            if r.op not in ("max", "min") or not reduces_over_padded_time(r):
                 continue
             t = r.operand
             assert t.padding is not None
@@ -79,7 +80,7 @@ class MaxOverPadding(Rule):
                 continue  # padding replaced by a value we cannot read: unsure, stay silent
             operand = facts.code(r.operand_node) if r.operand_node is not None else ""
             shown = f"`{operand}`" if operand else "its input"
-            kind = framework(facts, t, r.api)
+            kind = fix_framework(facts, t, r.framework)
             yield Finding(
                 node=r.node,
                 message=(

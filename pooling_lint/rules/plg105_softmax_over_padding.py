@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.analysis.library import Family
-from pooling_lint.analysis.values import Tensor
+from pooling_lint.analysis.library import Family, Framework
+from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
+from pooling_lint.analysis.values import Fill, Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
-from pooling_lint.rules.phrasing import framework, padded_by
-from pooling_lint.rules.plg101_mean_over_padding import over_padded_time
+from pooling_lint.rules.phrasing import padded_by
 
 
 class SoftmaxOverPadding(Rule):
@@ -69,17 +69,17 @@ class SoftmaxOverPadding(Rule):
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for r in facts.reductions:
-            if r.op != "softmax" or not over_padded_time(r):
+            if r.op != "softmax" or not reduces_over_padded_time(r):
                 continue
             t = r.operand
             assert t.padding is not None
-            if t.padding.fill == "-inf" or t.role == "masked_scores":
+            if t.padding.fill == Fill.NEG_INF or t.role == Role.MASKED_SCORES:
                 continue
             if t.masked is not None and t.padding.fill is None:
                 continue  # masked with a value we cannot read: unsure, stay silent
             operand = facts.code(r.operand_node) if r.operand_node is not None else ""
             shown = f"`{operand}`" if operand else "the scores"
-            if framework(facts, t, r.api) == "torch":
+            if fix_framework(facts, t, r.framework) is Framework.TORCH:
                 how = "`scores.masked_fill(~mask, float('-inf'))`"
                 op = "`pooling_lint.runtime.torch.attention_pool(x, scores, lengths)`"
             else:

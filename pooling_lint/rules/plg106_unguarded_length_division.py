@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.analysis.values import Tensor
+from pooling_lint.analysis.values import Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 
 
@@ -59,9 +59,9 @@ class UnguardedLengthDivision(Rule):
         for d in facts.divisions:
             den = d.denominator
             num = d.numerator
-            if not isinstance(den, Tensor) or den.role != "lengths" or den.guarded:
+            if not isinstance(den, Tensor) or den.role != Role.LENGTHS or den.guarded:
                 continue
-            if not isinstance(num, Tensor) or num.role != "pooled_sum":
+            if not isinstance(num, Tensor) or num.role != Role.POOLED_SUM:
                 continue
             yield Finding(
                 node=d.node,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import CallFact, FileFacts
 from pooling_lint.analysis.library import CallModel
-from pooling_lint.analysis.values import Const, DimOf, ShapeOf, Tensor, TupleValue
+from pooling_lint.analysis.values import Const, DimOf, Role, ShapeOf, Tensor, TupleValue
 from pooling_lint.rules.base import Example, Finding, Replacement, Rule
 
 
@@ -87,7 +87,7 @@ class MaskReshape(Rule):
                 and _const(items[2]) != 1
                 and (isinstance(items[2], DimOf) or isinstance(_const(items[2]), int))
             )
-            if source.role == "mask" and (isinstance(shape, ShapeOf) or adds_features):
+            if source.role == Role.MASK and (isinstance(shape, ShapeOf) or adds_features):
                 if source.rank not in (2, None):
                     continue
                 if isinstance(shape, ShapeOf) and shape.tensor.rank == 2:
@@ -108,7 +108,7 @@ class MaskReshape(Rule):
                     fix_safe=True,
                     fix_title="Replace the reshape with expand_dims(..., -1)",
                 )
-            elif source.role == "lengths" and source.rank in (1, None):
+            elif source.role == Role.LENGTHS and source.rank in (1, None):
                 items = _shape_items(shape)
                 if items is None or len(items) != 2:
                     continue

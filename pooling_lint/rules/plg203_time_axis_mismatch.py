@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.indexing import FULL_SLICE, IntIndex
 from pooling_lint.analysis.library import Family, Framework
-from pooling_lint.analysis.values import Tensor
+from pooling_lint.analysis.queries import takes_last
+from pooling_lint.analysis.values import Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
-from pooling_lint.rules.plg103_last_step_of_padded import takes_last
 
 
 class TimeAxisMismatch(Rule):
@@ -70,15 +71,14 @@ class TimeAxisMismatch(Rule):
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for s in facts.subscripts:
             t = s.base
-            if t.layout != "TBF" or t.rnn is None or t.role != "data":
+            if t.layout != "TBF" or t.rnn is None or t.role != Role.DATA:
                 continue
             axes = s.axis_items(3)
             if axes is None:
                 continue
-            first = axes.get(0, ("slice", None, None, None))
-            if first != ("slice", None, None, None):
+            if axes.get(0, FULL_SLICE) != FULL_SLICE:
                 continue
-            if takes_last(axes.get(1)) is None and axes.get(1, ("",))[0] != "int":
+            if takes_last(axes.get(1)) is None and not isinstance(axes.get(1), IntIndex):
                 continue
             yield Finding(
                 node=s.node,
@@ -91,7 +91,7 @@ class TimeAxisMismatch(Rule):
             )
         for r in facts.reductions:
             t = r.operand
-            if t.rnn is None or t.role != "data" or t.layout not in ("TBF", "BTF"):
+            if t.rnn is None or t.role != Role.DATA or t.layout not in ("TBF", "BTF"):
                 continue
             if r.axis is None or r.axis != t.batch_axis or r.op == "softmax":
                 continue

@@ -6,9 +6,11 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.indexing import IntIndex, SliceIndex
 from pooling_lint.analysis.library import ApplyModel, Family
+from pooling_lint.analysis.queries import time_item
+from pooling_lint.analysis.values import Role
 from pooling_lint.rules.base import Example, Finding, Rule
-from pooling_lint.rules.plg103_last_step_of_padded import time_item
 
 
 class BidirectionalLastStep(Rule):
@@ -64,14 +66,14 @@ class BidirectionalLastStep(Rule):
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for s in facts.subscripts:
             t = s.base
-            if t.bidirectional is None or t.role != "data" or t.time_axis is None:
+            if t.bidirectional is None or t.role != Role.DATA or t.time_axis is None:
                 continue
-            if time_item(s) != ("int", -1):
+            if time_item(s) != IntIndex(-1):
                 continue
             rank = t.rank if t.rank is not None else len(t.layout or "")
             axes = s.axis_items(rank)
             feat = axes.get(rank - 1) if axes and rank else None
-            if feat is not None and feat[0] == "slice" and feat[1] is None and feat[2] is not None:
+            if isinstance(feat, SliceIndex) and feat.lower is None and feat.upper is not None:
                 continue  # out[:, -1, :H]: the forward half only, which is right
             yield Finding(
                 node=s.node,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.indexing import IntIndex, SliceIndex
 from pooling_lint.analysis.values import Tensor, TupleValue
 
 from .conftest import (
@@ -92,7 +93,7 @@ def test_default_batch_first_is_false_time_major_output() -> None:
     assert s.base.layout == "TBF"
     assert s.base.time_axis == 0
     assert s.base.dims == (32, 50, 20)
-    assert s.items == (("slice", None, None, None), ("int", -1))
+    assert s.items == (SliceIndex(None, None, None), IntIndex(-1))
 
 
 def test_positional_batch_first_and_bidirectional() -> None:

@@ -125,3 +125,40 @@ def test_notebook_findings_carry_the_cell(cli, tmp_path: Path, validator) -> Non
     assert result["properties"]["cell"] == 2
     assert result["message"]["text"].startswith("cell 2: ")
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+
+
+PADDED = (
+    "import torch\n"
+    "from torch.nn.utils.rnn import pad_sequence\n"
+    "def embed(seqs):\n"
+    "    x = pad_sequence(seqs, batch_first=True)\n"
+    "    return x.mean(dim=1)\n"
+)
+
+
+def test_evidence_is_emitted_as_related_locations(cli, tmp_path: Path, validator) -> None:
+    """The padding a message names is a structured location a SARIF viewer can jump to."""
+    (tmp_path / "model.py").write_text(PADDED)
+    result = cli("check", "--format", "sarif", "--no-cache", "model.py")
+    log = json.loads(result.output)
+    validator.validate(log)
+    (finding,) = log["runs"][0]["results"]
+    assert finding["ruleId"] == "PLG101"
+    (related,) = finding["relatedLocations"]
+    region = related["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (4, 9)
+    assert (region["endLine"], region["endColumn"]) == (4, 45)
+    assert related["message"]["text"] == "`pad_sequence(seqs, batch_first=True)`"
+    assert related["physicalLocation"]["artifactLocation"]["uri"].endswith("model.py")
+    # and it survives the cache: a warm run reports the same locations
+    cli("check", "--format", "sarif", "model.py")
+    warm = json.loads(cli("check", "--format", "sarif", "model.py").output)
+    assert warm["runs"][0]["results"][0]["relatedLocations"] == finding["relatedLocations"]
+
+
+def test_findings_without_evidence_have_no_related_locations(cli, tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "model.py").write_text(BUGGY)
+    log = json.loads(cli("check", "--format", "sarif", "pkg").output)
+    (finding,) = log["runs"][0]["results"]
+    assert finding["ruleId"] == "PLG302" and "relatedLocations" not in finding

@@ -1,0 +1,343 @@
+"""Expressions: what each kind of ``ast`` expression evaluates to (one function per kind).
+
+:data:`EXPRESSIONS` maps a node type to its evaluator; :meth:`Interpreter.eval` looks it up.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pooling_lint.analysis import library as lib
+from pooling_lint.analysis.axes import permute
+from pooling_lint.analysis.branches import Path, split, stepped, vacuous
+from pooling_lint.analysis.calls import call
+from pooling_lint.analysis.facts import CallFact, SubscriptFact
+from pooling_lint.analysis.indexing import (
+    UNKNOWN,
+    Bound,
+    IndexItem,
+    IntIndex,
+    Marker,
+    SliceIndex,
+    TensorIndex,
+    index_elements,
+)
+from pooling_lint.analysis.operators import binary, comparison
+from pooling_lint.analysis.queries import takes_last_step
+from pooling_lint.analysis.subscripts import subscript
+from pooling_lint.analysis.values import (
+    Const,
+    DimOf,
+    Evidence,
+    FunctionRef,
+    ListOf,
+    Role,
+    SelfRef,
+    ShapeOf,
+    Tensor,
+    TupleValue,
+    Value,
+    join,
+)
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
+
+_INFINITIES = {
+    "math.inf": float("inf"),
+    "numpy.inf": float("inf"),
+    "torch.inf": float("inf"),
+    "numpy.NINF": float("-inf"),
+}
+
+
+def eval_name(it: Interpreter, node: ast.Name) -> Value:
+    return it.lookup(node.id)
+
+
+def eval_constant(it: Interpreter, node: ast.Constant) -> Value:
+    value = node.value
+    if type(value) in (complex, type(Ellipsis)):
+        return None  # never modelled: imaginary literals, `...`
+    return Const(value)
+
+
+def eval_unary(it: Interpreter, node: ast.UnaryOp) -> Value:
+    inner = it.eval(node.operand)
+    op = type(node.op)
+    if op is ast.USub and isinstance(inner, Const):
+        if isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
+            return Const(-inner.value)
+    if op is ast.Invert and isinstance(inner, Tensor):
+        return inner.with_(origin=Evidence(node, ""))
+    return None
+
+
+def eval_sequence(it: Interpreter, node: ast.Tuple | ast.List) -> Value:
+    items = tuple(
+        it.eval(e) if type(e) is not ast.Starred else None for e in node.elts
+    )
+    if items and all(isinstance(i, Const) for i in items):
+        return Const(tuple(i.value for i in items if isinstance(i, Const)))
+    if not items:
+        return Const(())
+    return TupleValue(items)
+
+
+def eval_binop(it: Interpreter, node: ast.BinOp) -> Value:
+    left = it.eval(node.left)
+    right = it.eval(node.right)
+    return binary(it, node, type(node.op), left, right, node.right)
+
+
+def eval_compare(it: Interpreter, node: ast.Compare) -> Value:
+    return comparison(it, node)
+
+
+def eval_lambda(it: Interpreter, node: ast.Lambda) -> Value:
+    return FunctionRef(node, "<lambda>")
+
+
+def eval_ifexp(it: Interpreter, node: ast.IfExp) -> Value:
+    it.eval(node.test)
+    frame = it.frame
+    if frame is None:
+        return join(it.eval(node.body), it.eval(node.orelse))
+    branches = split(node.test)
+    env, path = frame.env, frame.path
+    values: list[tuple[Value, Path]] = []
+    for refinement, expr in ((branches.then, node.body), (branches.orelse, node.orelse)):
+        frame.path = it.refined(refinement, path)
+        values.append((it.eval(expr), frame.path))
+        frame.env = env
+    frame.path = path
+    (a, pa), (b, pb) = values
+    return join(vacuous(a, b, pa.absent), vacuous(b, a, pb.absent))
+
+
+def eval_boolop(it: Interpreter, node: ast.BoolOp) -> Value:
+    for value in node.values:
+        it.eval(value)
+    return None
+
+
+def eval_nothing(it: Interpreter, node: ast.expr) -> Value:
+    return None
+
+
+def eval_dict(it: Interpreter, node: ast.Dict) -> Value:
+    for key, value in zip(node.keys, node.values):
+        if key is not None:  # `**other` entries were never evaluated
+            it.eval(value)
+    return None
+
+
+def eval_named(it: Interpreter, node: ast.NamedExpr) -> Value:
+    value = it.eval(node.value)
+    it.bind(node.target, value)
+    return value
+
+
+def eval_comprehension(it: Interpreter, node: ast.ListComp | ast.GeneratorExp) -> Value:
+    frame = it.frame
+    if frame is None:
+        return None
+    saved = dict(frame.env)
+    for comp in node.generators:
+        it.eval(comp.iter)
+        it.bind(comp.target, None)
+    item = it.eval(node.elt)
+    frame.env = saved
+    return ListOf(item)
+
+
+def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
+    obj = node.value
+    attr = node.attr
+    q = it.facts.qualname(node)
+    if q in _INFINITIES:
+        return Const(_INFINITIES[q])
+    if (
+        type(obj) is ast.Call
+        and it.facts.qualname(obj.func) in ("torch.finfo", "numpy.finfo", "torch.iinfo")
+        and attr in ("min", "max")
+    ):
+        return Const(-3.4e38 if attr == "min" else 3.4e38)
+    if attr in lib.SHAPE_ATTRIBUTES:
+        reads_shape_only(it, obj)
+    base = it.eval(obj)
+    if isinstance(base, SelfRef):
+        return it.class_attrs.get(base.class_name, {}).get(attr)
+    if isinstance(base, Tensor):
+        if attr == "shape":
+            return ShapeOf(base, node)
+        if attr == "T" and base.rank == 2:
+            return permute(base, (1, 0), node, it)
+        if attr in ("data", "mT"):
+            return base
+    if isinstance(base, TupleValue) and attr in ("values", "indices") and base.items:
+        # torch.max(x, dim) returns (values, indices)
+        return base.items[0] if attr == "values" else base.items[-1]
+    return None
+
+
+def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
+    base = it.eval(node.value)
+    items = tuple(index_item(it, el) for el in index_elements(node.slice))
+    only = items[0] if len(items) == 1 else None
+    if isinstance(base, ShapeOf) and isinstance(only, IntIndex):
+        return DimOf(base.tensor, only.value, node)
+    if isinstance(base, TupleValue) and isinstance(only, IntIndex):
+        k = only.value
+        if -len(base.items) <= k < len(base.items):
+            item: Value = base.items[k]
+            return item
+        return None
+    if isinstance(base, Const) and isinstance(base.value, tuple):
+        if isinstance(only, IntIndex):
+            try:
+                return Const(base.value[only.value])
+            except IndexError:
+                return None
+        return None
+    if isinstance(base, Tensor):
+        fact = SubscriptFact(node, base, items)
+        frame = it.frame
+        if (
+            frame is not None
+            and frame.path.decoding is not None
+            and base.role not in (Role.MASK, Role.LENGTHS)
+            and takes_last_step(fact) is not None
+        ):
+            # a cached-decoding step slices the newest step of every row
+            fact = SubscriptFact(node, stepped(base), items)
+            if type(node.value) is ast.Name and frame.env.get(node.value.id) is base:
+                frame.env[node.value.id] = fact.base
+        if node not in it.shape_reads:
+            it.log.subscript(fact)  # the values of the base are read
+        return subscript(it, fact)
+    return None
+
+
+def reads_shape_only(it: Interpreter, node: ast.expr) -> None:
+    """``node``'s value gives only a shape, dtype or device: a subscript there reads no
+    values of its base."""
+    if type(node) is ast.Subscript:
+        it.shape_reads.add(node)
+
+
+def index_item(it: Interpreter, v: ast.expr) -> IndexItem:
+    if isinstance(v, ast.Slice):
+        return SliceIndex(bound(it, v.lower), bound(it, v.upper), bound(it, v.step))
+    if isinstance(v, ast.Constant):
+        if v.value is Ellipsis:
+            return Marker.ELLIPSIS
+        if v.value is None:
+            return Marker.NEWAXIS
+    val = it.eval(v)
+    if isinstance(val, Const) and isinstance(val.value, int):
+        return IntIndex(val.value)
+    if isinstance(val, Tensor):
+        return TensorIndex(val)
+    return Marker.OTHER
+
+
+def bound(it: Interpreter, part: ast.expr | None) -> Bound:
+    if part is None:
+        return None
+    val = it.eval(part)
+    if isinstance(val, Const) and isinstance(val.value, int):
+        return val.value
+    return UNKNOWN
+
+
+# ------------------------------------------------------------------- calls
+def eval_call(it: Interpreter, node: ast.Call) -> Value:
+    func = node.func
+    if (
+        type(func) is ast.Name
+        and func.id in ("float", "int")
+        and len(node.args) + len(node.keywords) == 1
+        and func.id not in it.module_env
+    ):
+        only = node.args[0] if node.args else node.keywords[0].value
+        if type(only) is ast.Starred:
+            only = only.value
+        arg = it.eval(only)
+        if isinstance(arg, Const) and isinstance(arg.value, (str, int, float)):
+            try:
+                return Const(float(arg.value) if func.id == "float" else int(arg.value))
+            except (ValueError, OverflowError):
+                return None
+    qualname = None
+    head = func
+    while type(head) is ast.Attribute:
+        head = head.value
+    # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
+    # the import of the same name.
+    if type(head) is ast.Name and not (
+        it.frame is not None and head.id in it.frame.env
+    ):
+        qualname = it.facts.qualname(func)
+    if type(func) is ast.Attribute and func.attr in lib.SHAPE_METHODS:
+        reads_shape_only(it, func.value)  # x[:, -1:].new_zeros(...)
+    if node.args and (qualname in lib.SHAPE_READERS or _is_builtin_len(it, func)):
+        reads_shape_only(it, node.args[0])  # zeros_like(x[:, -1:]), len(x[0])
+    receiver: Value = None
+    method: str | None = None
+    callee: Value = None
+    if type(func) is ast.Attribute:
+        receiver = it.eval(func.value)
+        method = func.attr
+    else:
+        callee = it.eval(func)
+    args: list[Value] = []
+    kwargs: list[tuple[str, Value]] = []
+    for a in node.args:
+        if type(a) is ast.Starred:
+            it.eval(a.value)
+            args.append(None)
+        else:
+            args.append(it.eval(a))
+    for k in node.keywords:
+        if k.arg is None:  # `**kwargs` counted as an unknown positional, as it always was
+            it.eval(k.value)
+            args.append(None)
+        else:
+            kwargs.append((k.arg, it.eval(k.value)))
+    fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
+    it.log.call(fact)
+    return call(it, fact, callee)
+
+
+def _is_builtin_len(it: Interpreter, func: ast.expr) -> bool:
+    return (
+        type(func) is ast.Name
+        and func.id == "len"
+        and it.facts.qualname(func) is None
+        and not (it.frame is not None and "len" in it.frame.env)
+        and "len" not in it.module_env
+    )
+
+
+EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
+    ast.Name: eval_name,
+    ast.Constant: eval_constant,
+    ast.UnaryOp: eval_unary,
+    ast.Tuple: eval_sequence,
+    ast.List: eval_sequence,
+    ast.Attribute: eval_attribute,
+    ast.Subscript: eval_subscript,
+    ast.Call: eval_call,
+    ast.BinOp: eval_binop,
+    ast.Compare: eval_compare,
+    ast.Lambda: eval_lambda,
+    ast.IfExp: eval_ifexp,
+    ast.BoolOp: eval_boolop,
+    ast.ListComp: eval_comprehension,
+    ast.GeneratorExp: eval_comprehension,
+    ast.Dict: eval_dict,
+    ast.NamedExpr: eval_named,
+}

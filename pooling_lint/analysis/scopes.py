@@ -1,0 +1,152 @@
+"""Units of analysis and their environments: functions and their parameters, frames, and how
+environments join where paths meet."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from pooling_lint.analysis.branches import Path, vacuous
+from pooling_lint.analysis.values import (
+    Const,
+    Evidence,
+    Layer,
+    ListOf,
+    Tensor,
+    TupleValue,
+    Value,
+    join,
+)
+from pooling_lint.analysis.walk import FUNCTIONS
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class Unit:
+    """A body to analyse: the module, a function, or a method of a class."""
+
+    key: str
+    node: ast.Module | ast.FunctionDef | ast.AsyncFunctionDef
+    class_name: str | None = None
+    params: tuple[str, ...] = ()
+
+
+@dataclass
+class Frame:
+    """The state while one unit runs."""
+
+    unit: Unit
+    env: dict[str, Value]
+    unread_masks: dict[str, tuple[ast.AST, Tensor]] = field(default_factory=dict)
+    #: each `return`'s value, with the padding evidence that is None on its path
+    returns: list[tuple[Value, frozenset[Evidence]]] = field(default_factory=list)
+    #: what the tests that led here tell (analysis/branches.py)
+    path: Path = field(default_factory=Path)
+    #: the path ended in a `return` or `raise`: the rest of the block does not run
+    terminated: bool = False
+
+
+MAX_UNROLL = 8
+
+
+def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
+    """The elements a for loop visits, when the file shows them (a list of layers)."""
+    if isinstance(iterable, Layer) and iterable.qualname in (
+        "torch.nn.ModuleList",
+        "torch.nn.Sequential",
+    ):
+        kids = iterable.children
+        if kids and all(isinstance(k, Layer) for k in kids) and len(kids) <= MAX_UNROLL:
+            # a comprehension's element stands for every element: two rounds reach the
+            # steady state of `x = layer(x)`
+            return kids * 2 if iterable.args.get("repeated") else kids
+        return None
+    if isinstance(iterable, ListOf) and isinstance(iterable.item, Layer):
+        return (iterable.item, iterable.item)
+    if isinstance(iterable, TupleValue) and iterable.items and len(iterable.items) <= MAX_UNROLL:
+        if all(isinstance(i, Layer) for i in iterable.items):
+            return iterable.items
+    if (
+        isinstance(iterable, Const)
+        and isinstance(iterable.value, tuple)
+        and 0 < len(iterable.value) <= MAX_UNROLL
+    ):
+        return tuple(Const(v) for v in iterable.value)  # `for units in [64, 32]:`
+    return None
+
+
+def join_env(
+    a: dict[str, Value],
+    b: dict[str, Value],
+    a_absent: frozenset[Evidence] = frozenset(),
+    b_absent: frozenset[Evidence] = frozenset(),
+) -> dict[str, Value]:
+    """The env after two paths meet. A path where some padding evidence is None (``if mask
+    is None:``) has nothing to say about that padding: the other path's padding stands."""
+    out: dict[str, Value] = {}
+    for k in set(a) | set(b):
+        if k in a and k in b:
+            va, vb = a[k], b[k]
+            out[k] = join(vacuous(va, vb, a_absent), vacuous(vb, va, b_absent))
+        else:
+            out[k] = None
+    return out
+
+
+def join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:
+    """A function's result: the join of its returns, those of paths where some padding
+    evidence is None taking the padding of the others."""
+    if not returns:
+        return None
+    plain = [v for v, absent in returns if not absent]
+    refined = [(v, absent) for v, absent in returns if absent]
+    ret: Value = plain[0] if plain else refined[0][0]
+    for v in plain[1:]:
+        ret = join(ret, v)
+    for v, absent in refined if plain else refined[1:]:
+        ret = join(ret, vacuous(v, ret, absent))
+    return ret
+
+
+def join_attr(old: Value, new: Value) -> Value:
+    if isinstance(old, Layer) and isinstance(new, Layer) and old.qualname == new.qualname:
+        return old if old == new else None
+    return join(old, new)
+
+
+def all_params(args: ast.arguments) -> list[tuple[ast.arg, ast.expr | None]]:
+    """Every parameter but ``**kwargs``, in order, with its default (or None)."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults.extend(args.defaults)
+    out = list(zip(positional, defaults))
+    if args.vararg is not None:
+        out.append((args.vararg, None))
+    out.extend(zip(args.kwonlyargs, args.kw_defaults))
+    return out
+
+
+def name_of(node: ast.AST) -> str | None:
+    return node.name if isinstance(node, FUNCTIONS) else None
+
+
+def is_static(fn: FunctionNode) -> bool:
+    return any(type(d) is ast.Name and d.id == "staticmethod" for d in fn.decorator_list)
+
+
+def is_none(node: ast.expr) -> bool:
+    return type(node) is ast.Constant and node.value is None
+
+
+def is_plain_literal(node: ast.expr | None) -> bool:
+    """A number, a string or True/False: a default the analysis takes as the value."""
+    return type(node) is ast.Constant and type(node.value) in (int, float, str, bytes, bool)
+
+
+def is_main_guard(test: ast.expr) -> bool:
+    return (
+        type(test) is ast.Compare
+        and type(test.left) is ast.Name
+        and test.left.id == "__name__"
+    )
