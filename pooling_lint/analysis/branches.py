@@ -109,7 +109,8 @@ def _split_compare(test: ast.Compare) -> Split:
 def _truthy(expr: ast.expr) -> Refinement:
     """The branch where ``expr`` is not None (or true): a decoding step if it is a cache
     (``expr`` may be ``len(cache)``)."""
-    if isinstance(expr, ast.Call) and expr.args:
+    if _is_len_of_cache(expr):
+        assert isinstance(expr, ast.Call)
         expr = expr.args[0]
     name = _tested_name(expr)
     if name is not None and name in lib.DECODING_CACHE_NAMES:

@@ -310,6 +310,8 @@ def test_a_cache_name_is_no_evidence_of_padding() -> None:
         ("past_key_values is None or x", False, True),
         ("use_cache and x", True, False),
         ("len(incremental_state) == 0", False, False),  # unread: nothing refined
+        ("lookup(past) is not None", False, False),  # a call of the cache is not the cache
+        ("outputs.past_key_values is not None", True, False),  # a cache held by an object
         ("mask is not None", False, False),
     ],
 )
