@@ -9,7 +9,6 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
@@ -165,8 +164,6 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
         and attr in ("min", "max")
     ):
         return Const(-3.4e38 if attr == "min" else 3.4e38)
-    if attr in lib.SHAPE_ATTRIBUTES:
-        reads_shape_only(it, obj)
     base = it.eval(obj)
     if isinstance(base, SelfRef):
         return it.class_attrs.get(base.class_name, {}).get(attr)
@@ -203,7 +200,8 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
                 return None
         return None
     if isinstance(base, Tensor):
-        fact = SubscriptFact(node, base, items)
+        reads = node not in it.shape_reads  # analysis/shape_reads.py
+        fact = SubscriptFact(node, base, items, reads)
         frame = it.frame
         if (
             frame is not None
@@ -212,20 +210,12 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
             and takes_last_step(fact) is not None
         ):
             # a cached-decoding step slices the newest step of every row
-            fact = SubscriptFact(node, stepped(base), items)
+            fact = SubscriptFact(node, stepped(base), items, reads)
             if type(node.value) is ast.Name and frame.env.get(node.value.id) is base:
                 frame.env[node.value.id] = fact.base
-        if node not in it.shape_reads:
-            it.log.subscript(fact)  # the values of the base are read
+        it.log.subscript(fact)
         return subscript(it, fact)
     return None
-
-
-def reads_shape_only(it: Interpreter, node: ast.expr) -> None:
-    """``node``'s value gives only a shape, dtype or device: a subscript there reads no
-    values of its base."""
-    if type(node) is ast.Subscript:
-        it.shape_reads.add(node)
 
 
 def index_item(it: Interpreter, v: ast.expr) -> IndexItem:
@@ -271,20 +261,6 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
                 return Const(float(arg.value) if func.id == "float" else int(arg.value))
             except (ValueError, OverflowError):
                 return None
-    qualname = None
-    head = func
-    while type(head) is ast.Attribute:
-        head = head.value
-    # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
-    # the import of the same name.
-    if type(head) is ast.Name and not (
-        it.frame is not None and head.id in it.frame.env
-    ):
-        qualname = it.facts.qualname(func)
-    if type(func) is ast.Attribute and func.attr in lib.SHAPE_METHODS:
-        reads_shape_only(it, func.value)  # x[:, -1:].new_zeros(...)
-    if node.args and (qualname in lib.SHAPE_READERS or _is_builtin_len(it, func)):
-        reads_shape_only(it, node.args[0])  # zeros_like(x[:, -1:]), len(x[0])
     receiver: Value = None
     method: str | None = None
     callee: Value = None
@@ -307,19 +283,19 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
             args.append(None)
         else:
             kwargs.append((k.arg, it.eval(k.value)))
+    qualname = None
+    head = func
+    while type(head) is ast.Attribute:
+        head = head.value
+    # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
+    # the import of the same name.
+    if type(head) is ast.Name and not (
+        it.frame is not None and head.id in it.frame.env
+    ):
+        qualname = it.facts.qualname(func)
     fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
     it.log.call(fact)
     return call(it, fact, callee)
-
-
-def _is_builtin_len(it: Interpreter, func: ast.expr) -> bool:
-    return (
-        type(func) is ast.Name
-        and func.id == "len"
-        and it.facts.qualname(func) is None
-        and not (it.frame is not None and "len" in it.frame.env)
-        and "len" not in it.module_env
-    )
 
 
 EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {

@@ -77,13 +77,15 @@ class Reduction:
 
 @dataclass(frozen=True)
 class SubscriptFact:
-    """``base[index]`` reads values of ``base``, a tracked tensor; ``items`` are typed per
-    position (:mod:`pooling_lint.analysis.indexing`). A subscript whose result only gives a
-    shape, dtype or device (``zeros_like(x[:, -1:])``) reads none and is not recorded."""
+    """``base[index]`` where ``base`` is a tracked tensor; ``items`` are typed per position
+    (:mod:`pooling_lint.analysis.indexing`). ``reads_values`` is False when the result only
+    gives a shape, dtype or device (``zeros_like(x[:, -1:])``, ``x[:, -1].shape``): no value of
+    the base is read (analysis/shape_reads.py)."""
 
     node: ast.Subscript
     base: Tensor
     items: tuple[IndexItem, ...]
+    reads_values: bool = True
 
     def axis_items(self, rank: int | None) -> dict[int, IndexItem] | None:
         """Map tensor axes to index items (expanding a leading/trailing ``...``)."""

@@ -8,7 +8,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.indexing import IntIndex
 from pooling_lint.analysis.library import Framework
-from pooling_lint.analysis.queries import LastTake, fix_framework, takes_last_step
+from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by
@@ -75,7 +75,7 @@ class LastStepOfPadded(Rule):
                 continue
             if t.role in (Role.MASK, Role.LENGTHS, Role.STATE):
                 continue
-            kind = takes_last_step(s)
+            kind = reads_last_step(s)
             if kind is None:
                 continue
             base = facts.code(s.node.value)
@@ -108,6 +108,8 @@ class LastStepOfPadded(Rule):
                 continue
             if id(t.origin) in seen or not s.items or not isinstance(s.items[0], IntIndex):
                 continue
+            if not s.reads_values:
+                continue  # zeros_like(h_n[-1]): only its shape
             seen.add(id(t.origin))
             yield Finding(
                 node=s.node,

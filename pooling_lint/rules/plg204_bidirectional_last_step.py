@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.analysis.indexing import IntIndex, SliceIndex
+from pooling_lint.analysis.indexing import SliceIndex
 from pooling_lint.analysis.library import ApplyModel, Family
-from pooling_lint.analysis.queries import time_item
+from pooling_lint.analysis.queries import LastTake, reads_last_step
 from pooling_lint.analysis.values import Role
 from pooling_lint.rules.base import Example, Finding, Rule
 
@@ -68,7 +68,7 @@ class BidirectionalLastStep(Rule):
             t = s.base
             if t.bidirectional is None or t.role != Role.DATA or t.time_axis is None:
                 continue
-            if time_item(s) != IntIndex(-1):
+            if reads_last_step(s) is not LastTake.STEP:
                 continue
             rank = t.rank if t.rank is not None else len(t.layout or "")
             axes = s.axis_items(rank)

@@ -9,6 +9,7 @@ import pytest
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import split
+from pooling_lint.analysis.queries import reads_last_step, takes_last_step
 from pooling_lint.analysis.values import Tensor
 
 from .conftest import events_on, facts_of, line_of, probe_at, reduction_on, subscript_on
@@ -347,7 +348,10 @@ def test_a_subscript_read_for_its_shape_only_reads_no_values(use: str) -> None:
     y = {use}
     """
     facts = facts_of(src)
-    assert events_on(facts, facts.subscripts, line_of(src, "y = ")) == []
+    s = subscript_on(facts, line_of(src, "y = "))
+    assert s.reads_values is False
+    assert s.base.padding is not None  # the base is what it is; only no value is read
+    assert reads_last_step(s) is None and takes_last_step(s) is not None
 
 
 @pytest.mark.parametrize(
@@ -369,7 +373,8 @@ def test_a_subscript_whose_values_are_used_is_recorded(use: str) -> None:
     """
     facts = facts_of(src)
     found = events_on(facts, facts.subscripts, line_of(src, "y = "))
-    assert found and all(s.base.padding is not None for s in found)
+    assert found and all(s.base.padding is not None and s.reads_values for s in found)
+    assert all(reads_last_step(s) is not None for s in found)
 
 
 def test_keras_backend_zeros_like_reads_the_shape_only() -> None:
@@ -382,5 +387,20 @@ def test_keras_backend_zeros_like_reads_the_shape_only() -> None:
         last = e[:, -1, :, :]
     """
     facts = facts_of(src)
-    assert events_on(facts, facts.subscripts, line_of(src, "z = K.zeros_like")) == []
-    assert events_on(facts, facts.subscripts, line_of(src, "last = e[:, -1"))
+    assert subscript_on(facts, line_of(src, "z = K.zeros_like")).reads_values is False
+    assert subscript_on(facts, line_of(src, "last = e[:, -1")).reads_values is True
+
+
+def test_a_name_bound_to_a_slice_is_a_value_use() -> None:
+    # `summary = out[:, -1]` then `summary.shape`: the binding is taken as the use
+    src = """
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+
+    x = pad_sequence(seqs, batch_first=True)
+    summary = x[:, -1]
+    n = summary.shape
+    """
+    facts = facts_of(src)
+    assert subscript_on(facts, line_of(src, "summary = x[:, -1]")).reads_values is True
+
