@@ -165,16 +165,23 @@ class CellChecker:
         try:
             found = self.findings_for(source)
         except Exception as exc:  # noqa: BLE001 - a linter bug must not get in the way
-            warnings.warn(f"pooling-lint could not check this cell: {type(exc).__name__}: {exc}",
-                          PoolingLintWarning, stacklevel=1)
+            warnings.warn(
+                f"pooling-lint could not check this cell: {type(exc).__name__}: {exc}",
+                PoolingLintWarning,
+                stacklevel=1,
+            )
             return
         if self.mode is Mode.RAISE:
             self.pending = found
             return
         for d in found:
             warnings.warn_explicit(
-                describe(d), PoolingLintWarning, filename="cell", lineno=d.start.line,
-                module="pooling_lint", registry={},  # a fresh registry: shown every time
+                describe(d),
+                PoolingLintWarning,
+                filename="cell",
+                lineno=d.start.line,
+                module="pooling_lint",
+                registry={},  # a fresh registry: shown every time
             )
 
     def post_run_cell(self, result: Any) -> None:
@@ -201,8 +208,10 @@ class CellChecker:
             where = f"In [{run.number}]" if run.number is not None else f"cell {d.cell}"
             lines.append(f"{where}: {describe(d)}")
         cells = len(self.history)
-        summary = f"pooling-lint: {len(found)} finding{'s' if len(found) != 1 else ''} in " \
-                  f"{cells} cell{'s' if cells != 1 else ''} run so far."
+        summary = (
+            f"pooling-lint: {len(found)} finding{'s' if len(found) != 1 else ''} in "
+            f"{cells} cell{'s' if cells != 1 else ''} run so far."
+        )
         return "\n".join([*lines, summary])
 
 
@@ -219,8 +228,7 @@ class RejectFindings(ast.NodeTransformer):
             count = f"{len(found)} pooling-lint finding{'s' if len(found) != 1 else ''}"
             listing = "\n".join(f"  {describe(d)}" for d in found)
             raise PoolingLintFindings(
-                f"{count}; the cell was not run (`%pooling_lint warn` to run it anyway):\n"
-                f"{listing}"
+                f"{count}; the cell was not run (`%pooling_lint warn` to run it anyway):\n{listing}"
             )
         return node
 
@@ -237,8 +245,7 @@ def load(shell: Any) -> CellChecker:
     options, problem = session_options(path)
     checker = CellChecker(options=options, path=path)
     if problem:
-        warnings.warn(f"pooling-lint: config not used: {problem}", PoolingLintWarning,
-                      stacklevel=2)
+        warnings.warn(f"pooling-lint: config not used: {problem}", PoolingLintWarning, stacklevel=2)
     shell.events.register("pre_run_cell", checker.pre_run_cell)
     shell.events.register("post_run_cell", checker.post_run_cell)
     transformer = RejectFindings(checker)

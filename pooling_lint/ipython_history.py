@@ -132,8 +132,13 @@ def cell_names(source: str) -> CellNames:
             imported.update(a.asname or a.name.split(".")[0] for a in node.names)
     top, loads = _top_level(tree)
     return CellNames(
-        frozenset(top), frozenset(loads), frozenset(_identifiers(tree) - top),
-        frozenset(_binds(tree)), frozenset(imported), imports, True,
+        frozenset(top),
+        frozenset(loads),
+        frozenset(_identifiers(tree) - top),
+        frozenset(_binds(tree)),
+        frozenset(imported),
+        imports,
+        True,
     )
 
 

@@ -241,7 +241,6 @@ def _reshape_method(
     return reshape(it, node, t, operand_node, tuple(fact.args), node)
 
 
-
 def names_a_device(value: Value, node: ast.expr | None) -> bool:
     """`.to(device)`, `.to("cuda")`, `.to(x.device)`; not `.to(torch.float32)`."""
     c = const(value)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pooling_lint.analysis.axes import permute
+from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
 from pooling_lint.analysis.indexing import (
@@ -23,6 +24,7 @@ from pooling_lint.analysis.indexing import (
     index_elements,
 )
 from pooling_lint.analysis.operators import binary, comparison
+from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
     Const,
@@ -30,6 +32,7 @@ from pooling_lint.analysis.values import (
     Evidence,
     FunctionRef,
     ListOf,
+    Role,
     SelfRef,
     ShapeOf,
     Tensor,
@@ -96,7 +99,19 @@ def eval_lambda(it: Interpreter, node: ast.Lambda) -> Value:
 
 def eval_ifexp(it: Interpreter, node: ast.IfExp) -> Value:
     it.eval(node.test)
-    return join(it.eval(node.body), it.eval(node.orelse))
+    frame = it.frame
+    if frame is None:
+        return join(it.eval(node.body), it.eval(node.orelse))
+    branches = split(node.test)
+    env, path = frame.env, frame.path
+    values: list[tuple[Value, Path]] = []
+    for refinement, expr in ((branches.then, node.body), (branches.orelse, node.orelse)):
+        frame.path = it.refined(refinement, path)
+        values.append((it.eval(expr), frame.path))
+        frame.env = env
+    frame.path = path
+    (a, pa), (b, pb) = values
+    return join(vacuous(a, b, pa.absent), vacuous(b, a, pb.absent))
 
 
 def eval_boolop(it: Interpreter, node: ast.BoolOp) -> Value:
@@ -183,7 +198,19 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
                 return None
         return None
     if isinstance(base, Tensor):
-        fact = SubscriptFact(node, base, items)
+        reads = node not in it.shape_reads  # analysis/shape_reads.py
+        fact = SubscriptFact(node, base, items, reads_values=reads)
+        frame = it.frame
+        if (
+            frame is not None
+            and frame.path.decoding is not None
+            and base.role not in (Role.MASK, Role.LENGTHS)
+            and takes_last_step(fact) is not None
+        ):
+            # a cached-decoding step slices the newest step of every row
+            fact = SubscriptFact(node, stepped(base), items, reads_values=reads)
+            if type(node.value) is ast.Name and frame.env.get(node.value.id) is base:
+                frame.env[node.value.id] = fact.base
         it.log.subscript(fact)
         return subscript(it, fact)
     return None

@@ -79,7 +79,9 @@ class Reduction:
 @dataclass(frozen=True)
 class SubscriptFact:
     """``base[index]`` where ``base`` is a tracked tensor; ``items`` are typed per position
-    (:mod:`pooling_lint.analysis.indexing`)."""
+    (:mod:`pooling_lint.analysis.indexing`). ``reads_values`` is False when the result only
+    gives a shape, dtype or device (``zeros_like(x[:, -1:])``, ``x[:, -1].shape``): no value of
+    the base is read (analysis/shape_reads.py)."""
 
     node: ast.Subscript
     base: Tensor
@@ -87,6 +89,7 @@ class SubscriptFact:
     #: the same tensor's other end along the same axis (``x[0]`` for ``x[-1]``) is read in
     #: the same concatenation: both ends are taken together (the call that joins them)
     other_end: Evidence | None = None
+    reads_values: bool = True
 
     def axis_items(self, rank: int | None) -> dict[int, IndexItem] | None:
         """Map tensor axes to index items (expanding a leading/trailing ``...``)."""

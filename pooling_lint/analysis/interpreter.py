@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pooling_lint.analysis import library as lib
+from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
 from pooling_lint.analysis.connections import Connection, scan_connections
 from pooling_lint.analysis.expressions import EXPRESSIONS
 from pooling_lint.analysis.facts import (
@@ -44,9 +45,11 @@ from pooling_lint.analysis.scopes import (
     is_static,
     join_attr,
     join_env,
+    join_returns,
     loop_elements,
     name_of,
 )
+from pooling_lint.analysis.shape_reads import shape_only_subscripts
 from pooling_lint.analysis.usage import name_counts, passes_mask, usage_roles
 from pooling_lint.analysis.values import (
     Const,
@@ -58,7 +61,6 @@ from pooling_lint.analysis.values import (
     Tensor,
     TupleValue,
     Value,
-    join,
     join_call_sites,
 )
 from pooling_lint.analysis.walk import FUNCTIONS, block
@@ -79,6 +81,8 @@ class Interpreter:
         self._links: dict[str, dict[str, Connection]] = {}
         #: locals of the running unit that a mask/lengths is shown to go with
         self.frame_links: dict[str, Connection] = {}
+        #: mask/lengths name -> the padding evidence its connections gave (branch refinement)
+        self.link_evidence: dict[str, frozenset[Evidence]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.returns: dict[str, Value] = {}
@@ -87,6 +91,8 @@ class Interpreter:
         self.log = EventLog()  # the recorder of the unit that runs
         self.frame: Frame | None = None
         self.changed = False
+        #: subscripts whose result only gives a shape, dtype or device (`zeros_like(x[:, -1:])`)
+        self.shape_reads = shape_only_subscripts(self.tree, facts.qualname)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -175,6 +181,7 @@ class Interpreter:
     def _run_unit(self, unit: Unit) -> None:
         self.log = EventLog()
         self.frame_links = {}
+        self.link_evidence = {}
         if isinstance(unit.node, ast.Module):
             frame = Frame(unit, {})
             self.module_env = frame.env
@@ -191,11 +198,7 @@ class Interpreter:
             for name, (node, value) in frame.unread_masks.items():
                 if counts.get(name, 0) <= 1:
                     self.log.unused_mask(UnusedMask(node, name, value))
-        ret: Value = None
-        if frame.returns:
-            ret = frame.returns[0]
-            for r in frame.returns[1:]:
-                ret = join(ret, r)
+        ret = join_returns(frame.returns)
         if self.returns.get(unit.key, _MISSING) != ret:
             self.returns[unit.key] = ret
             self.changed = True
@@ -244,6 +247,10 @@ class Interpreter:
             self._links[unit.key] = links
             self.facts.masked_reads |= masked_reads
         self.frame_links = {n: c for n, c in links.items() if n not in names}
+        by_mask: dict[str, set[Evidence]] = {}
+        for c in links.values():
+            by_mask.setdefault(c.by, set()).add(Evidence(c.node, ""))
+        self.link_evidence = {k: frozenset(v) for k, v in by_mask.items()}
         keras_call = unit.class_name in self.keras_layers and fn.name == "call"
         for i, (q, default) in enumerate(params):
             name = q.arg
@@ -256,6 +263,10 @@ class Interpreter:
                 # Keras calls a layer's call(inputs, mask=...) with the mask of `inputs`.
                 ev = Evidence(q, "the mask Keras passes with `inputs`")
                 env[name] = padded_as(env.get(name), ev, "BTF")
+                self.link_evidence = {
+                    **self.link_evidence,
+                    "mask": self.link_evidence.get("mask", frozenset()) | {ev},
+                }
             elif link is not None:
                 env[name] = padded_as(env.get(name), Evidence(link.node, ""), link.layout)
         return env
@@ -263,10 +274,14 @@ class Interpreter:
     # -------------------------------------------------------------- statements
     def _exec_block(self, body: Sequence[ast.stmt]) -> None:
         table = _STATEMENTS
+        frame = self.frame
+        assert frame is not None
         for stmt in body:
             handler = table.get(type(stmt))
             if handler is not None:
                 handler(self, stmt)
+            if frame.terminated:
+                break  # after a return/raise: dead code records no events
 
     def _exec_loop(self, stmt: ast.For | ast.AsyncFor | ast.While) -> None:
         frame = self.frame
@@ -283,10 +298,12 @@ class Interpreter:
                 for element in elements:
                     self.bind(stmt.target, element)
                     self._exec_block(body)
+                    frame.terminated = False
                 return
             self.bind(stmt.target, None)
         before = dict(frame.env)
         self._exec_block(body)
+        frame.terminated = False  # the body may run zero times
         frame.env = join_env(before, frame.env)
         if stmt.orelse:
             self._exec_block(block(self.src, stmt.orelse))
@@ -307,9 +324,11 @@ class Interpreter:
         after = dict(frame.env)
         for handler in stmt.handlers:
             frame.env = dict(before)
+            frame.terminated = False
             self._exec_block(block(src, handler.body))
             after = join_env(after, frame.env)
         frame.env = after
+        frame.terminated = False  # any statement of the body may raise into a handler
         if stmt.orelse:
             self._exec_block(block(src, stmt.orelse))
         if stmt.finalbody:
@@ -331,13 +350,55 @@ class Interpreter:
             self._exec_block(block(src, stmt.body))
             return
         self.eval(stmt.test)
+        branches = split(stmt.test)
         before = dict(frame.env)
-        self._exec_block(block(src, stmt.body))
-        then_env = frame.env
+        path = frame.path
+        then_env, then_path, then_done = self._exec_branch(
+            block(src, stmt.body), branches.then, before, path
+        )
+        else_env, else_path, else_done = self._exec_branch(
+            block(src, stmt.orelse) if stmt.orelse else (), branches.orelse, before, path
+        )
+        if then_done and not else_done:
+            # `if lengths is None: return ...`: the rest runs on the else path only
+            frame.env, frame.path = else_env, else_path
+        elif else_done and not then_done:
+            frame.env, frame.path = then_env, then_path
+        else:
+            frame.env = join_env(then_env, else_env, then_path.absent, else_path.absent)
+            frame.path = path
+            frame.terminated = then_done and else_done
+
+    def _exec_branch(
+        self,
+        body: Sequence[ast.stmt],
+        refinement: Refinement,
+        before: dict[str, Value],
+        path: Path,
+    ) -> tuple[dict[str, Value], Path, bool]:
+        """Run one branch of an `if` from ``before``, refined by its test: the env at its
+        end, its path, and whether it ended in a return/raise."""
+        frame = self.frame
+        assert frame is not None
         frame.env = dict(before)
-        if stmt.orelse:
-            self._exec_block(block(src, stmt.orelse))
-        frame.env = join_env(then_env, frame.env)
+        frame.terminated = False
+        frame.path = self.refined(refinement, path)
+        self._exec_block(body)
+        done = frame.terminated
+        frame.terminated = False
+        return frame.env, frame.path, done
+
+    def refined(self, refinement: Refinement, path: Path) -> Path:
+        """Enter a branch: the path it adds to ``path``; the padding whose evidence is None
+        there is stripped from (a copy of) the env."""
+        frame = self.frame
+        assert frame is not None
+        absent = absent_evidence(frame.env, refinement, self.link_evidence) - path.absent
+        if not absent and refinement.decoding is None:
+            return path
+        # a copy: what the branch learns must not leak into the other one
+        frame.env = {k: without_padding(v, absent) for k, v in frame.env.items()}
+        return Path(path.absent | absent, path.decoding or refinement.decoding)
 
     def _exec_assign(self, stmt: ast.Assign) -> None:
         value = self.eval(stmt.value)
@@ -359,8 +420,11 @@ class Interpreter:
         self.eval(stmt.value)
 
     def _exec_return(self, stmt: ast.Return) -> None:
-        assert self.frame is not None
-        self.frame.returns.append(self.eval(stmt.value) if stmt.value is not None else None)
+        frame = self.frame
+        assert frame is not None
+        value = self.eval(stmt.value) if stmt.value is not None else None
+        frame.returns.append((value, frame.path.absent))
+        frame.terminated = True
 
     def _exec_assert(self, stmt: ast.Assert) -> None:
         self.eval(stmt.test)
@@ -368,6 +432,8 @@ class Interpreter:
 
     def _exec_raise(self, stmt: ast.Raise) -> None:
         self.eval(stmt.exc)  # the `from` clause was never evaluated
+        assert self.frame is not None
+        self.frame.terminated = True
 
     def _exec_delete(self, stmt: ast.Delete) -> None:
         for target in stmt.targets:

@@ -344,7 +344,6 @@ def _reshape(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     return reshape(it, fact.node, t, source_node, target, target_node, like_node)
 
 
-
 def _transpose(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     if len(fact.args) != 3:
         return None
@@ -406,9 +405,7 @@ def _divide(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
     return num.with_(role=Role.DATA) if isinstance(num, Tensor) else None
 
 
-def _concatenate(
-    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
-) -> Value:
+def _concatenate(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     seq = arg_node(fact, 0, "tensors") or arg_node(fact, 0, "values") or arg_node(fact, 0, "x")
     if isinstance(seq, (ast.Tuple, ast.List)):
         join_ends(it, fact.node, list(seq.elts))

@@ -72,6 +72,12 @@ def takes_last_step(s: SubscriptFact) -> LastTake | None:
     return takes_last(time_item(s))
 
 
+def reads_last_step(s: SubscriptFact) -> LastTake | None:
+    """What ``s`` reads from the end of its base's time axis: None when it is not the end, or
+    when only the slice's shape is used (``zeros_like(x[:, -1:])``)."""
+    return takes_last_step(s) if s.reads_values else None
+
+
 def fix_framework(facts: FileFacts, t: Tensor, api: Framework | None = None) -> Framework:
     """Whose fix fits: KERAS (a Keras graph or a Keras API), TORCH or TENSORFLOW.
 

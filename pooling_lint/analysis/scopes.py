@@ -6,7 +6,17 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from pooling_lint.analysis.values import Const, Layer, ListOf, Tensor, TupleValue, Value, join
+from pooling_lint.analysis.branches import Path, vacuous
+from pooling_lint.analysis.values import (
+    Const,
+    Evidence,
+    Layer,
+    ListOf,
+    Tensor,
+    TupleValue,
+    Value,
+    join,
+)
 from pooling_lint.analysis.walk import FUNCTIONS
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -29,7 +39,12 @@ class Frame:
     unit: Unit
     env: dict[str, Value]
     unread_masks: dict[str, tuple[ast.AST, Tensor]] = field(default_factory=dict)
-    returns: list[Value] = field(default_factory=list)
+    #: each `return`'s value, with the padding evidence that is None on its path
+    returns: list[tuple[Value, frozenset[Evidence]]] = field(default_factory=list)
+    #: what the tests that led here tell (analysis/branches.py)
+    path: Path = field(default_factory=Path)
+    #: the path ended in a `return` or `raise`: the rest of the block does not run
+    terminated: bool = False
 
 
 MAX_UNROLL = 8
@@ -61,14 +76,37 @@ def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
     return None
 
 
-def join_env(a: dict[str, Value], b: dict[str, Value]) -> dict[str, Value]:
+def join_env(
+    a: dict[str, Value],
+    b: dict[str, Value],
+    a_absent: frozenset[Evidence] = frozenset(),
+    b_absent: frozenset[Evidence] = frozenset(),
+) -> dict[str, Value]:
+    """The env after two paths meet. A path where some padding evidence is None (``if mask
+    is None:``) has nothing to say about that padding: the other path's padding stands."""
     out: dict[str, Value] = {}
     for k in set(a) | set(b):
         if k in a and k in b:
-            out[k] = join(a[k], b[k])
+            va, vb = a[k], b[k]
+            out[k] = join(vacuous(va, vb, a_absent), vacuous(vb, va, b_absent))
         else:
             out[k] = None
     return out
+
+
+def join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:
+    """A function's result: the join of its returns, those of paths where some padding
+    evidence is None taking the padding of the others."""
+    if not returns:
+        return None
+    plain = [v for v, absent in returns if not absent]
+    refined = [(v, absent) for v, absent in returns if absent]
+    ret: Value = plain[0] if plain else refined[0][0]
+    for v in plain[1:]:
+        ret = join(ret, v)
+    for v, absent in refined if plain else refined[1:]:
+        ret = join(ret, vacuous(v, ret, absent))
+    return ret
 
 
 def join_attr(old: Value, new: Value) -> Value:

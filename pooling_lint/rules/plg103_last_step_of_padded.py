@@ -8,7 +8,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.indexing import IntIndex
 from pooling_lint.analysis.library import Framework
-from pooling_lint.analysis.queries import LastTake, fix_framework, takes_last_step
+from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by
@@ -28,6 +28,11 @@ class LastStepOfPadded(Rule):
     sequence's: `h_n[-1]` of a torch RNN that read a padded tensor instead of a
     `PackedSequence`, and a Keras RNN without `return_sequences` over post-padded data with no
     mask.
+
+    Not reported: the end slice of a step of cached decoding (`tokens[:, -1:]` inside
+    `if incremental_state is not None:` or with `past_key_values`), which is the newest step of
+    every hypothesis; a slice used only for its shape (`zeros_like(x[:, -1:])`, `.shape`,
+    `.new_zeros`); code on the path where the `lengths`/`mask` is None (see docs/branches.md).
 
     ## Why is this bad?
     For every sequence shorter than the batch's longest, the last position is padding. A
@@ -70,7 +75,7 @@ class LastStepOfPadded(Rule):
                 continue
             if t.role in (Role.MASK, Role.LENGTHS, Role.STATE) or s.node in facts.masked_reads:
                 continue  # a mask, or a step read whose value the mask zeroes right after
-            kind = takes_last_step(s)
+            kind = reads_last_step(s)
             if kind is None:
                 continue
             base = facts.code(s.node.value)
@@ -103,6 +108,8 @@ class LastStepOfPadded(Rule):
                 continue
             if id(t.origin) in seen or not s.items or not isinstance(s.items[0], IntIndex):
                 continue
+            if not s.reads_values:
+                continue  # zeros_like(h_n[-1]): only its shape
             seen.add(id(t.origin))
             yield Finding(
                 node=s.node,

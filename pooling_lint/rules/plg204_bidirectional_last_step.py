@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.analysis.indexing import IntIndex, SliceIndex
+from pooling_lint.analysis.indexing import SliceIndex
 from pooling_lint.analysis.library import ApplyModel, Family
-from pooling_lint.analysis.queries import time_item
+from pooling_lint.analysis.queries import LastTake, reads_last_step
 from pooling_lint.analysis.values import Role
 from pooling_lint.rules.base import Example, Finding, Rule
 
@@ -70,7 +70,7 @@ class BidirectionalLastStep(Rule):
             t = s.base
             if t.bidirectional is None or t.role != Role.DATA or t.time_axis is None:
                 continue
-            if time_item(s) != IntIndex(-1):
+            if reads_last_step(s) is not LastTake.STEP:
                 continue
             if s.other_end is not None:
                 continue  # cat((out[0], out[-1])): the backward half's full pass is at step 0

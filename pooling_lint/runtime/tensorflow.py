@@ -339,9 +339,7 @@ masked_max: Op = opspec.make_op(opspec.MASKED_MAX, _BACKEND)
 masked_min: Op = opspec.make_op(opspec.MASKED_MIN, _BACKEND)
 last_valid: Op = opspec.make_op(opspec.LAST_VALID, _BACKEND)
 first_valid: Op = opspec.make_op(opspec.FIRST_VALID, _BACKEND)
-attention_pool: ScoredPoolOp[Any, Any, tf.Tensor] = opspec.make_op(
-    opspec.ATTENTION_POOL, _BACKEND
-)
+attention_pool: ScoredPoolOp[Any, Any, tf.Tensor] = opspec.make_op(opspec.ATTENTION_POOL, _BACKEND)
 masked_softmax_pool = attention_pool
 """Alias of :func:`attention_pool` under the name used in the design notes."""
 masked_softmax: Callable[..., tf.Tensor] = opspec.make_softmax(_BACKEND)

@@ -127,8 +127,7 @@ def _check_lengths(lengths: Tensor, time: int, x_shape: tuple[int, ...], name: s
     if low.item() < 0 or high.item() > time:
         bad = (lengths < 0) | (lengths > time)
         raise _fail(
-            f"{_range_need(name, time, x_shape)}, got {bad_entries(lengths, bad, name)}; "
-            f"{OPT_OUT}"
+            f"{_range_need(name, time, x_shape)}, got {bad_entries(lengths, bad, name)}; {OPT_OUT}"
         )
 
 

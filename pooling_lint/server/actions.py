@@ -76,8 +76,12 @@ def fix_action(snapshot: Snapshot, found: Finding) -> types.CodeAction | None:
     if d.fix is None:
         return None
     if snapshot.notebook:
-        result = check_notebook([c.text for c in snapshot.cells], snapshot.target,
-                                fix=lambda other: _same(other, d), single=True)
+        result = check_notebook(
+            [c.text for c in snapshot.cells],
+            snapshot.target,
+            fix=lambda other: _same(other, d),
+            single=True,
+        )
         changes = _cell_edits(snapshot.cells, result.fixed_sources)
     else:
         changes = {found.uri: fix_edits(d.fix, snapshot.positions)}
@@ -128,12 +132,14 @@ def fix_all_action(snapshot: Snapshot) -> types.CodeAction | None:
     ):
         return None
     if snapshot.notebook:
-        result = check_notebook([c.text for c in snapshot.cells], snapshot.target,
-                                fix=lambda _: True)
+        result = check_notebook(
+            [c.text for c in snapshot.cells], snapshot.target, fix=lambda _: True
+        )
         changes = _cell_edits(snapshot.cells, result.fixed_sources)
     else:
-        edit = replacement(snapshot.text, fix_python(snapshot.text, snapshot.target),
-                           snapshot.positions)
+        edit = replacement(
+            snapshot.text, fix_python(snapshot.text, snapshot.target), snapshot.positions
+        )
         changes = {snapshot.key: [edit]} if edit is not None else {}
     if not changes:
         return None

@@ -31,8 +31,9 @@ class Target:
 def engine_diagnostic(code: str, message: str, display: str) -> Diagnostic:
     """A diagnostic of the engine's own (PLG900, PLG999) at the top of the document."""
     loc = Location(1, 1)
-    return Diagnostic(code, ENGINE_CODES[code][0], message, display, loc, loc,
-                      stmt_first_line=1, stmt_last_line=1)
+    return Diagnostic(
+        code, ENGINE_CODES[code][0], message, display, loc, loc, stmt_first_line=1, stmt_last_line=1
+    )
 
 
 def target_for(path: Path, config_file: Path | None) -> Target:
@@ -46,8 +47,12 @@ def target_for(path: Path, config_file: Path | None) -> Target:
         config = load_config(config_file, path, known_codes())
     except ConfigError as exc:
         options = Options.for_config(Config(root=path.parent))
-        return Target(path, display, options,
-                      problem=engine_diagnostic(FILE_ERROR, f"config not used: {exc}", display))
+        return Target(
+            path,
+            display,
+            options,
+            problem=engine_diagnostic(FILE_ERROR, f"config not used: {exc}", display),
+        )
     return Target(path, display, Options.for_config(config), _force_excluded(path, config))
 
 
@@ -116,5 +121,8 @@ def check_notebook(
         result = CellsCheck((replace(_contained(target, exc), cell=1),), ((),), {})
     if target.problem is None:
         return result
-    return replace(result, diagnostics=(replace(target.problem, cell=1), *result.diagnostics),
-                   related=((), *result.related))
+    return replace(
+        result,
+        diagnostics=(replace(target.problem, cell=1), *result.diagnostics),
+        related=((), *result.related),
+    )

@@ -21,9 +21,13 @@ def rule_docs(code: str) -> str:
 
 
 def contains(r: types.Range, p: types.Position) -> bool:
-    return (r.start.line, r.start.character) <= (p.line, p.character) <= (
-        r.end.line,
-        r.end.character,
+    return (
+        (r.start.line, r.start.character)
+        <= (p.line, p.character)
+        <= (
+            r.end.line,
+            r.end.character,
+        )
     )
 
 

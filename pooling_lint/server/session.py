@@ -128,8 +128,16 @@ class Session:
                 target = target_for(nb_path, settings.config_file)
                 result = check_notebook([c.text for c in cells], target)
                 findings = cell_findings(cells, result, settings.docs_url)
-                return Snapshot(nb_uri, nb_version, "", Positions.of("", units), cells, target,
-                                findings, notebook=True)
+                return Snapshot(
+                    nb_uri,
+                    nb_version,
+                    "",
+                    Positions.of("", units),
+                    cells,
+                    target,
+                    findings,
+                    notebook=True,
+                )
 
             return check_cells
         doc = workspace.text_documents.get(unquote(key))
@@ -143,9 +151,16 @@ class Session:
             target = target_for(path, settings.config_file)
             positions = Positions.of(text, units)
             findings = tuple(
-                Finding(key, d, to_lsp(d, positions,
-                                       [Evidence(key, positions, r) for r in d.related],
-                                       settings.docs_url))
+                Finding(
+                    key,
+                    d,
+                    to_lsp(
+                        d,
+                        positions,
+                        [Evidence(key, positions, r) for r in d.related],
+                        settings.docs_url,
+                    ),
+                )
                 for d in check_python(text, target)
             )
             return Snapshot(key, version, text, positions, (), target, {key: findings})

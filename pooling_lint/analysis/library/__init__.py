@@ -17,11 +17,13 @@ from collections.abc import Callable, Iterable
 
 from pooling_lint.analysis.library import functions, layers
 from pooling_lint.analysis.library.conventions import (
+    DECODING_CACHE_NAMES,
     LENGTH_NAMES,
     MASK_NAMES,
     PADDING_WORDS,
     SHAPE_EVIDENCE,
 )
+from pooling_lint.analysis.library.functions import SHAPE_READERS
 from pooling_lint.analysis.library.layers import is_layer_name
 from pooling_lint.analysis.library.methods import (
     DEVICE_METHODS,
@@ -29,6 +31,8 @@ from pooling_lint.analysis.library.methods import (
     MODEL_DATA_METHODS,
     REDUCTION_METHODS,
     RESHAPE_METHODS,
+    SHAPE_ATTRIBUTES,
+    SHAPE_METHODS,
 )
 from pooling_lint.analysis.library.spec import (
     ApiSpec,
@@ -108,6 +112,7 @@ PADDING_EVIDENCE = frozenset(
 )
 
 __all__ = [
+    "DECODING_CACHE_NAMES",
     "DEVICE_METHODS",
     "IDENTITY_METHODS",
     "KERAS_MASK_DROPPING",
@@ -120,7 +125,10 @@ __all__ = [
     "REDUCTION_FUNCTIONS",
     "REDUCTION_METHODS",
     "RESHAPE_METHODS",
+    "SHAPE_ATTRIBUTES",
     "SHAPE_EVIDENCE",
+    "SHAPE_METHODS",
+    "SHAPE_READERS",
     "SIGNATURES",
     "TABLE",
     "TORCH_RNNS",

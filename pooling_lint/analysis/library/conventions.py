@@ -49,6 +49,25 @@ MASK_NAMES = frozenset(
     }
 )
 
+#: Names the libraries give a decoding cache (fairseq's ``incremental_state``, Hugging Face's
+#: ``past_key_values``/``use_cache``, GPT-2's ``layer_past``): a branch where one is set runs one
+#: step of cached decoding, whose newest step is valid in every row. Only ever a reason to stay
+#: silent (analysis/branches.py), never evidence of padding.
+DECODING_CACHE_NAMES = frozenset(
+    {
+        "incremental_state",
+        "incremental_states",
+        "past_key_values",
+        "past_key_value",
+        "past",
+        "layer_past",
+        "use_cache",
+        "cache",
+        "kv_cache",
+        "past_kv",
+    }
+)
+
 #: Keyword arguments and helper names that show padding without being an API call.
 PADDING_WORDS = frozenset({"mask_zero", "padding_idx", "masked_fill", "masked_fill_"})
 

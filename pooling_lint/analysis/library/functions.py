@@ -259,6 +259,44 @@ GROUPS: tuple[tuple[CallModel, Family, tuple[str, ...], dict[str, str]], ...] = 
     ),
 )
 
+#: Functions whose first argument gives only a shape, dtype or device: ``zeros_like(x)``,
+#: ``tf.shape(x)``. An argument read this way has none of its values read.
+SHAPE_READERS = frozenset(
+    {
+        f"{root}.{name}"
+        for root, names in (
+            (
+                "torch",
+                (
+                    "zeros_like",
+                    "ones_like",
+                    "empty_like",
+                    "full_like",
+                    "rand_like",
+                    "randn_like",
+                    "randint_like",
+                    "numel",
+                ),
+            ),
+            ("tensorflow", ("zeros_like", "ones_like", "shape", "size", "rank", "ones_like")),
+            ("tensorflow.compat.v1", ("zeros_like", "ones_like", "shape")),
+            (
+                "keras.ops",
+                ("zeros_like", "ones_like", "full_like", "empty_like", "shape", "ndim", "size"),
+            ),
+            (
+                "keras.backend",
+                ("zeros_like", "ones_like", "shape", "int_shape", "ndim", "dtype", "count_params"),
+            ),
+            (
+                "numpy",
+                ("zeros_like", "ones_like", "empty_like", "full_like", "shape", "ndim", "size"),
+            ),
+        )
+        for name in names
+    }
+)
+
 #: Positional parameters of the model constructors.
 PARAMS: dict[str, tuple[str, ...]] = {
     "keras.Input": ("shape", "batch_size", "dtype"),

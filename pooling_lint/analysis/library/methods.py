@@ -51,6 +51,28 @@ IDENTITY_METHODS = frozenset(
 
 DEVICE_METHODS = frozenset({"cuda", "to"})
 
+#: Tensor methods that read only the receiver's shape, dtype or device, never its values
+#: (``x[:, -1:].new_zeros(...)``, ``x[:, -1].size(0)``).
+SHAPE_METHODS = frozenset(
+    {
+        "size",
+        "dim",
+        "ndimension",
+        "numel",
+        "nelement",
+        "element_size",
+        "get_shape",
+        "new_zeros",
+        "new_ones",
+        "new_empty",
+        "new_full",
+        "new_tensor",
+        "get_device",
+    }
+)
+#: Tensor attributes that describe the tensor without reading its values.
+SHAPE_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda"})
+
 #: Tensor methods that reshape (the mask-reshape rule reads them).
 RESHAPE_METHODS = frozenset({"reshape", "view", "view_as", "reshape_as"})
 

@@ -1,0 +1,222 @@
+"""What the test of an ``if`` (or of ``a if test else b``) tells each branch.
+
+Two kinds of test refine the facts on a path:
+
+* **a None-check on padding evidence**: inside ``if lengths is None:`` / ``if mask is None:``
+  (also ``if not mask:``, the ``else`` of ``if mask is not None:``, and the code after
+  ``if mask is None: return ...``) the lengths or mask does not exist, so nothing is padded *as
+  that evidence describes*: the values whose padding evidence is that lengths/mask are
+  unpadded there. The other path is the one where the padding exists, so when the paths join
+  the padded side's facts stand (the None path has nothing to say about that padding).
+* **a step of cached decoding**: inside ``if incremental_state is not None:`` (fairseq), ``if
+  past_key_values is not None:`` / ``if use_cache:`` / ``if layer_past is not None:``
+  (Hugging Face style), the code feeds one new step per hypothesis; ``tokens[:, -1:]`` there is
+  the newest step of every row, not the padded end of a batch. The guard names are the
+  libraries' own parameters for a decoding cache (``library.DECODING_CACHE_NAMES``); they are
+  only ever a reason to stay silent, never evidence of padding.
+
+A test the analysis cannot read refines nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pooling_lint.analysis import library as lib
+from pooling_lint.analysis.values import Evidence, Role, Side, Tensor, Value
+
+
+@dataclass(frozen=True)
+class Path:
+    """Facts that hold on the path the interpreter is on, from the tests that led there.
+
+    ``absent`` is the padding evidence (the origin of a lengths/mask value) that is None on
+    this path; ``decoding`` is the guard of a cached-decoding branch the path is inside.
+    """
+
+    absent: frozenset[Evidence] = frozenset()
+    decoding: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """What one branch of a test adds to the path: names known to be None there, and whether
+    the branch is a cached-decoding step."""
+
+    none: frozenset[str] = frozenset()
+    decoding: Evidence | None = None
+
+    def __and__(self, other: Refinement) -> Refinement:
+        """Both hold (the ``then`` of ``a and b``, the ``else`` of ``a or b``)."""
+        return Refinement(self.none | other.none, self.decoding or other.decoding)
+
+
+NOTHING = Refinement()
+
+
+@dataclass(frozen=True)
+class Split:
+    """The refinements of the two branches of a test."""
+
+    then: Refinement = NOTHING
+    orelse: Refinement = NOTHING
+
+    def swapped(self) -> Split:
+        return Split(self.orelse, self.then)
+
+
+def split(test: ast.expr) -> Split:
+    """How ``test`` refines its ``then`` and ``else`` branches (syntax only: a name is tested
+    for None or for truth; ``not``, ``and`` and ``or`` combine tests)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return split(test.operand).swapped()
+    if isinstance(test, ast.BoolOp):
+        parts = [split(v) for v in test.values]
+        both = NOTHING
+        if isinstance(test.op, ast.And):
+            for p in parts:
+                both = both & p.then
+            return Split(both, NOTHING)
+        for p in parts:
+            both = both & p.orelse
+        return Split(NOTHING, both)
+    if isinstance(test, ast.Compare):
+        return _split_compare(test)
+    if _is_len_of_cache(test):
+        return Split(_truthy(test), NOTHING)  # `if len(incremental_state):`
+    if isinstance(test, (ast.Name, ast.Attribute)):
+        # `if mask:` / `if use_cache:`: false for None (and for an empty cache)
+        return Split(_truthy(test), _none(test))
+    return Split()
+
+
+def _split_compare(test: ast.Compare) -> Split:
+    if len(test.ops) != 1:
+        return Split()
+    op = type(test.ops[0])
+    left, right = test.left, test.comparators[0]
+    if _is_none(left):
+        left, right = right, left
+    if _is_none(right) and op in (ast.Is, ast.IsNot, ast.Eq, ast.NotEq):
+        is_none, not_none = _none(left), _truthy(left)
+        return Split(is_none, not_none) if op in (ast.Is, ast.Eq) else Split(not_none, is_none)
+    if _is_len_of_cache(left) and _is_zero(right) and op in (ast.Gt, ast.NotEq):
+        return Split(_truthy(left), NOTHING)  # `if len(incremental_state) > 0:`
+    return Split()
+
+
+def _truthy(expr: ast.expr) -> Refinement:
+    """The branch where ``expr`` is not None (or true): a decoding step if it is a cache
+    (``expr`` may be ``len(cache)``)."""
+    if _is_len_of_cache(expr):
+        assert isinstance(expr, ast.Call)
+        expr = expr.args[0]
+    name = _tested_name(expr)
+    if name is not None and name in lib.DECODING_CACHE_NAMES:
+        return Refinement(decoding=Evidence(expr, f"`{name}`"))
+    return NOTHING
+
+
+def _none(expr: ast.expr) -> Refinement:
+    """The branch where ``expr`` is None (or false): only a local name is refined."""
+    if isinstance(expr, ast.Name):
+        return Refinement(none=frozenset({expr.id}))
+    return NOTHING
+
+
+def _tested_name(expr: ast.expr) -> str | None:
+    """``x`` or ``self.x``: the name a test reads."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        return expr.attr
+    return None
+
+
+def _is_len_of_cache(expr: ast.expr) -> bool:
+    return (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Name)
+        and expr.func.id == "len"
+        and len(expr.args) == 1
+        and _tested_name(expr.args[0]) in lib.DECODING_CACHE_NAMES
+    )
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _is_zero(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0
+
+
+def absent_evidence(
+    env: dict[str, Value],
+    ref: Refinement,
+    linked: Mapping[str, frozenset[Evidence]] | None = None,
+) -> frozenset[Evidence]:
+    """The padding evidence that ``ref``'s None names are: the origins of the lengths and
+    masks among the local values of ``env``, and the places where the code uses them with
+    other values (``linked``: analysis/connections.py), which padded those values."""
+    if not ref.none:
+        return frozenset()
+    out: set[Evidence] = set()
+    for name in ref.none:
+        out |= (linked or {}).get(name, frozenset())
+        value = env.get(name)
+        if (
+            isinstance(value, Tensor)
+            and value.role in (Role.MASK, Role.LENGTHS)
+            and value.origin is not None
+        ):
+            out.add(value.origin)
+    return frozenset(out)
+
+
+def without_padding(value: Value, absent: frozenset[Evidence]) -> Value:
+    """``value`` on a path where the padding evidence ``absent`` is None: unpadded if its
+    padding was that evidence's."""
+    if isinstance(value, Tensor) and value.padding is not None:
+        if value.padding.evidence in absent:
+            return value.with_(padding=None)
+    return value
+
+
+def vacuous(value: Value, other: Value, absent: frozenset[Evidence]) -> Value:
+    """``value`` of a path where ``absent`` is None, seen from the join with ``other``: the
+    padding that path lacks because its evidence is None is the other path's padding."""
+    if (
+        absent
+        and isinstance(value, Tensor)
+        and isinstance(other, Tensor)
+        and value.padding is None
+        and other.padding is not None
+        and other.padding.evidence in absent
+    ):
+        return value.with_(padding=other.padding)
+    return value
+
+
+def stepped(base: Tensor) -> Tensor:
+    """The sequence a cached-decoding step slices at its end: its end is every row's newest
+    step, so it is not padded at the end (padding before the steps, if known, stays)."""
+    pad = base.padding
+    if pad is None or pad.side == Side.PRE:
+        return base
+    return base.with_(padding=None)
+
+
+__all__ = [
+    "NOTHING",
+    "Path",
+    "Refinement",
+    "Split",
+    "absent_evidence",
+    "split",
+    "stepped",
+    "vacuous",
+    "without_padding",
+]
