@@ -331,28 +331,46 @@ class StageTimers:
 
         def counted(*args: Any, **kwargs: Any) -> Any:
             result = timed(*args, **kwargs)
-            if result is True:
-                self.passed[stage] += 1
+            if result is True or (result is not None and not isinstance(result, bool)):
+                self.passed[stage] += 1  # True, or a plan (not None): the file goes on
             return result
 
         return counted
 
 
-#: (stage, [(module, attribute) where the engine looks the function up at call time]).
-#: The first candidate that exists is timed. Nested stages are subtracted from their container
-#: when the table is printed (see ``CONTAINED``).
-STAGES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("read + decode", (("pooling_lint.runner", "read_source"),)),
-    ("content hash (cache key)", (("pooling_lint.runner", "content_hash"),)),
-    ("lint one text (container)", (("pooling_lint.engine", "lint_module_text"),)),
-    ("triage (text + ast)", (("pooling_lint.engine", "triage"),)),
-    ("parse", (("pooling_lint.engine", "parse"),)),
-    ("analysis (build facts)", (("pooling_lint.engine", "build_facts"),)),
-    ("filter (noqa, ignores)", (("pooling_lint.engine", "filter_diagnostics"),)),
-)
-CONTAINER = "lint one text (container)"
-CONTAINED = ("triage (text + ast)", "parse", "analysis (build facts)", "rules (rule.check)")
+@dataclass(frozen=True)
+class StageSpec:
+    """A stage of the engine and where to time it.
 
+    ``candidates`` are (label, module, attribute) where the engine looks the function up at
+    call time (``Class.method`` for a method); the first that exists is timed, so one table
+    serves the libcst engine and the ast one. ``inside`` stages run within the per-text
+    container and are subtracted from it.
+    """
+
+    inside: bool
+    candidates: tuple[tuple[str, str, str], ...]
+
+
+CONTAINER = "lint one text (container)"
+RULES = "rules (rule.check)"
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec(False, (("read + decode", "pooling_lint.runner", "read_source"),)),
+    StageSpec(False, (("content hash (cache key)", "pooling_lint.runner", "content_hash"),)),
+    StageSpec(False, ((CONTAINER, "pooling_lint.engine", "lint_module_text"),)),
+    StageSpec(True, (
+        ("triage: text stage", "pooling_lint.engine", "triage_plan"),  # ast engine
+        ("triage: text + ast.parse stages", "pooling_lint.engine", "triage"),  # libcst engine
+    )),
+    StageSpec(True, (("parse (engine.parse)", "pooling_lint.engine", "parse"),)),
+    StageSpec(True, (
+        ("triage: ast test on the parsed tree", "pooling_lint.triage", "Triage.tree_stage"),
+    )),
+    StageSpec(True, (("nesting check", "pooling_lint.engine", "long_bool_chain"),)),
+    StageSpec(True, (("analysis (build facts)", "pooling_lint.engine", "build_facts"),)),
+    StageSpec(True, (("statement spans (noqa)", "pooling_lint.engine", "statement_spans"),)),
+    StageSpec(False, (("filter (noqa, ignores)", "pooling_lint.engine", "filter_diagnostics"),)),
+)
 
 _MISSING = object()
 
@@ -360,28 +378,33 @@ _MISSING = object()
 def install_stage_timers(
     rules: Sequence[Any],
 ) -> tuple[StageTimers, list[str], Callable[[], None]]:
-    """Time the engine's stages; returns the timers, the stages not found and an undo."""
+    """Time the engine's stages; returns the timers, the inside stages and an undo."""
     timers = StageTimers()
-    missing: list[str] = []
+    inside: list[str] = []
     undo: list[tuple[Any, str, Any]] = []
-    for stage, candidates in STAGES:
-        for module_name, attr in candidates:
+    for spec in STAGES:
+        for label, module_name, attr in spec.candidates:
             try:
-                module = importlib.import_module(module_name)
+                owner: Any = importlib.import_module(module_name)
             except ImportError:
                 continue
-            fn = getattr(module, attr, None)
-            if fn is not None:
-                undo.append((module, attr, fn))
-                setattr(module, attr, timers.wrap(stage, fn))
-                break
-        else:
-            missing.append(stage)
+            *path, name = attr.split(".")
+            for part in path:
+                owner = getattr(owner, part, None)
+            fn = getattr(owner, name, None) if owner is not None else None
+            if fn is None:
+                continue
+            undo.append((owner, name, vars(owner).get(name, _MISSING)))
+            setattr(owner, name, timers.wrap(label, fn))
+            if spec.inside:
+                inside.append(label)
+            break
+    inside.append(RULES)
     for cls in sorted({type(r) for r in rules}, key=lambda c: c.__name__):
         fn = cls.check
         if getattr(fn, "bench_wrapped", False):
             continue  # inherited from a class already wrapped: count it once
-        wrapped = timers.wrap("rules (rule.check)", fn, consume=True)
+        wrapped = timers.wrap(RULES, fn, consume=True)
         wrapped.bench_wrapped = True  # type: ignore[attr-defined]
         undo.append((cls, "check", vars(cls).get("check", _MISSING)))
         cls.check = wrapped
@@ -393,7 +416,7 @@ def install_stage_timers(
             else:
                 setattr(obj, attr, original)
 
-    return timers, missing, restore
+    return timers, inside, restore
 
 
 def profile_run(root: Path, config_file: Path, top: int) -> int:
@@ -408,7 +431,7 @@ def profile_run(root: Path, config_file: Path, top: int) -> int:
     files, _ = discover([root], config)
     options = Options.for_config(config)
 
-    timers, missing, restore = install_stage_timers(options.rules)
+    timers, inside, restore = install_stage_timers(options.rules)
     start = time.perf_counter()
     results = check_paths(files, options, jobs=1, cache=None)
     total = time.perf_counter() - start
@@ -421,19 +444,22 @@ def profile_run(root: Path, config_file: Path, top: int) -> int:
     ]
     own = dict(timers.seconds)
     if CONTAINER in own:
-        own[CONTAINER] = own[CONTAINER] - sum(own.get(s, 0.0) for s in CONTAINED)
-    for stage, secs in own.items():
+        own[CONTAINER] -= sum(own.get(s, 0.0) for s in inside)
+    order = [stage for stage in own if stage not in inside]
+    at = order.index(CONTAINER) + 1 if CONTAINER in order else len(order)
+    order[at:at] = [stage for stage in inside if stage in own]
+    for stage in order:
+        secs = own[stage]
         label = "positions + diagnostics (rest of lint one text)" if stage == CONTAINER else stage
         passed = timers.passed[stage] if stage.startswith("triage") else ""
-        out.append(f"| {label} | {timers.calls[stage]:,} | {passed} | {secs:.2f} "
+        indent = "- " if stage in inside else ""
+        out.append(f"| {indent}{label} | {timers.calls[stage]:,} | {passed} | {secs:.2f} "
                    f"| {100 * secs / total:.0f}% |")
-    top_level = ("read + decode", "content hash (cache key)", CONTAINER,
-                 "filter (noqa, ignores)")
-    rest = total - sum(timers.seconds.get(s, 0.0) for s in top_level)
+    rest = total - sum(secs for stage, secs in timers.seconds.items() if stage not in inside)
     out.append(f"| everything else (run loop, results) | | | {rest:.2f} "
                f"| {100 * rest / total:.0f}% |")
-    if missing:
-        out.append(f"\nNot found in this version of the engine: {', '.join(missing)}.")
+    out.append("\nRows starting with `-` run inside \"lint one text\" and are not counted in "
+               "its own row. \"returned True\" counts the files a triage stage let through.")
 
     # The same run under cProfile, without the stage timers.
     restore()
