@@ -255,6 +255,10 @@ class Series:
         return statistics.median(r.wall for r in self.runs)
 
     @property
+    def min_wall(self) -> float:
+        return min(r.wall for r in self.runs)
+
+    @property
     def cpu(self) -> float:
         return statistics.median(r.cpu for r in self.runs)
 
@@ -283,14 +287,15 @@ def run_rounds(
 def table(series: Sequence[Series], floor_label: str) -> str:
     base = next(s for s in series if s.label == floor_label)
     rows = [
-        "| what | files | runs | median wall s | x floor (wall) | median CPU s "
-        "| x floor (CPU) | peak RSS MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| what | files | runs | median wall s | x floor (wall) | min wall s | x floor (min) "
+        "| median CPU s | x floor (CPU) | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in series:
         rss = f"{s.maxrss_mb:.0f}" if s.maxrss_mb else "-"
         rows.append(
             f"| {s.label} | {s.files:,} | {len(s.runs)} | {s.wall:.3f} | {s.wall / base.wall:.2f} "
+            f"| {s.min_wall:.3f} | {s.min_wall / base.min_wall:.2f} "
             f"| {s.cpu:.3f} | {s.cpu / base.cpu:.2f} | {rss} |"
         )
     return "\n".join(rows)
@@ -574,6 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     loads: list[str] = []
     try:
         origin, env = snapshot_package(work)
+        measured_what = describe_checkout(origin)  # now: the checkout may move during the run
         config_file = work / "pooling-lint.toml"
         config_file.write_text("[tool.pooling-lint]\n", encoding="utf-8")
         files = discover_files(root, config_file)
@@ -709,7 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cwd=work, env=env, capture_output=True, text=True, check=False).stdout.strip()
         snapshot = ("the snapshot" if imported.startswith(str(work))
                     else f"NOT the snapshot: {imported}")
-        report.append(f"Measured: {describe_checkout(origin)} (the runs import {snapshot}).\n")
+        report.append(f"Measured: {measured_what} (the runs import {snapshot}).\n")
         main_rows = [series[labels[k]] for k in ("floor", "cold", "warm", "nocache", "serial")]
         if not subset:
             main_rows += [series[label] for label in peer_things]
@@ -765,9 +771,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             m.wall for m in stimes["pooling-lint check ONE_FILE (warm cache)"])
         cold_x = c.wall / flo.wall
         checks = [
-            f"- cold / floor = {cold_x:.2f}x wall ({c.cpu / flo.cpu:.2f}x CPU); "
+            f"- cold / floor = {cold_x:.2f}x wall ({c.min_wall / flo.min_wall:.2f}x on the "
+            f"fastest runs, {c.cpu / flo.cpu:.2f}x CPU); "
             f"target <= {TARGET_COLD_X_FLOOR}x: {verdict(cold_x <= TARGET_COLD_X_FLOOR)}",
-            f"- cold / warm = {c.wall / w.wall:.1f}x wall ({c.cpu / w.cpu:.1f}x CPU); target "
+            f"- cold / warm = {c.wall / w.wall:.1f}x wall ({c.min_wall / w.min_wall:.1f}x on the "
+            f"fastest runs, {c.cpu / w.cpu:.1f}x CPU); target "
             f">= {TARGET_WARM_SPEEDUP:.0f}x: {verdict(c.wall / w.wall >= TARGET_WARM_SPEEDUP)}",
             f"- one file: {one_med:.3f} s wall (min {one_min:.3f} s, {one_cpu:.3f} s CPU) "
             f"without cache, {one_warm:.3f} s with a warm cache; target < {TARGET_ONE_FILE_S} "
@@ -783,7 +791,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 speedup = s.wall / ours.wall
                 checks.append(
                     f"- {tool} / pooling-lint cold = {speedup:.1f}x wall "
-                    f"({s.cpu / ours.cpu:.1f}x CPU); {tool} is {s.wall / peer_floor.wall:.0f}x "
+                    f"({s.min_wall / ours.min_wall:.1f}x on the fastest runs, "
+                    f"{s.cpu / ours.cpu:.1f}x CPU); "
+                    f"{tool} is {s.wall / peer_floor.wall:.0f}x "
                     f"the floor; target >= {TARGET_PEER_SPEEDUP:.0f}x: "
                     f"{verdict(speedup >= TARGET_PEER_SPEEDUP)}")
         if workers:
