@@ -529,10 +529,16 @@ def profile_run(root: Path, config_file: Path, top: int) -> int:
     return 0
 
 
-def import_times(python: str, statement: str, env: dict[str, str], top: int) -> list[str]:
-    """Imports of ``statement`` (top level and one below) by cumulative time (``-X importtime``)."""
+def import_times(
+    python: str, statement: str, env: dict[str, str], top: int, cwd: Path
+) -> list[str]:
+    """Imports of ``statement`` (top level and one below) by cumulative time (``-X importtime``).
+
+    ``cwd`` matters: ``python -c`` puts it first on ``sys.path``, so run it where no other
+    ``pooling_lint`` can shadow the one under test (the scratch folder).
+    """
     proc = subprocess.run([python, "-X", "importtime", "-c", statement], capture_output=True,
-                          text=True, check=False, env=env)
+                          text=True, check=False, env=env, cwd=cwd)
     rows: list[tuple[int, str]] = []
     for line in proc.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
@@ -741,10 +747,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                           f"| {statistics.median(m.cpu for m in ms):.3f} |")
 
         report.append("\nWhere the import of the CLI, engine and rules goes (`python -X "
-                      "importtime`, top-level modules and, indented, the modules they import "
-                      "first; one run):\n")
+                      "importtime`, one run; top-level modules, and indented the largest modules "
+                      "imported one level below some top-level one, which `importtime` lists "
+                      "before their parent):\n")
         report.append("| module | cumulative ms |\n|---|---:|")
-        report.extend(import_times(sys.executable, imports, env, 10))
+        report.extend(import_times(sys.executable, imports, env, 10, work))
 
         report.append("\n## Memory (one cold run, default jobs, sampled every "
                       f"{MEMORY_SAMPLE_S * 1000:.0f} ms)\n")

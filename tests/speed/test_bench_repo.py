@@ -139,7 +139,15 @@ def test_one_file_is_the_smallest_model_file(tmp_path: Path) -> None:
     assert bench.pick_one_file([big, small, short, other]) == small
 
 
-def test_import_times_lists_top_level_modules_and_their_imports() -> None:
-    rows = bench.import_times(sys.executable, "import json", {}, 100)
+def test_import_times_lists_top_level_modules_and_their_imports(tmp_path: Path) -> None:
+    rows = bench.import_times(sys.executable, "import json", {}, 100, tmp_path)
     assert "| json |" in {r.split(" | ")[0] + " |" for r in rows}
     assert any(r.startswith("|   - json.") for r in rows)  # one level below, indented
+
+
+def test_import_times_runs_in_the_given_folder(tmp_path: Path) -> None:
+    # `python -c` imports from its working directory first: the benchmark runs it in its
+    # scratch folder so that a checkout's own pooling_lint cannot shadow the snapshot.
+    (tmp_path / "only_here.py").write_text("import json\n", encoding="utf-8")
+    rows = bench.import_times(sys.executable, "import only_here", {}, 100, tmp_path)
+    assert any(r.startswith("| only_here |") for r in rows)
