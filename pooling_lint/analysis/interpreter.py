@@ -50,7 +50,7 @@ from pooling_lint.analysis.scopes import (
     name_of,
 )
 from pooling_lint.analysis.shape_reads import shape_only_subscripts
-from pooling_lint.analysis.usage import name_counts, passes_mask, usage_roles
+from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
@@ -78,6 +78,7 @@ class Interpreter:
         self.functions: dict[str, FunctionNode] = {}
         self.units: dict[str, Unit] = {}
         self._roles: dict[str, dict[str, Role]] = {}
+        self._role_lines: RoleLines | None = None
         self._links: dict[str, dict[str, Connection]] = {}
         #: locals of the running unit that a mask/lengths is shown to go with
         self.frame_links: dict[str, Connection] = {}
@@ -215,7 +216,9 @@ class Interpreter:
         # _entry_env runs once per analysis round: scan each function once per file.
         roles = self._roles.get(unit.key)
         if roles is None:
-            roles = self._roles[unit.key] = usage_roles(fn)
+            if self._role_lines is None:
+                self._role_lines = RoleLines(self.src)
+            roles = self._roles[unit.key] = self._role_lines.roles(fn)
         is_method = unit.class_name is not None and not is_static(fn)
         names = [p.arg for p, _ in params]
         for i, (p, default) in enumerate(params):
