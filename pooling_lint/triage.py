@@ -265,7 +265,14 @@ def plan(text: str, rules: Sequence[HasTriggers]) -> Plan | None:
     """The text stage for the engine: None if ``text`` cannot hold a finding (not parsed)."""
     if os.environ.get(DISABLE_ENV):
         return _NO_TRIAGE
-    candidates = [r for r in rules if _requirement_met(text, getattr(r, "requires", None))]
+    met: dict[frozenset[str] | None, bool] = {}  # most rules share one of two groups
+    candidates = []
+    for r in rules:
+        requires = getattr(r, "requires", None)
+        if requires not in met:
+            met[requires] = _requirement_met(text, requires)
+        if met[requires]:
+            candidates.append(r)
     narrowed = triage_for(candidates) if candidates else None
     if narrowed is not None and narrowed.text_stage(text):
         return Plan(narrowed)

@@ -48,8 +48,7 @@ from pooling_lint.analysis.scopes import (
     loop_elements,
     name_of,
 )
-from pooling_lint.analysis.shape_reads import shape_only_subscripts
-from pooling_lint.analysis.usage import name_counts, passes_mask, usage_roles
+from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
@@ -77,6 +76,7 @@ class Interpreter:
         self.functions: dict[str, FunctionNode] = {}
         self.units: dict[str, Unit] = {}
         self._roles: dict[str, dict[str, Role]] = {}
+        self._role_lines: RoleLines | None = None
         self.bindings: dict[str, dict[str, Value]] = {}
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.returns: dict[str, Value] = {}
@@ -86,7 +86,7 @@ class Interpreter:
         self.frame: Frame | None = None
         self.changed = False
         #: subscripts whose result only gives a shape, dtype or device (`zeros_like(x[:, -1:])`)
-        self.shape_reads = shape_only_subscripts(self.tree, facts.qualname)
+        self.shape_reads: set[ast.AST] = set()
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -207,7 +207,9 @@ class Interpreter:
         # _entry_env runs once per analysis round: scan each function once per file.
         roles = self._roles.get(unit.key)
         if roles is None:
-            roles = self._roles[unit.key] = usage_roles(fn)
+            if self._role_lines is None:
+                self._role_lines = RoleLines(self.src)
+            roles = self._roles[unit.key] = self._role_lines.roles(fn)
         is_method = unit.class_name is not None and not is_static(fn)
         length_params: list[ast.arg] = []
         for i, (p, default) in enumerate(params):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.walk import statements
@@ -55,6 +56,7 @@ _EXACT: dict[str, str] = {
 FRAMEWORK_ROOTS = frozenset({"torch", "tensorflow", "keras", "tf_keras", "numpy", "jax"})
 
 
+@lru_cache(maxsize=8192)
 def canonical(name: str) -> str:
     """Map a resolved dotted name to its canonical spelling."""
     if name in _EXACT:

@@ -30,11 +30,12 @@ def split_lines(text: str) -> list[str]:
 class SourceLines:
     """One file's text, indexed by line, converting ``ast`` byte columns to characters."""
 
-    __slots__ = ("text", "lines")
+    __slots__ = ("text", "lines", "_suites")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.lines = split_lines(text)
+        self._suites: dict[int, bool] = {}  # id(first statement) -> written on the header line
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line (empty past the end)."""
@@ -84,12 +85,16 @@ class SourceLines:
         if not body:
             return False
         first = body[0]
+        known = self._suites.get(id(first))
+        if known is not None:
+            return known
         text = self.line_text(first.lineno)
         col = first.col_offset
         before = text[:col] if text.isascii() else text.encode("utf-8")[:col].decode(
             "utf-8", errors="replace"
         )
-        return bool(before.strip())
+        simple = self._suites[id(first)] = bool(before.strip())
+        return simple
 
 
 def _slice_bytes(text: str, start: int, stop: int | None) -> str:

@@ -4,6 +4,8 @@ and whether a class hands a Keras mask on."""
 from __future__ import annotations
 
 import ast
+import re
+from bisect import bisect_left
 
 from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.scopes import FunctionNode
@@ -26,8 +28,8 @@ class _RoleScan:
     def __init__(self) -> None:
         self.roles: dict[str, Role] = {}
 
-    def scan(self, fn: FunctionNode) -> None:
-        for node in walk(fn.body, into_scopes=False):
+    def scan(self, fn: FunctionNode, lines: list[int] | None = None) -> None:
+        for node in walk(fn.body, into_scopes=False, lines=lines):
             kind = type(node)
             if kind is ast.Call:
                 self.visit_call(node)  # type: ignore[arg-type]
@@ -135,7 +137,49 @@ def _calls_arange(node: ast.expr) -> bool:
     return False
 
 
-def usage_roles(fn: FunctionNode) -> dict[str, Role]:
+def usage_roles(fn: FunctionNode, lines: list[int] | None = None) -> dict[str, Role]:
+    """Names ``fn`` uses as lengths or masks (``pack_padded_sequence(x, n)``: ``n``).
+
+    With ``lines``, only the statements on those lines are scanned (see :class:`RoleLines`).
+    """
     scan = _RoleScan()
-    scan.scan(fn)
+    scan.scan(fn, lines)
     return scan.roles
+
+
+#: The identifiers the role scan looks for; a function whose lines hold none of them has no
+#: usage roles, and is not walked.
+_ROLE_WORDS = re.compile(r"pack_padded_sequence|sequence_mask|masked_fill|range")
+
+
+class RoleLines:
+    """The lines of a file that can hold a usage role, so most functions skip the scan."""
+
+    def __init__(self, src: SourceLines) -> None:
+        text = src.text
+        # NFKC-normalised identifiers (``ｒａｎｇｅ``) are only found by the walk itself, and
+        # a lone "\r" ends a line for ast but not for the count below
+        self.exact = text.isascii() and text.count("\r") == text.count("\r\n")
+        self.lines = _lines_matching(text) if self.exact else []
+
+    def roles(self, fn: FunctionNode) -> dict[str, Role]:
+        """:func:`usage_roles` of ``fn``, scanning only the statements that can hold one."""
+        if not self.exact:
+            return usage_roles(fn)
+        first, last = fn.lineno, fn.end_lineno or fn.lineno
+        i = bisect_left(self.lines, first)
+        if i == len(self.lines) or self.lines[i] > last:
+            return {}
+        return usage_roles(fn, self.lines)
+
+
+def _lines_matching(text: str) -> list[int]:
+    lines: list[int] = []
+    line, last = 1, 0
+    for match in _ROLE_WORDS.finditer(text):
+        pos = match.start()
+        line += text.count("\n", last, pos)
+        last = pos
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines

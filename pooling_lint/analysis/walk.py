@@ -11,6 +11,7 @@ the analysis has never modelled those (see :meth:`SourceLines.is_simple_suite`).
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 
 from pooling_lint.analysis.positions import SourceLines
@@ -84,13 +85,21 @@ COMPOUND_STATEMENTS = frozenset(
 )
 
 
-def walk(roots: Sequence[ast.AST] | ast.AST, into_scopes: bool = True) -> Iterator[ast.AST]:
+def walk(
+    roots: Sequence[ast.AST] | ast.AST,
+    into_scopes: bool = True,
+    lines: Sequence[int] | None = None,
+) -> Iterator[ast.AST]:
     """Every node under ``roots`` (included), depth first.
 
     With ``into_scopes=False`` nested function, class and lambda bodies are not entered
     (they are analysed as their own units), though the nested definitions are yielded.
+    With ``lines`` (sorted line numbers) statements that span none of them are skipped, with
+    everything under them; the order of the nodes that remain is unchanged.
     """
     stack: list[ast.AST] = [roots] if isinstance(roots, ast.AST) else list(reversed(roots))
+    if lines is not None:
+        stack = [n for n in stack if not isinstance(n, ast.stmt) or _spans_one(n, lines)]
     while stack:
         node = stack.pop()
         yield node
@@ -102,8 +111,20 @@ def walk(roots: Sequence[ast.AST] | ast.AST, into_scopes: bool = True) -> Iterat
             if type(value) is list:
                 for item in value:
                     if isinstance(item, ast.AST):
+                        if lines is not None and isinstance(item, ast.stmt):
+                            if not _spans_one(item, lines):
+                                continue
                         kids.append(item)
             elif isinstance(value, ast.AST):
                 kids.append(value)
         kids.reverse()
         stack.extend(kids)
+
+
+def _spans_one(stmt: ast.stmt, lines: Sequence[int]) -> bool:
+    first = stmt.lineno
+    decorators = getattr(stmt, "decorator_list", None)
+    if decorators:
+        first = min(first, *(d.lineno for d in decorators))
+    i = bisect_left(lines, first)
+    return i < len(lines) and lines[i] <= (stmt.end_lineno or stmt.lineno)
