@@ -244,6 +244,8 @@ def filter_diagnostics(
     diagnostics: Sequence[Diagnostic], text: str, config: Config, path: Path
 ) -> list[Diagnostic]:
     """Drop what ``# noqa`` comments, select/ignore and per-file-ignores suppress."""
+    if not diagnostics:
+        return []  # most files: no need to tokenize them for noqa comments
     noqa = parse_noqa(text)
     per_file = config.ignored_for(path)
     kept = []

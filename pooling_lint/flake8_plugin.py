@@ -24,8 +24,9 @@ class Flake8Plugin:
     version = __version__
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str = "<stdin>") -> None:
-        # ``tree`` is unused (pooling-lint parses with libcst), but asking for it is what makes
-        # flake8 treat this as a per-file plugin.
+        # ``tree`` is unused (the engine parses the text itself, with the checks it needs
+        # around the parse), but asking for it is what makes flake8 treat this as a per-file
+        # plugin.
         self.lines = lines
         self.filename = filename
 

@@ -144,7 +144,7 @@ def too_nested_to_parse(text: str) -> str | None:
         msg = str(exc.msg)
         if "too many nested" in msg or "too complex" in msg:
             return f"file is too deeply nested to parse ({msg})"
-        return None  # an ordinary syntax error: libcst reports it with its position
+        return None  # an ordinary syntax error: the caller reports it with its position
     except ValueError:
         return None
     return long_bool_chain(text, tree)
