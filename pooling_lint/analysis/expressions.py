@@ -25,6 +25,7 @@ from pooling_lint.analysis.indexing import (
 )
 from pooling_lint.analysis.operators import binary, comparison
 from pooling_lint.analysis.queries import takes_last_step
+from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
 from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
     Const,
@@ -162,6 +163,9 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
         and attr in ("min", "max")
     ):
         return Const(-3.4e38 if attr == "min" else 3.4e38)
+    shape_only = shape_read_of_attribute(node)
+    if shape_only is not None:
+        it.shape_reads.add(shape_only)
     base = it.eval(obj)
     if isinstance(base, SelfRef):
         return it.class_attrs.get(base.class_name, {}).get(attr)
@@ -259,6 +263,19 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
                 return Const(float(arg.value) if func.id == "float" else int(arg.value))
             except (ValueError, OverflowError):
                 return None
+    qualname = None
+    head = func
+    while type(head) is ast.Attribute:
+        head = head.value
+    # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
+    # the import of the same name.
+    if type(head) is ast.Name and not (
+        it.frame is not None and head.id in it.frame.env
+    ):
+        qualname = it.facts.qualname(func)
+    shape_only = shape_read_of_call(node, qualname, lambda: _builtin_len(it, qualname))
+    if shape_only is not None:
+        it.shape_reads.add(shape_only)
     receiver: Value = None
     method: str | None = None
     callee: Value = None
@@ -281,17 +298,19 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
             args.append(None)
         else:
             kwargs.append((k.arg, it.eval(k.value)))
-    qualname = None
-    head = func
-    while type(head) is ast.Attribute:
-        head = head.value
-    # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
-    # the import of the same name.
-    if type(head) is ast.Name and not (it.frame is not None and head.id in it.frame.env):
-        qualname = it.facts.qualname(func)
     fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
     it.log.call(fact)
     return call(it, fact, callee)
+
+
+def _builtin_len(it: Interpreter, qualname: str | None) -> bool:
+    """The name ``len`` is Python's: not imported, not bound in the file."""
+    frame = it.frame
+    return (
+        qualname is None
+        and "len" not in it.module_env
+        and not (frame is not None and "len" in frame.env)
+    )
 
 
 EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {

@@ -49,7 +49,6 @@ from pooling_lint.analysis.scopes import (
     loop_elements,
     name_of,
 )
-from pooling_lint.analysis.shape_reads import shape_only_subscripts
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
     Const,
@@ -93,7 +92,7 @@ class Interpreter:
         self.frame: Frame | None = None
         self.changed = False
         #: subscripts whose result only gives a shape, dtype or device (`zeros_like(x[:, -1:])`)
-        self.shape_reads = shape_only_subscripts(self.tree, facts.qualname)
+        self.shape_reads: set[ast.AST] = set()
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:

@@ -85,10 +85,13 @@ def join_env(
     """The env after two paths meet. A path where some padding evidence is None (``if mask
     is None:``) has nothing to say about that padding: the other path's padding stands."""
     out: dict[str, Value] = {}
+    refined = bool(a_absent or b_absent)
     for k in set(a) | set(b):
         if k in a and k in b:
             va, vb = a[k], b[k]
-            out[k] = join(vacuous(va, vb, a_absent), vacuous(vb, va, b_absent))
+            if refined:
+                va, vb = vacuous(va, vb, a_absent), vacuous(vb, va, b_absent)
+            out[k] = join(va, vb)
         else:
             out[k] = None
     return out

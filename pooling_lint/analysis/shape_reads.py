@@ -9,7 +9,9 @@ followed: the binding itself is taken as the use (a test asserting ``summary.sha
 treats ``summary`` as the sequence's summary).
 
 The framework APIs that read only a shape are the library's ``SHAPE_READERS`` (functions, first
-argument), ``SHAPE_METHODS`` (tensor methods, the receiver) and ``SHAPE_ATTRIBUTES``.
+argument), ``SHAPE_METHODS`` (tensor methods, the receiver) and ``SHAPE_ATTRIBUTES``. The
+interpreter asks before it evaluates the operand, so the check costs nothing where no such API
+is called.
 """
 
 from __future__ import annotations
@@ -18,39 +20,29 @@ import ast
 from collections.abc import Callable
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.walk import walk
-
-Resolve = Callable[[ast.expr], "str | None"]
 
 
-def shape_only_subscripts(unit: ast.AST, resolve: Resolve) -> frozenset[ast.AST]:
-    """The subscripts in ``unit`` (nested scopes included) whose result is used only for its
-    shape, dtype or device, right where it is taken."""
-    parents: dict[ast.AST, ast.AST] = {}
-    found: set[ast.AST] = set()
-    for node in walk(unit):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
-    for node in parents:
-        if type(node) is ast.Subscript and _in_shape_context(node, parents, resolve):
-            found.add(node)
-    return frozenset(found)
+def shape_read_of_attribute(node: ast.Attribute) -> ast.Subscript | None:
+    """``x[:, -1].shape``: the subscript whose shape, dtype or device ``node`` reads."""
+    if isinstance(node.value, ast.Subscript) and node.attr in lib.SHAPE_ATTRIBUTES:
+        return node.value
+    return None
 
 
-def _in_shape_context(node: ast.AST, parents: dict[ast.AST, ast.AST], resolve: Resolve) -> bool:
-    parent = parents.get(node)
-    if isinstance(parent, ast.Attribute) and parent.value is node:
-        if parent.attr in lib.SHAPE_ATTRIBUTES:
-            return True
-        grand = parents.get(parent)
-        return (
-            parent.attr in lib.SHAPE_METHODS
-            and isinstance(grand, ast.Call)
-            and grand.func is parent
-        )
-    if isinstance(parent, ast.Call) and parent.args and parent.args[0] is node:
-        func = parent.func
-        if isinstance(func, ast.Name) and func.id == "len":
-            return True
-        return resolve(func) in lib.SHAPE_READERS
-    return False
+def shape_read_of_call(
+    node: ast.Call, qualname: str | None, builtin_len: Callable[[], bool]
+) -> ast.Subscript | None:
+    """``zeros_like(x[:, -1:])``, ``x[:, -1:].new_zeros(n)``, ``len(x[:, -1])``: the subscript
+    whose shape, dtype or device the call reads (``qualname`` is the callee's;
+    ``builtin_len()``: the name ``len`` is Python's, asked only for ``len(x[...])``)."""
+    func = node.func
+    if isinstance(func, ast.Attribute) and func.attr in lib.SHAPE_METHODS:
+        if isinstance(func.value, ast.Subscript):
+            return func.value
+    if not node.args or not isinstance(node.args[0], ast.Subscript):
+        return None
+    if qualname in lib.SHAPE_READERS:
+        return node.args[0]
+    if isinstance(func, ast.Name) and func.id == "len" and builtin_len():
+        return node.args[0]
+    return None
