@@ -121,7 +121,7 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
     if isinstance(recv, Instance):
         return instance_call(it, fact, recv, m)
     if isinstance(recv, SelfRef):
-        attr = it.class_attrs.get(recv.class_name, {}).get(m)
+        attr = it.read_class_attr(recv.class_name, m)
         if isinstance(attr, Layer):
             return apply_layer(it, fact.node, attr, fact.args[0] if fact.args else None, fact)
         if isinstance(attr, Instance):

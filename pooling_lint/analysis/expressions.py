@@ -25,6 +25,7 @@ from pooling_lint.analysis.indexing import (
 )
 from pooling_lint.analysis.operators import binary, comparison
 from pooling_lint.analysis.queries import takes_last_step
+from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
 from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
@@ -168,7 +169,7 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
         it.shape_reads.add(shape_only)
     base = it.eval(obj)
     if isinstance(base, SelfRef):
-        return it.class_attrs.get(base.class_name, {}).get(attr)
+        return it.read_class_attr(base.class_name, attr)
     if isinstance(base, Tensor):
         if attr == "shape":
             return ShapeOf(base, node)
@@ -246,13 +247,21 @@ def bound(it: Interpreter, part: ast.expr | None) -> Bound:
 
 
 # ------------------------------------------------------------------- calls
+def _module_binds(it: Interpreter, name: str) -> bool:
+    """Does the module bind ``name`` (so ``float``/``int`` may not be the builtins)?"""
+    frame = it.frame
+    if frame is not None and frame.unit.key == "<module>":
+        return name in it.module_env  # the module's own environment, while it runs
+    return it.read_module(name) is not _MISSING_BINDING
+
+
 def eval_call(it: Interpreter, node: ast.Call) -> Value:
     func = node.func
     if (
         type(func) is ast.Name
         and func.id in ("float", "int")
         and len(node.args) + len(node.keywords) == 1
-        and func.id not in it.module_env
+        and not _module_binds(it, func.id)
     ):
         only = node.args[0] if node.args else node.keywords[0].value
         if type(only) is ast.Starred:

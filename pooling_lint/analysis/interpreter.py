@@ -35,6 +35,9 @@ from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.padding import fill_of, padded_as
 from pooling_lint.analysis.scopes import (
+    MISSING as _MISSING,
+)
+from pooling_lint.analysis.scopes import (
     Frame,
     FunctionNode,
     Unit,
@@ -61,11 +64,11 @@ from pooling_lint.analysis.values import (
     TupleValue,
     Value,
     join_call_sites,
+    same,
 )
 from pooling_lint.analysis.walk import FUNCTIONS, block
 
 MAX_ROUNDS = 3
-_MISSING = object()
 
 
 class Interpreter:
@@ -93,6 +96,8 @@ class Interpreter:
         self.changed = False
         #: subscripts whose result only gives a shape, dtype or device (`zeros_like(x[:, -1:])`)
         self.shape_reads: set[ast.AST] = set()
+        self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
+        self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -179,6 +184,13 @@ class Interpreter:
         return blocks
 
     def _run_unit(self, unit: Unit) -> None:
+        reads = self._reads_of.get(unit.key)
+        if reads is not None and all(same(self._current(k), v) for k, v in reads.items()):
+            # Everything this unit read is as it was: a run would repeat the last one (same
+            # events, same return value, same writes, which joins make idempotent).
+            return
+        self._reads = {}
+        self._reads_of[unit.key] = self._reads
         self.log = EventLog()
         self.frame_links = {}
         self.link_evidence = {}
@@ -211,6 +223,7 @@ class Interpreter:
         assert isinstance(fn, FUNCTIONS)
         env: dict[str, Value] = {}
         bound = self.bindings.get(unit.key, {})
+        self._reads.setdefault(("bindings", unit.key, ""), bound)
         params = all_params(fn.args)
         # _entry_env runs once per analysis round: scan each function once per file.
         roles = self._roles.get(unit.key)
@@ -523,8 +536,10 @@ class Interpreter:
             if name in frame.env:
                 frame.unread_masks.pop(name, None)
                 return frame.env[name]
-        if name in self.module_env and (frame is None or frame.unit.key != "<module>"):
-            return self.module_env[name]
+        if frame is None or frame.unit.key != "<module>":
+            found = self.read_module(name)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
         if name in self.functions:
             return FunctionRef(self.functions[name], name)
         return None
@@ -574,7 +589,37 @@ class Interpreter:
         if unit is None:
             return None
         self.bind_call(key, unit.params, skip_self, args, kwargs)
-        return self.returns.get(key)
+        return self.read_return(key)
+
+    # -------------------------------------------- what a unit reads of shared state
+    # A unit is re-run in a later round only if something it read has changed since.
+    def read_return(self, key: str) -> Value:
+        """The return value of unit ``key`` so far (None before it ran)."""
+        value = self.returns.get(key)
+        self._reads.setdefault(("return", key, ""), value)
+        return value
+
+    def read_class_attr(self, class_name: str, attr: str) -> Value:
+        """``self.<attr>`` of a class of this file, as its ``__init__``/``build`` set it."""
+        value = self.class_attrs.get(class_name, {}).get(attr)
+        self._reads.setdefault(("attr", class_name, attr), value)
+        return value
+
+    def read_module(self, name: str) -> object:
+        """A module-level binding seen from a function (``_MISSING`` if there is none)."""
+        value = self.module_env.get(name, _MISSING)
+        self._reads.setdefault(("module", name, ""), value)
+        return value
+
+    def _current(self, key: tuple[str, str, str]) -> object:
+        kind, a, b = key
+        if kind == "return":
+            return self.returns.get(a)
+        if kind == "attr":
+            return self.class_attrs.get(a, {}).get(b)
+        if kind == "module":
+            return self.module_env.get(a, _MISSING)
+        return self.bindings.get(a, {})
 
     def class_method_key(self, class_name: str, method: str) -> str | None:
         key = f"{class_name}.{method}"

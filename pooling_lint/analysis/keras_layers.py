@@ -311,7 +311,7 @@ def lambda_layer(it: Interpreter, node: ast.AST, fn: Value, t: Tensor) -> Value:
         for key, unit in it.units.items():
             if unit.node is fn.node:
                 it.bind_call(key, unit.params, False, (inner,), ())
-                ret = it.returns.get(key)
+                ret = it.read_return(key)
                 if isinstance(ret, Tensor):
                     return ret.with_(symbolic=t.symbolic, keras_mask=None)
     return Tensor(symbolic=t.symbolic)

@@ -21,6 +21,9 @@ from pooling_lint.analysis.walk import FUNCTIONS
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
+#: "no such binding / not computed yet" (None is a value: unknown)
+MISSING = object()
+
 
 @dataclass
 class Unit:

@@ -8,7 +8,7 @@ Every value is a small frozen dataclass. Anything the file does not show is ``No
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any, Union
 
@@ -245,6 +245,24 @@ Value = Union[
     FunctionRef,
     None,
 ]
+
+
+def same(a: object, b: object) -> bool:
+    """Strict equality of analysis values: every field (``compare=False`` ones included) and
+    syntax nodes by identity. Two values that are ``same`` give the same events."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, ast.AST):
+        return False
+    if is_dataclass(a):
+        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in fields(a))
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return bool(a == b)
 
 
 def join(a: Value, b: Value) -> Value:
