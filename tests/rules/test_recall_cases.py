@@ -42,9 +42,7 @@ def _findings(target: Path) -> set[tuple[str, int, str]]:
     return out
 
 
-@pytest.mark.parametrize(
-    "case", WIRED, ids=lambda c: f"{c['idiom']}-{c['kind']}"
-)
+@pytest.mark.parametrize("case", WIRED, ids=lambda c: f"{c['idiom']}-{c['kind']}")
 def test_wired_recall_case(case: dict) -> None:
     got = _findings(CASES / case["target"])
     if case["kind"] != "bad":
