@@ -10,6 +10,7 @@ from pooling_lint.analysis.library import Family
 from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by, runtime_op
+from pooling_lint.rules.runtime_fix import reduction_fix
 
 
 class MeanOverPadding(Rule):
@@ -83,10 +84,15 @@ class MeanOverPadding(Rule):
                     "receives), or `pooling_lint.runtime.tensorflow.MaskedMeanPool()` with "
                     "`lengths`"
                 )
+            rf = reduction_fix(facts, r, kind)
             yield Finding(
                 node=r.node,
                 message=(
                     f"{r.api} averages {shown} over time, but it is {padded_by(facts, t)}, "
                     f"so the padding steps are counted; use {fix}"
                 ),
+                fix=rf.edits if rf else (),
+                fix_safe=False,
+                fix_title=rf.title if rf else "",
+                imports=rf.imports if rf else (),
             )

@@ -11,6 +11,7 @@ from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_tim
 from pooling_lint.analysis.values import Fill
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by, runtime_op
+from pooling_lint.rules.runtime_fix import reduction_fix
 
 #: What the padded steps must hold for the reduction to be exact anyway.
 _SAFE_FILL = {"max": (Fill.NEG_INF, Fill.COPY_LAST), "min": (Fill.POS_INF, Fill.COPY_LAST)}
@@ -82,6 +83,7 @@ class MaxOverPadding(Rule):
             operand = facts.code(r.operand_node) if r.operand_node is not None else ""
             shown = f"`{operand}`" if operand else "its input"
             kind = fix_framework(facts, t, r.framework)
+            rf = reduction_fix(facts, r, kind)
             yield Finding(
                 node=r.node,
                 message=(
@@ -89,4 +91,8 @@ class MaxOverPadding(Rule):
                     f"{padded_by(facts, t)}, so padding steps can win; use "
                     f"{runtime_op(kind, r.op, operand or 'x')}"
                 ),
+                fix=rf.edits if rf else (),
+                fix_safe=False,
+                fix_title=rf.title if rf else "",
+                imports=rf.imports if rf else (),
             )
