@@ -563,6 +563,8 @@ def _points(facts: FileFacts, body: _Body, expr: ast.expr, depth: int = 0) -> se
         if qual.split(".")[0] in ("torch", "tensorflow", "keras") and args:
             if short in _STEPWISE or short in _SAME_VALUE_FUNCTIONS:
                 return _points(facts, body, args[0], nxt)
+            if short == "where" and len(args) == 3:  # where(m, x, 0): x's steps, selected
+                return _points(facts, body, args[1], nxt) | _points(facts, body, args[2], nxt)
         layer = _layer_of(facts, expr)
         if layer in _STEP_LAYERS and layer not in _TUPLE_LAYERS and args:
             return _points(facts, body, args[0], nxt)
