@@ -233,8 +233,10 @@ class _Body:
         if conn not in self.nodes or at not in self.nodes:
             return False
         stmt = self.top_statement(conn)
-        return stmt is not None and isinstance(stmt, ast.Assign | ast.AnnAssign | ast.Expr) and (
-            _end(stmt) <= _pos(at)
+        return (
+            stmt is not None
+            and isinstance(stmt, ast.Assign | ast.AnnAssign | ast.Expr)
+            and (_end(stmt) <= _pos(at))
         )
 
     def binding(self, name: str, before: ast.AST) -> ast.stmt | str | None:
@@ -436,27 +438,31 @@ def _mask_chain(node: ast.expr) -> tuple[str, bool] | None:
             inverted, node = inverted != flip, node.left
         elif isinstance(node, ast.Call):
             func = node.func
+            recv = func.value if isinstance(func, ast.Attribute) else None
             attr = func.attr if isinstance(func, ast.Attribute) else None
             fname = attr or getattr(func, "id", "")
-            method = isinstance(func, ast.Attribute) and not _is_module(func.value)
-            if method and attr in _SAME_VALUES:
-                node = func.value  # type: ignore[union-attr]
-            elif method and attr == "unsqueeze":
-                if _int_value(node.args[0] if node.args else None) not in (2, -1):
+            if recv is not None and not _is_module(recv):
+                if attr in _SAME_VALUES:
+                    node = recv
+                elif attr == "unsqueeze":
+                    if _int_value(node.args[0] if node.args else None) not in (2, -1):
+                        return None
+                    node = recv
+                elif attr == "logical_not":
+                    inverted, node = not inverted, recv
+                elif attr in ("eq", "ne") and len(node.args) == 1:
+                    op: ast.cmpop = ast.Eq() if attr == "eq" else ast.NotEq()
+                    flip = _compare_flip(op, node.args[0])
+                    if flip is None:
+                        return None
+                    inverted, node = inverted != flip, recv
+                else:
                     return None
-                node = func.value  # type: ignore[union-attr]
-            elif method and attr == "logical_not":
-                inverted, node = not inverted, func.value  # type: ignore[union-attr]
-            elif method and attr in ("eq", "ne") and len(node.args) == 1:
-                flip = _compare_flip(ast.Eq() if attr == "eq" else ast.NotEq(), node.args[0])
-                if flip is None:
-                    return None
-                inverted, node = inverted != flip, func.value  # type: ignore[union-attr]
-            elif not method and fname in _SAME_VALUE_FUNCTIONS and node.args:
+            elif fname in _SAME_VALUE_FUNCTIONS and node.args:
                 node = node.args[0]
-            elif not method and fname == "logical_not" and node.args:
+            elif fname == "logical_not" and node.args:
                 inverted, node = not inverted, node.args[0]
-            elif not method and fname == "expand_dims" and len(node.args) == 2:
+            elif fname == "expand_dims" and len(node.args) == 2:
                 if _int_value(node.args[1]) not in (2, -1):
                     return None
                 node = node.args[0]
@@ -508,7 +514,7 @@ def _int_value(node: ast.expr | None) -> int | None:
 
 
 # ---------------------------------------------------------------- which values line up
-def _points(facts: FileFacts, body: _Body, expr: ast.expr, depth: int = 0) -> set[object]:
+def _points(facts: FileFacts, body: _Body, expr: ast.AST, depth: int = 0) -> set[object]:
     """The bindings whose value ``expr`` holds step by step: every row's steps in place.
 
     A binding point is ``("param", name)`` or ``(statement, name)``. Two expressions whose
@@ -571,9 +577,7 @@ def _points(facts: FileFacts, body: _Body, expr: ast.expr, depth: int = 0) -> se
     return set()
 
 
-def _first_of_tuple(
-    facts: FileFacts, body: _Body, call: ast.Call, depth: int = 0
-) -> set[object]:
+def _first_of_tuple(facts: FileFacts, body: _Body, call: ast.Call, depth: int = 0) -> set[object]:
     """Element 0 of ``self.lstm(x)`` or ``pad_packed_sequence(out, ...)``: x's steps."""
     args = [a for a in call.args if not isinstance(a, ast.Starred)]
     if not args:

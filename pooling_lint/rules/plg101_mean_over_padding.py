@@ -54,6 +54,17 @@ class MeanOverPadding(Rule):
     ```
     In Keras, use `GlobalAveragePooling1D()` after `Masking`/`Embedding(mask_zero=True)`: it
     honours the mask.
+
+    ## Fix safety
+    With `--unsafe-fixes` (and as an unsafe code action in the language server), where the
+    file's data flow shows the lengths or the valid-step mask of the value in the same function
+    (`pack_padded_sequence(x, lengths)`, `sequence_mask(lengths, ...)`,
+    `arange(T) < lengths[:, None]`, `x * mask[..., None]`), a batch-first mean over axis 1
+    with no other argument becomes `masked_mean(x, lengths)` (or `mask=mask`), imported from
+    `pooling_lint.runtime.torch` / `.tensorflow`; in a Keras functional model, the mean of a
+    layer output that carries a Keras mask becomes `GlobalAveragePooling1D()(x)`. It is unsafe:
+    the result changes (that is the fix), an empty row gives 0, and the op checks its inputs.
+    No fix otherwise; see docs/fixes.md.
     """
     bad_examples = (
         Example(

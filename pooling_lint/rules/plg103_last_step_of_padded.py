@@ -55,6 +55,12 @@ class LastStepOfPadded(Rule):
     last = last_valid(out, lengths)   # or out[torch.arange(B), lengths - 1]
     # or pack_padded_sequence(...) and use h_n[-1]
     ```
+
+    ## Fix safety
+    With `--unsafe-fixes`, where the file's data flow shows the lengths or the valid-step mask
+    of a batch-first value in the same function, `out[:, -1]` / `out[:, -1, :]` becomes
+    `last_valid(out, lengths)`, with its import. Unsafe: the result changes, an empty row gives
+    0. Time-first `out[-1]` and windows `out[:, -n:]` get no fix. See docs/fixes.md.
     """
     bad_examples = (
         Example(

@@ -50,6 +50,13 @@ class SoftmaxOverPadding(Rule):
     weights = torch.softmax(scores, dim=1)
     # or: pooling_lint.runtime.torch.attention_pool(out, scores, mask=mask)
     ```
+
+    ## Fix safety
+    With `--unsafe-fixes`, where the file's data flow shows the lengths or the valid-step mask
+    of `[batch, time]` scores (rank known to be 2) in the same function,
+    `torch.softmax(scores, dim=1)` / `tf.nn.softmax(scores, axis=1)` becomes
+    `masked_softmax(scores, lengths)`: weights 0 at padding, a softmax over each row's valid
+    steps. Unsafe: the result changes. See docs/fixes.md.
     """
     bad_examples = (
         Example(

@@ -98,8 +98,10 @@ def _make(
 ) -> RuntimeFix | None:
     if found is None or isinstance(operand, (ast.NamedExpr, ast.Starred)):
         return None
-    module = "pooling_lint.runtime.torch" if kind is Framework.TORCH else (
-        "pooling_lint.runtime.tensorflow"
+    module = (
+        "pooling_lint.runtime.torch"
+        if kind is Framework.TORCH
+        else "pooling_lint.runtime.tensorflow"
     )
     if not _name_free(facts.tree, op, module):
         return None

@@ -349,9 +349,7 @@ def test_cli_unsafe_fixes_end_to_end(tmp_path: Path) -> None:
     safe_only = CliRunner().invoke(main, ["check", "--fix", "--no-cache", str(path)])
     assert path.read_text() == LENGTHS_MASK  # unsafe: not part of the default --fix
     assert safe_only.exit_code == 1 and "Found 3 problems" in safe_only.output
-    result = CliRunner().invoke(
-        main, ["check", "--fix", "--unsafe-fixes", "--no-cache", str(path)]
-    )
+    result = CliRunner().invoke(main, ["check", "--fix", "--unsafe-fixes", "--no-cache", str(path)])
     text = path.read_text()
     assert "from pooling_lint.runtime.torch import masked_max, masked_mean, masked_min" in text
     assert "avg = masked_mean(x, lengths)" in text
