@@ -59,8 +59,9 @@ class MeanOverPadding(Rule):
     With `--unsafe-fixes` (and as an unsafe code action in the language server), where the
     file's data flow shows the lengths or the valid-step mask of the value in the same function
     (`pack_padded_sequence(x, lengths)`, `sequence_mask(lengths, ...)`,
-    `arange(T) < lengths[:, None]`, `x * mask[..., None]`), a batch-first mean over axis 1
-    with no other argument becomes `masked_mean(x, lengths)` (or `mask=mask`), imported from
+    `arange(T) < lengths[:, None]`, `x * mask[..., None]`), a mean over the time axis with no
+    other argument becomes `masked_mean(x, lengths)` (or `mask=mask`; time-first values, with
+    lengths only, get `time_axis=0`), imported from
     `pooling_lint.runtime.torch` / `.tensorflow`; in a Keras functional model, the mean of a
     layer output that carries a Keras mask becomes `GlobalAveragePooling1D()(x)`. It is unsafe:
     the result changes (that is the fix), an empty row gives 0, and the op checks its inputs.

@@ -58,9 +58,10 @@ class LastStepOfPadded(Rule):
 
     ## Fix safety
     With `--unsafe-fixes`, where the file's data flow shows the lengths or the valid-step mask
-    of a batch-first value in the same function, `out[:, -1]` / `out[:, -1, :]` becomes
-    `last_valid(out, lengths)`, with its import. Unsafe: the result changes, an empty row gives
-    0. Time-first `out[-1]` and windows `out[:, -n:]` get no fix. See docs/fixes.md.
+    of the value in the same function, `out[:, -1]` / `out[:, -1, :]` becomes
+    `last_valid(out, lengths)`, and time-first `out[-1]` (with lengths) becomes
+    `last_valid(out, lengths, time_axis=0)`, with its import. Unsafe: the result changes, an
+    empty row gives 0. Windows `out[:, -n:]` and `h_n[-1]` get no fix. See docs/fixes.md.
     """
     bad_examples = (
         Example(

@@ -55,7 +55,7 @@ class MaxOverPadding(Rule):
     ## Fix safety
     With `--unsafe-fixes`, where the file's data flow shows the lengths or the valid-step mask
     of the value in the same function, `torch.amax(x, dim=1)`, `x.max(dim=1).values`,
-    `x.max(1)[0]` and `tf.reduce_max(x, axis=1)` (batch-first, no `keepdim`) become
+    `x.max(1)[0]` and `tf.reduce_max(x, axis=1)` (over the time axis, no `keepdim`) become
     `masked_max(x, lengths)` (`masked_min` for a min), with its import. Unsafe: the result
     changes, an empty row gives 0. `pooled, _ = x.max(dim=1)` gets no fix (the indices are
     used). See docs/fixes.md.

@@ -43,7 +43,8 @@ def reduction_fix(facts: FileFacts, r: Reduction, kind: Framework) -> RuntimeFix
         return _global_average(facts, r) if r.op == "mean" else None
     if r.layer is not None or not isinstance(r.node, ast.Call) or operand is None:
         return None
-    if r.framework is Framework.NUMPY or not _batch_first(t) or r.axis != 1:
+    time_axis = _time_axis(t)
+    if r.framework is Framework.NUMPY or time_axis is None or r.axis != time_axis:
         return None
     call = r.node
     method = isinstance(call.func, ast.Attribute) and call.func.value is operand
@@ -53,7 +54,7 @@ def reduction_fix(facts: FileFacts, r: Reduction, kind: Framework) -> RuntimeFix
         return None
     target: ast.AST = call
     if r.op == "softmax":
-        if t.rank != 2:
+        if t.rank != 2 or time_axis != 1:
             return None  # [B, T, 1] scores: masked_softmax returns [B, T]
         op = "masked_softmax"
     else:
@@ -68,24 +69,26 @@ def reduction_fix(facts: FileFacts, r: Reduction, kind: Framework) -> RuntimeFix
                 return None
             target = parent
     found = companion(facts, t, operand, call)
-    return _make(facts, kind, op, operand, target, found)
+    return _make(facts, kind, op, operand, target, found, time_axis)
 
 
 def last_step_fix(facts: FileFacts, s: SubscriptFact, kind: Framework) -> RuntimeFix | None:
-    """``x[:, -1]`` (batch-first) -> ``last_valid(x, lengths)``."""
+    """``x[:, -1]`` (batch-first) -> ``last_valid(x, lengths)``; ``x[-1]`` (time-first) ->
+    ``last_valid(x, lengths, time_axis=0)``."""
     t = s.base
-    if kind is Framework.KERAS or not _batch_first(t) or not isinstance(s.node.ctx, ast.Load):
+    time_axis = _time_axis(t)
+    if kind is Framework.KERAS or time_axis is None or not isinstance(s.node.ctx, ast.Load):
         return None
     rank = t.rank if t.rank is not None else len(t.layout or "")
     if any(i is Marker.NEWAXIS for i in s.items):
         return None
     axes = s.axis_items(rank)
-    if axes is None or axes.get(1) != IntIndex(-1):
+    if axes is None or axes.get(time_axis) != IntIndex(-1):
         return None
-    if any(item != FULL_SLICE for axis, item in axes.items() if axis != 1):
+    if any(item != FULL_SLICE for axis, item in axes.items() if axis != time_axis):
         return None
     found = companion(facts, t, s.node.value, s.node)
-    return _make(facts, kind, "last_valid", s.node.value, s.node, found)
+    return _make(facts, kind, "last_valid", s.node.value, s.node, found, time_axis)
 
 
 def _make(
@@ -95,9 +98,12 @@ def _make(
     operand: ast.AST,
     target: ast.AST,
     found: Companion | None,
+    time_axis: int = 1,
 ) -> RuntimeFix | None:
     if found is None or isinstance(operand, (ast.NamedExpr, ast.Starred)):
         return None
+    if time_axis != 1 and found.kind != "lengths":
+        return None  # the ops take a mask as [batch, time] only
     module = (
         "pooling_lint.runtime.torch"
         if kind is Framework.TORCH
@@ -106,6 +112,8 @@ def _make(
     if not _name_free(facts.tree, op, module):
         return None
     arg = found.name if found.kind == "lengths" else f"mask={found.name}"
+    if time_axis != 1:
+        arg += f", time_axis={time_axis}"
     text = f"{op}({facts.source.segment(operand)}, {arg})"
     return RuntimeFix(
         (facts.replace(target, text),),
@@ -140,8 +148,13 @@ def _global_average(facts: FileFacts, r: Reduction) -> RuntimeFix | None:
     )
 
 
-def _batch_first(t: Tensor) -> bool:
-    return t.batch_axis == 0 and t.time_axis == 1
+def _time_axis(t: Tensor) -> int | None:
+    """1 for a batch-first value, 0 for a time-first one, else None (the ops take no other)."""
+    if t.batch_axis == 0 and t.time_axis == 1:
+        return 1
+    if t.batch_axis == 1 and t.time_axis == 0:
+        return 0
+    return None
 
 
 def _plain_call(call: ast.Call, operand: ast.AST, method: bool) -> bool:

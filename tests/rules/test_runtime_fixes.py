@@ -101,6 +101,43 @@ def test_packed_mean_and_last_step_equal_the_per_sequence_loop() -> None:
         assert not torch.allclose(bad_mean, mean)
 
 
+TIME_FIRST = dedent(
+    """
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.GRU(4, 6)
+
+        def forward(self, x, lengths):
+            out, _ = self.rnn(pack_padded_sequence(x, lengths, enforce_sorted=False))
+            out, _ = pad_packed_sequence(out)
+            return out.mean(dim=0), out[-1]
+    """
+)
+
+
+def test_time_first_mean_and_last_step_pass_time_axis_0() -> None:
+    new = fixed(TIME_FIRST)
+    assert (
+        "return masked_mean(out, lengths, time_axis=0), last_valid(out, lengths, time_axis=0)"
+        in new
+    )
+    original, repaired = run(TIME_FIRST)["Encoder"](), run(new)["Encoder"]()
+    repaired.load_state_dict(original.state_dict())
+    seqs, padded, lengths = torch_batch()
+    with torch.no_grad():
+        mean, last = repaired(padded.transpose(0, 1), lengths)
+        for i, seq in enumerate(seqs):
+            want_mean, want_last = original(seq[:, None], torch.tensor([len(seq)]))
+            torch.testing.assert_close(mean[i], want_mean[0])
+            torch.testing.assert_close(last[i], want_last[0])
+
+
 LENGTHS_MASK = dedent(
     """
     import torch
@@ -284,18 +321,13 @@ NO_FIX = {
             h = h.masked_fill(pad.unsqueeze(-1), 0.0)
             return torch.mean(h, 1)
         """,
-    "time-first output: the time axis is 0": """
+    "time-first, masked step by step in a loop": """
         import torch
-        from torch import nn
-        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-        class Encoder(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.rnn = nn.LSTM(4, 6)
-            def forward(self, x, lengths):
-                out, _ = self.rnn(pack_padded_sequence(x, lengths.cpu(), enforce_sorted=False))
-                out, _ = pad_packed_sequence(out)
-                return out.mean(dim=0)
+        def pool(x, mask):
+            total = 0
+            for t in range(x.size(0)):
+                total = total + x[t] * mask[t].unsqueeze(-1)
+            return x.mean(0)
         """,
     "max(dim=1) unpacked into (values, indices)": """
         import torch
@@ -331,7 +363,7 @@ def test_no_fix_where_the_rewrite_is_not_exact(case: str) -> None:
 
 # ---------------------------------------------------------------- fixing, as the CLI does
 def test_fixes_are_idempotent_and_leave_nothing_to_report() -> None:
-    for src in (PACKED, LENGTHS_MASK, MASKED, ATTENTION, TF_POOL, KERAS):
+    for src in (PACKED, TIME_FIRST, LENGTHS_MASK, MASKED, ATTENTION, TF_POOL, KERAS):
         once = fixed(src)
         assert once != src
         assert fixed(once) == once
