@@ -104,7 +104,9 @@ def companion(facts: FileFacts, t: Tensor, operand: ast.AST, at: ast.AST) -> Com
     found = _read(body, conn, by)
     if found is None:
         return None
-    kind, name, data = found
+    kind, name, data, expanded = found
+    if kind == "mask" and not expanded and t.rank != 2:
+        return None  # `h * mask` with the mask at h's own rank: not a [batch, time] mask
     if not body.stable(name, at):
         return None
     if not (_points(facts, body, operand) & _points(facts, body, data)):
@@ -281,8 +283,13 @@ def _plain_names(target: ast.expr) -> list[ast.Name]:
 
 
 # ---------------------------------------------------------------- what a connection shows
-def _read(body: _Body, conn: ast.AST, by: str) -> tuple[Kind, str, ast.expr] | None:
-    """(kind, name, the data the connection was made with) for the forms of the module doc."""
+#: (kind, name, the data the connection was made with, whether the mask met that data on a
+#: new trailing axis: a mask applied as is has the data's own rank)
+_Read = tuple[Kind, str, ast.expr, bool]
+
+
+def _read(body: _Body, conn: ast.AST, by: str) -> _Read | None:
+    """What a connection of one of the forms of the module doc shows."""
     if isinstance(conn, ast.Call):
         func = conn.func
         fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -291,14 +298,14 @@ def _read(body: _Body, conn: ast.AST, by: str) -> tuple[Kind, str, ast.expr] | N
         if fname == "pack_padded_sequence" and args:
             lengths = args[1] if len(args) > 1 else kw.get("lengths")
             if lengths is not None and _plain_lengths(lengths) == by:
-                return ("lengths", by, args[0])
+                return ("lengths", by, args[0], True)
             return None
         if fname == "sequence_mask":
             lengths = args[0] if args else kw.get("lengths")
             maxlen = args[1] if len(args) > 1 else kw.get("maxlen")
             owner = _time_owner(body, maxlen)
             if lengths is not None and owner is not None and _plain_lengths(lengths) == by:
-                return ("lengths", by, owner)
+                return ("lengths", by, owner, True)
             return None
         if fname in ("masked_fill", "masked_fill_"):
             if isinstance(func, ast.Attribute) and not _is_module(func.value):
@@ -324,24 +331,26 @@ def _read(body: _Body, conn: ast.AST, by: str) -> tuple[Kind, str, ast.expr] | N
         if len(ranges) != 1 or len(others) != 1 or _plain_lengths(others[0]) != by:
             return None
         owner = _time_owner(body, _arange_bound(ranges[0]))
-        return ("lengths", by, owner) if owner is not None else None
+        return ("lengths", by, owner, True) if owner is not None else None
     return None
 
 
 def _masked(
     body: _Body, data: ast.expr, mask: ast.expr | None, by: str, marks_valid: bool
-) -> tuple[Kind, str, ast.expr] | None:
+) -> _Read | None:
     chain = _mask_chain(mask) if mask is not None else None
     if chain is None:
         return None
-    root, inverted = chain
+    root, inverted, expanded = chain
+    if expanded > 1:
+        return None
     if root == by:
         valid = marks_valid != inverted
-        return ("mask", by, data) if valid else None
+        return ("mask", by, data, expanded == 1) if valid else None
     # a local mask made of the lengths: those lengths are the companion, whatever the polarity
     value = body.value(root)
     if value is not None and _lengths_mask_of(body, value) == by:
-        return ("lengths", by, data)
+        return ("lengths", by, data, True)
     return None
 
 
@@ -409,24 +418,24 @@ def _plain_lengths(node: ast.expr) -> str | None:
                 node = node.args[0]
                 continue
             return None
-        if isinstance(node, ast.Subscript) and _trailing_newaxis(node.slice):
+        if isinstance(node, ast.Subscript) and _trailing_newaxis(node.slice, rank=1):
             node = node.value
             continue
         return None
 
 
-def _mask_chain(node: ast.expr) -> tuple[str, bool] | None:
-    """The name a ``[batch, time]`` mask expression is a form of, and whether it is inverted:
-    ``~m``, ``m == 0``, ``1 - m``, ``m.logical_not()`` invert; dtype moves and a new trailing
-    axis keep it. Anything else: None."""
-    inverted = False
+def _mask_chain(node: ast.expr) -> tuple[str, bool, int] | None:
+    """The name a ``[batch, time]`` mask expression is a form of, whether it is inverted
+    (``~m``, ``m == 0``, ``1 - m``, ``m.logical_not()``) and how many new trailing axes it got
+    (``m[..., None]``, ``m.unsqueeze(-1)``); dtype moves keep it. Anything else: None."""
+    inverted, expanded = False, 0
     while True:
         if isinstance(node, ast.Name):
-            return node.id, inverted
+            return node.id, inverted, expanded
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
             inverted, node = not inverted, node.operand
-        elif isinstance(node, ast.Subscript) and _trailing_newaxis(node.slice):
-            node = node.value
+        elif isinstance(node, ast.Subscript) and _trailing_newaxis(node.slice, rank=2):
+            node, expanded = node.value, expanded + 1
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
             if _int_value(node.left) != 1:
                 return None
@@ -447,7 +456,7 @@ def _mask_chain(node: ast.expr) -> tuple[str, bool] | None:
                 elif attr == "unsqueeze":
                     if _int_value(node.args[0] if node.args else None) not in (2, -1):
                         return None
-                    node = recv
+                    node, expanded = recv, expanded + 1
                 elif attr == "logical_not":
                     inverted, node = not inverted, recv
                 elif attr in ("eq", "ne") and len(node.args) == 1:
@@ -465,7 +474,7 @@ def _mask_chain(node: ast.expr) -> tuple[str, bool] | None:
             elif fname == "expand_dims" and len(node.args) == 2:
                 if _int_value(node.args[1]) not in (2, -1):
                     return None
-                node = node.args[0]
+                node, expanded = node.args[0], expanded + 1
             else:
                 return None
         else:
@@ -490,15 +499,16 @@ def _compare_flip(op: ast.cmpop, other: ast.expr) -> bool | None:
     return None
 
 
-def _trailing_newaxis(index: ast.expr) -> bool:
-    """``[:, None]``, ``[:, :, None]``, ``[..., None]``: full slices, then one new last axis."""
+def _trailing_newaxis(index: ast.expr, rank: int) -> bool:
+    """``[..., None]``, or a full slice per axis of a value of ``rank`` and then ``None``
+    (``lengths[:, None]``, ``mask[:, :, None]``): one new last axis."""
     items = list(index.elts) if isinstance(index, ast.Tuple) else [index]
     if len(items) < 2 or not (isinstance(items[-1], ast.Constant) and items[-1].value is None):
         return False
     head = items[:-1]
     if len(head) == 1 and isinstance(head[0], ast.Constant) and head[0].value is Ellipsis:
         return True
-    return all(
+    return len(head) == rank and all(
         isinstance(i, ast.Slice) and i.lower is None and i.upper is None and i.step is None
         for i in head
     )

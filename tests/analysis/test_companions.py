@@ -181,6 +181,23 @@ NONE = {
             h = encode(x, attention_mask=mask)
             return h.mean(1)  # here
         """,
+    "a mask applied at the data's own rank is no [batch, time] mask": """
+        import torch
+        class M(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = torch.nn.GRU(4, 8, batch_first=True)
+            def forward(self, x, mask):
+                h, _ = self.rnn(x)
+                h = h * mask
+                return h.mean(1)  # here
+        """,
+    "mask[:, None] is a new middle axis, not a trailing one": """
+        import torch
+        def pool(h, mask):
+            h = h.masked_fill(~mask[:, None], 0.0)
+            return torch.mean(h, 1)  # here
+        """,
     "a value the analysis padded from a padding API, with no lengths": """
         import torch
         from torch.nn.utils.rnn import pad_sequence
