@@ -15,7 +15,8 @@ value that connection was made with, through steps that keep every row's steps i
 
 The name must hold the same value at the finding as at the connection (a parameter never
 rebound, or a local bound once, in the function's own top-level statements), and the connection
-must run before the finding on every path (a top-level statement of the same function). A mask
+must run before the finding on every path (a top-level statement of the same function, or a
+part of the pooled expression: ``(h * mask[..., None]).mean(1)``). A mask
 passed to a call (``self.encoder(x, mask)``) says nothing about which of its values mark the
 padding, and a value moved along time (``x[:, 1:]``, ``flip``, ``cat``, ``x[idx]``) no longer
 lines up with the lengths: neither gives a companion.
@@ -99,7 +100,7 @@ def companion(facts: FileFacts, t: Tensor, operand: ast.AST, at: ast.AST) -> Com
     if not isinstance(fn, FUNCTIONS):
         return None
     body = _Body(fn)
-    if not body.runs_before(conn, at):
+    if not (body.runs_before(conn, at) or _inside(conn, operand)):
         return None
     found = _read(body, conn, by)
     if found is None:
@@ -112,6 +113,11 @@ def companion(facts: FileFacts, t: Tensor, operand: ast.AST, at: ast.AST) -> Com
     if not (_points(facts, body, operand) & _points(facts, body, data)):
         return None
     return Companion(kind, name, Evidence(conn, ""))
+
+
+def _inside(node: ast.AST, expr: ast.AST) -> bool:
+    """``node`` is part of ``expr`` (``(h * mask[..., None]).mean(1)``): it ran before."""
+    return any(n is node for n in walk(expr))
 
 
 def _from_pad_packed(

@@ -177,6 +177,10 @@ MASKED = dedent(
     def pool(h, mask):
         h = h * mask.unsqueeze(-1).float()
         return h.mean(dim=1)
+
+
+    def pool_inline(h, mask):
+        return (h * mask.unsqueeze(-1).float()).mean(1)
     """
 )
 
@@ -186,9 +190,12 @@ def test_mean_with_a_valid_step_mask_equals_the_per_sequence_loop() -> None:
     assert "return masked_mean(h, mask=mask)" in new
     seqs, padded, lengths = torch_batch()
     mask = torch.arange(padded.shape[1])[None, :] < lengths[:, None]
-    out = run(new)["pool"](padded, mask)
+    assert "return masked_mean(h * mask.unsqueeze(-1).float(), mask=mask)" in new
+    ns = run(new)
+    out, inline = ns["pool"](padded, mask), ns["pool_inline"](padded, mask)
     for i, seq in enumerate(seqs):
         torch.testing.assert_close(out[i], seq.mean(0))
+        torch.testing.assert_close(inline[i], seq.mean(0))
 
 
 ATTENTION = dedent(
