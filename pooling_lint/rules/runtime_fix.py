@@ -118,7 +118,7 @@ def _make(
     return RuntimeFix(
         (facts.replace(target, text),),
         (RequiredImport(module, op),),
-        f"Use `{op}(..., {arg})` from {module} (unsafe: changes the result)",
+        f"Use `{op}(..., {arg})` from {module}",
     )
 
 
@@ -144,7 +144,7 @@ def _global_average(facts: FileFacts, r: Reduction) -> RuntimeFix | None:
     return RuntimeFix(
         (facts.replace(call, text),),
         (RequiredImport(module, name),),
-        f"Use `{name}()`, which honours the Keras mask (unsafe: changes the result)",
+        f"Use `{name}()`, which honours the Keras mask",
     )
 
 
