@@ -111,6 +111,9 @@ def _make(
     )
     if not _name_free(facts.tree, op, module):
         return None
+    roots = facts.imports.framework_roots
+    if "torch" in roots and {"tensorflow", "keras"} & roots:
+        return None  # two fixes could import one name from both runtime modules
     arg = found.name if found.kind == "lengths" else f"mask={found.name}"
     if time_axis != 1:
         arg += f", time_axis={time_axis}"

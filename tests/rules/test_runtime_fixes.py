@@ -349,6 +349,13 @@ NO_FIX = {
         def pool(seqs):
             return pad_sequence(seqs, batch_first=True).mean(dim=1)
         """,
+    "a file that imports torch and TensorFlow: one name, two runtime modules": """
+        import tensorflow as tf
+        import torch
+        def pool(x, lengths):
+            valid = torch.arange(x.size(1))[None, :] < lengths[:, None]
+            return torch.mean(x.masked_fill(~valid[..., None], 0.0), 1)
+        """,
     "masked_mean is already another name in the file": """
         import torch
         from mylib import masked_mean
