@@ -219,6 +219,9 @@ class FileFacts(EventLog):
     #: step reads (``x[-1]``) whose value is multiplied by the mask of that step right after:
     #: they contribute nothing at padded steps (analysis/connections.py)
     masked_reads: set[ast.AST] = field(default_factory=set)
+    #: connection node (analysis/connections.py) -> (the mask/lengths name it uses, the
+    #: function it is in): what analysis/companions.py reads to name a fix's lengths or mask
+    connection_scopes: dict[ast.AST, tuple[str, ast.AST]] = field(default_factory=dict)
 
     def qualname(self, expr: ast.expr) -> str | None:
         return resolve(self.imports, expr)

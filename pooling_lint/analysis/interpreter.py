@@ -261,6 +261,8 @@ class Interpreter:
             links, masked_reads = scan_connections(fn, roles, frozenset(names))
             self._links[unit.key] = links
             self.facts.masked_reads |= masked_reads
+            for c in links.values():  # for the fixes: which mask/lengths, in which function
+                self.facts.connection_scopes.setdefault(c.node, (c.by, fn))
         self.frame_links = {n: c for n, c in links.items() if n not in names}
         by_mask: dict[str, set[Evidence]] = {}
         for c in links.values():

@@ -10,6 +10,7 @@ from pooling_lint.analysis.library import Family
 from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by, runtime_op
+from pooling_lint.rules.runtime_fix import reduction_fix
 
 
 class MeanOverPadding(Rule):
@@ -53,6 +54,18 @@ class MeanOverPadding(Rule):
     ```
     In Keras, use `GlobalAveragePooling1D()` after `Masking`/`Embedding(mask_zero=True)`: it
     honours the mask.
+
+    ## Fix safety
+    With `--unsafe-fixes` (and as an unsafe code action in the language server), where the
+    file's data flow shows the lengths or the valid-step mask of the value in the same function
+    (`pack_padded_sequence(x, lengths)`, `sequence_mask(lengths, ...)`,
+    `arange(T) < lengths[:, None]`, `x * mask[..., None]`), a mean over the time axis with no
+    other argument becomes `masked_mean(x, lengths)` (or `mask=mask`; time-first values, with
+    lengths only, get `time_axis=0`), imported from
+    `pooling_lint.runtime.torch` / `.tensorflow`; in a Keras functional model, the mean of a
+    layer output that carries a Keras mask becomes `GlobalAveragePooling1D()(x)`. It is unsafe:
+    the result changes (that is the fix), an empty row gives 0, and the op checks its inputs.
+    No fix otherwise; see docs/fixes.md.
     """
     bad_examples = (
         Example(
@@ -83,10 +96,15 @@ class MeanOverPadding(Rule):
                     "receives), or `pooling_lint.runtime.tensorflow.MaskedMeanPool()` with "
                     "`lengths`"
                 )
+            rf = reduction_fix(facts, r, kind)
             yield Finding(
                 node=r.node,
                 message=(
                     f"{r.api} averages {shown} over time, but it is {padded_by(facts, t)}, "
                     f"so the padding steps are counted; use {fix}"
                 ),
+                fix=rf.edits if rf else (),
+                fix_safe=False,
+                fix_title=rf.title if rf else "",
+                imports=rf.imports if rf else (),
             )

@@ -12,6 +12,7 @@ from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_st
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by
+from pooling_lint.rules.runtime_fix import last_step_fix
 
 
 class LastStepOfPadded(Rule):
@@ -54,6 +55,13 @@ class LastStepOfPadded(Rule):
     last = last_valid(out, lengths)   # or out[torch.arange(B), lengths - 1]
     # or pack_padded_sequence(...) and use h_n[-1]
     ```
+
+    ## Fix safety
+    With `--unsafe-fixes`, where the file's data flow shows the lengths or the valid-step mask
+    of the value in the same function, `out[:, -1]` / `out[:, -1, :]` becomes
+    `last_valid(out, lengths)`, and time-first `out[-1]` (with lengths) becomes
+    `last_valid(out, lengths, time_axis=0)`, with its import. Unsafe: the result changes, an
+    empty row gives 0. Windows `out[:, -n:]` and `h_n[-1]` get no fix. See docs/fixes.md.
     """
     bad_examples = (
         Example(
@@ -80,7 +88,9 @@ class LastStepOfPadded(Rule):
                 continue
             base = facts.code(s.node.value)
             what = "the last step" if kind is LastTake.STEP else "the last steps"
-            if fix_framework(facts, t) is Framework.TORCH:
+            fw = fix_framework(facts, t)
+            rf = last_step_fix(facts, s, fw)
+            if fw is Framework.TORCH:
                 fix = (
                     f"`pooling_lint.runtime.torch.last_valid({base}, lengths)` (or gather at "
                     "`lengths - 1`, or the packed RNN's `h_n`)"
@@ -96,6 +106,10 @@ class LastStepOfPadded(Rule):
                     f"`{facts.code(s.node)}` takes {what} of `{base}`, which is "
                     f"{padded_by(facts, t)}: for shorter sequences that is padding; use {fix}"
                 ),
+                fix=rf.edits if rf else (),
+                fix_safe=False,
+                fix_title=rf.title if rf else "",
+                imports=rf.imports if rf else (),
             )
 
     def _final_states(self, facts: FileFacts) -> Iterator[Finding]:

@@ -11,6 +11,7 @@ from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_tim
 from pooling_lint.analysis.values import Fill
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by, runtime_op
+from pooling_lint.rules.runtime_fix import reduction_fix
 
 #: What the padded steps must hold for the reduction to be exact anyway.
 _SAFE_FILL = {"max": (Fill.NEG_INF, Fill.COPY_LAST), "min": (Fill.POS_INF, Fill.COPY_LAST)}
@@ -50,6 +51,14 @@ class MaxOverPadding(Rule):
     pooled = masked_max(out, lengths)
     # or: out.masked_fill(~mask[..., None], float("-inf")).max(dim=1).values
     ```
+
+    ## Fix safety
+    With `--unsafe-fixes`, where the file's data flow shows the lengths or the valid-step mask
+    of the value in the same function, `torch.amax(x, dim=1)`, `x.max(dim=1).values`,
+    `x.max(1)[0]` and `tf.reduce_max(x, axis=1)` (over the time axis, no `keepdim`) become
+    `masked_max(x, lengths)` (`masked_min` for a min), with its import. Unsafe: the result
+    changes, an empty row gives 0. `pooled, _ = x.max(dim=1)` gets no fix (the indices are
+    used). See docs/fixes.md.
     """
     bad_examples = (
         Example(
@@ -82,6 +91,7 @@ class MaxOverPadding(Rule):
             operand = facts.code(r.operand_node) if r.operand_node is not None else ""
             shown = f"`{operand}`" if operand else "its input"
             kind = fix_framework(facts, t, r.framework)
+            rf = reduction_fix(facts, r, kind)
             yield Finding(
                 node=r.node,
                 message=(
@@ -89,4 +99,8 @@ class MaxOverPadding(Rule):
                     f"{padded_by(facts, t)}, so padding steps can win; use "
                     f"{runtime_op(kind, r.op, operand or 'x')}"
                 ),
+                fix=rf.edits if rf else (),
+                fix_safe=False,
+                fix_title=rf.title if rf else "",
+                imports=rf.imports if rf else (),
             )

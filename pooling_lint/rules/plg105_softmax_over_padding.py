@@ -11,6 +11,7 @@ from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_tim
 from pooling_lint.analysis.values import Fill, Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by
+from pooling_lint.rules.runtime_fix import reduction_fix
 
 
 class SoftmaxOverPadding(Rule):
@@ -49,6 +50,13 @@ class SoftmaxOverPadding(Rule):
     weights = torch.softmax(scores, dim=1)
     # or: pooling_lint.runtime.torch.attention_pool(out, scores, mask=mask)
     ```
+
+    ## Fix safety
+    With `--unsafe-fixes`, where the file's data flow shows the lengths or the valid-step mask
+    of `[batch, time]` scores (rank known to be 2) in the same function,
+    `torch.softmax(scores, dim=1)` / `tf.nn.softmax(scores, axis=1)` becomes
+    `masked_softmax(scores, lengths)`: weights 0 at padding, a softmax over each row's valid
+    steps. Unsafe: the result changes. See docs/fixes.md.
     """
     bad_examples = (
         Example(
@@ -82,7 +90,9 @@ class SoftmaxOverPadding(Rule):
                 continue  # masked with a value we cannot read: unsure, stay silent
             operand = facts.code(r.operand_node) if r.operand_node is not None else ""
             shown = f"`{operand}`" if operand else "the scores"
-            if fix_framework(facts, t, r.framework) is Framework.TORCH:
+            kind = fix_framework(facts, t, r.framework)
+            rf = reduction_fix(facts, r, kind)
+            if kind is Framework.TORCH:
                 how = "`scores.masked_fill(~mask, float('-inf'))`"
                 op = "`pooling_lint.runtime.torch.attention_pool(x, scores, lengths)`"
             else:
@@ -95,6 +105,10 @@ class SoftmaxOverPadding(Rule):
                     f"({padded_by(facts, t)}); set padded scores to -inf first ({how}) or use "
                     f"{op}"
                 ),
+                fix=rf.edits if rf else (),
+                fix_safe=False,
+                fix_title=rf.title if rf else "",
+                imports=rf.imports if rf else (),
             )
         for lc in facts.layer_calls:
             names = lib.PADDING_MASK_KWARGS.get(lc.layer.qualname)

@@ -84,7 +84,7 @@ def fix_action(snapshot: Snapshot, found: Finding) -> types.CodeAction | None:
         )
         changes = _cell_edits(snapshot.cells, result.fixed_sources)
     else:
-        changes = {found.uri: fix_edits(d.fix, snapshot.positions)}
+        changes = {found.uri: fix_edits(d.fix, snapshot.positions, snapshot.text)}
     if not changes:
         return None
     safe = d.fix.applicability == "safe"

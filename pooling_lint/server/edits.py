@@ -9,8 +9,18 @@ from pooling_lint.diagnostics import Fix
 from pooling_lint.server.positions import Positions, location_at
 
 
-def fix_edits(fix: Fix, positions: Positions) -> list[types.TextEdit]:
-    """The LSP edits of one engine fix (its edits never overlap)."""
+def fix_edits(fix: Fix, positions: Positions, text: str | None = None) -> list[types.TextEdit]:
+    """The LSP edits of one engine fix (its edits never overlap).
+
+    A fix that needs imports (``from pooling_lint.runtime.torch import masked_mean``) goes
+    through the writer, as ``--fix`` would apply it, when the document's ``text`` is given: the
+    import lands once, in the right place, with the edit.
+    """
+    if fix.imports and text is not None:
+        from pooling_lint.writer import apply_fixes  # libcst: only when an action is asked for
+
+        edit = replacement(text, apply_fixes(text, [fix]), positions)
+        return [edit] if edit is not None else []
     return [types.TextEdit(positions.range(e.start, e.end), e.content) for e in fix.edits]
 
 

@@ -200,3 +200,41 @@ async def test_a_burst_of_edits_ends_with_the_last_versions_diagnostics(
     assert codes(params.diagnostics) == ["PLG202"]
     await asyncio.sleep(0.3)  # nothing older arrives afterwards and overwrites it
     assert codes(client.diagnostics[uri]) == ["PLG202"]
+
+
+#: PLG101 whose unsafe fix switches to the runtime op (docs/fixes.md) and adds its import.
+RUNTIME_FIX_SOURCE = """\
+import torch
+
+
+def pool(x, lengths):
+    valid = torch.arange(x.size(1))[None, :] < lengths[:, None]
+    x = x.masked_fill(~valid[..., None], 0.0)
+    return x.mean(dim=1)
+"""
+
+
+async def test_runtime_op_fix_is_offered_as_unsafe_with_its_import(
+    client: LanguageClient, workspace: Path
+) -> None:
+    uri = open_python(client, workspace / "pool.py", RUNTIME_FIX_SOURCE)
+    await diagnostics_for(client, uri, lambda d: "PLG101" in codes(d))
+    found = [a for a in await actions(client, uri, 6) if "masked_mean" in a.title]
+    assert len(found) == 1
+    action = found[0]
+    assert action.kind == types.CodeActionKind.QuickFix
+    assert action.title.endswith(UNSAFE_SUFFIX) and not action.is_preferred
+    assert action.edit is not None and action.edit.changes is not None
+    fixed = apply_edits(RUNTIME_FIX_SOURCE, action.edit.changes[uri])
+    assert fixed.count("from pooling_lint.runtime.torch import masked_mean\n") == 1
+    assert "    return masked_mean(x, lengths)\n" in fixed
+    # fix-all holds the safe fixes only: this one is not in it
+    fix_all = await actions(client, uri, 0, only=["source.fixAll"])
+    assert all(
+        "masked_mean" not in e.new_text
+        for a in fix_all
+        if a.edit is not None and a.edit.changes
+        for e in a.edit.changes.get(uri, [])
+    )
+    change(client, uri, 2, fixed)
+    await diagnostics_for(client, uri, lambda d: "PLG101" not in codes(d))
