@@ -16,6 +16,7 @@ from pooling_lint.rules.runtime_fix import reduction_fix
 class MeanOverPadding(Rule):
     code = "PLG101"
     name = "mean-over-padding"
+    fixable = "sometimes"  # unsafe: rewrites to the runtime ops (docs/fixes.md)
     summary = "Mean over the time axis of a padded sequence counts the padding steps"
     #: every mean the table knows: reductions, pools, tensor methods
     triggers = lib.names(

@@ -18,6 +18,7 @@ from pooling_lint.rules.runtime_fix import last_step_fix
 class LastStepOfPadded(Rule):
     code = "PLG103"
     name = "last-step-of-padded"
+    fixable = "sometimes"  # unsafe: rewrites to the runtime ops (docs/fixes.md)
     summary = "`out[:, -1]` of a right-padded sequence is a padding step, not the last state"
     triggers = lib.PADDING_EVIDENCE
     docs = """

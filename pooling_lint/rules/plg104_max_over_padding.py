@@ -20,6 +20,7 @@ _SAFE_FILL = {"max": (Fill.NEG_INF, Fill.COPY_LAST), "min": (Fill.POS_INF, Fill.
 class MaxOverPadding(Rule):
     code = "PLG104"
     name = "max-over-padding"
+    fixable = "sometimes"  # unsafe: rewrites to the runtime ops (docs/fixes.md)
     summary = "Max/min over the time axis of a padded sequence lets padding win"
     triggers = lib.names(
         lambda api: api.family in (Family.REDUCTION, Family.POOLING) and api.op in ("max", "min")

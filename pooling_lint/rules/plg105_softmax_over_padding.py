@@ -17,6 +17,7 @@ from pooling_lint.rules.runtime_fix import reduction_fix
 class SoftmaxOverPadding(Rule):
     code = "PLG105"
     name = "softmax-over-padding"
+    fixable = "sometimes"  # unsafe: rewrites to the runtime ops (docs/fixes.md)
     summary = "Softmax attention over a padded time axis gives weight to padding steps"
     #: softmax reductions, and the attention layers that take a padding mask
     triggers = (
