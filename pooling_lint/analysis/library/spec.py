@@ -85,6 +85,15 @@ class CallModel(Enum):
     MATMUL = "matmul"
     DIVIDE = "divide"
     CONCATENATE = "concatenate"
+    # TF1 graph code (rows in library/tf1.py, handlers in analysis/tf1_calls.py)
+    PLACEHOLDER = "tf.placeholder"
+    VARIABLE = "tf.Variable / get_variable"
+    EMBEDDING_LOOKUP = "embedding_lookup"
+    TF1_RNN = "TF1 RNN function"
+    DENSE_FUNCTION = "tf.layers.dense"
+    UNSTACK = "unstack"
+    SIGN = "sign"
+    TENSORDOT = "tensordot"
 
 
 class ApplyModel(Enum):
