@@ -13,6 +13,7 @@ from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
+from pooling_lint.analysis.feeds import feed
 from pooling_lint.analysis.indexing import (
     UNKNOWN,
     Bound,
@@ -129,7 +130,10 @@ def eval_nothing(it: Interpreter, node: ast.expr) -> Value:
 def eval_dict(it: Interpreter, node: ast.Dict) -> Value:
     for key, value in zip(node.keys, node.values):
         if key is not None:  # `**other` entries were never evaluated
-            it.eval(value)
+            data = it.eval(value)
+            if type(key) is ast.Name or type(key) is ast.Attribute:
+                # `{ids: batch}` keyed by a graph input is a TF1 feed_dict: ids receives batch
+                feed(it, it.eval(key), data)
     return None
 
 

@@ -11,6 +11,7 @@ from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
 )
+from pooling_lint.analysis.feeds import feed
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.padding import drop_symbolic
 from pooling_lint.analysis.values import (
@@ -130,6 +131,8 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
                 data = data.with_(layout="BT")
             ran = run_sequential(it, model, data)
             return drop_symbolic(ran) if method else ran
+        if model.kind == "functional" and method not in (None, "__call__"):
+            feed(it, model.input, data)  # the padded arrays given to fit() reach the Input
         if model.kind == "functional" and model.output is not None:
             return drop_symbolic(model.output)
     return None

@@ -26,7 +26,9 @@ from pooling_lint.analysis.facts import (
     CallFact,
     MaskDropped,
 )
+from pooling_lint.analysis.feeds import fed_input
 from pooling_lint.analysis.joins import feature_join
+from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
@@ -94,7 +96,7 @@ def _input(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         return Tensor(symbolic=ev, origin=ev)
     dims = (None, *shape)
     layout = {3: "BTF", 2: "BT"}.get(len(dims))
-    return Tensor(
+    t = Tensor(
         rank=len(dims),
         dims=dims,
         layout=layout,
@@ -102,6 +104,7 @@ def _input(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         origin=ev,
         role=Role.TOKENS if len(dims) == 2 else Role.DATA,
     )
+    return fed_input(it, fact.node, t)
 
 
 def _sequential(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
@@ -454,6 +457,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.DIVIDE: _divide,
     CallModel.CONCATENATE: _concatenate,
     **TF1_HANDLERS,
+    CallModel.KERAS_MERGE: merge_call,
 }
 
 

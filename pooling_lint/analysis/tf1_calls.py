@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from pooling_lint.analysis.arguments import as_int, bind_args, const, dim_from
 from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.facts import CallFact
+from pooling_lint.analysis.feeds import fed_input
 from pooling_lint.analysis.library import ApiSpec, CallModel
 from pooling_lint.analysis.library.tf1 import STATIC_RNNS
 from pooling_lint.analysis.padding import refill
@@ -76,10 +77,12 @@ def _placeholder(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, r
     ints = _is_int_dtype(it, _arg(fact, spec, "dtype"))
     # [None, T] int ids, [None, T, F] float steps; a [None, n] float is anything (labels, ...)
     if len(dims) == 2 and ints:
-        return Tensor(rank=2, dims=dims, layout="BT", role=Role.TOKENS, origin=ev)
-    if len(dims) == 3 and not ints:
-        return Tensor(rank=3, dims=dims, layout="BTF", origin=ev)
-    return Tensor(rank=len(dims), dims=dims, origin=ev)
+        t = Tensor(rank=2, dims=dims, layout="BT", role=Role.TOKENS, origin=ev)
+    elif len(dims) == 3 and not ints:
+        t = Tensor(rank=3, dims=dims, layout="BTF", origin=ev)
+    else:
+        return Tensor(rank=len(dims), dims=dims, origin=ev)
+    return fed_input(it, fact.node, t)  # padded like what a feed_dict gives it
 
 
 def _variable(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:

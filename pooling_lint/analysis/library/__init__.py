@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pooling_lint.analysis.library import functions, layers, tf1
+from pooling_lint.analysis.library import functions, keras_merge, layers, tf1
 from pooling_lint.analysis.library.conventions import (
     DECODING_CACHE_NAMES,
     LENGTH_NAMES,
@@ -53,7 +53,13 @@ def _build(rows: Iterable[ApiSpec]) -> dict[str, ApiSpec]:
 
 #: canonical qualified name -> its row
 TABLE: dict[str, ApiSpec] = _build(
-    [*functions.rows(), *tf1.rows(), *layers.TORCH_LAYERS, *layers.KERAS_LAYERS]
+    [
+        *functions.rows(),
+        *tf1.rows(),
+        *layers.TORCH_LAYERS,
+        *layers.KERAS_LAYERS,
+        *keras_merge.rows(),
+    ]
 )
 
 

@@ -94,6 +94,7 @@ class CallModel(Enum):
     UNSTACK = "unstack"
     SIGN = "sign"
     TENSORDOT = "tensordot"
+    KERAS_MERGE = "keras merge function"  # keras.layers.concatenate / add / ... (keras_merge.py)
 
 
 class ApplyModel(Enum):
@@ -123,6 +124,7 @@ class ApplyModel(Enum):
     LAMBDA = "Lambda"
     KERAS_ATTENTION = "keras attention"
     KERAS_OTHER = "other keras layer"
+    KERAS_MERGE = "keras merge layer"  # Concatenate, Add, Average, ... (list input)
 
 
 @dataclass(frozen=True)
