@@ -34,6 +34,7 @@ from pooling_lint.analysis.values import (
     DimOf,
     Evidence,
     FunctionRef,
+    KerasModel,
     ListOf,
     Role,
     SelfRef,
@@ -181,6 +182,9 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
             return permute(base, (1, 0), node, it)
         if attr in ("data", "mT"):
             return base
+    if isinstance(base, KerasModel) and attr in ("output_shape", "input_shape"):
+        shaped = base.output if attr == "output_shape" else base.input
+        return ShapeOf(shaped, node) if shaped is not None else None
     if isinstance(base, TupleValue) and attr in ("values", "indices") and base.items:
         # torch.max(x, dim) returns (values, indices)
         return base.items[0] if attr == "values" else base.items[-1]

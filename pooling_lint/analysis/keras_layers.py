@@ -20,6 +20,7 @@ from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.values import (
     Const,
     Dim,
+    DimOf,
     Evidence,
     Fill,
     FunctionRef,
@@ -199,6 +200,10 @@ def _window_pool(
     q = layer.qualname
     op = "max" if "Max" in q else "mean"
     pool = layer.args.get("pool_size", Const(2))
+    if isinstance(pool, DimOf):
+        # pool_size=model.output_shape[1], x.shape[1]: the size that dimension has
+        size = pool.tensor.dim(pool.axis)
+        pool = Const(size) if isinstance(size, int) else pool
     k = as_int(pool)
     if k is None and isinstance(const(pool), tuple) and len(const(pool)) == 1:
         k = const(pool)[0]

@@ -6,7 +6,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.arguments import arg_node
+from pooling_lint.analysis.arguments import arg_node, dim_from
 from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
@@ -74,7 +74,10 @@ def declared_input(model: KerasModel) -> Tensor | None:
             role=Role.TOKENS if len(dims) == 2 else Role.DATA,
         )
     if first.qualname == "keras.layers.Embedding":
-        return Tensor(rank=2, layout="BT", role=Role.TOKENS)
+        # Embedding(input_length=T) (Keras 2) declares the time dimension of the ids
+        length = dim_from(first.args.get("input_length"))
+        dims = (None, length) if length is not None else None
+        return Tensor(rank=2, layout="BT", role=Role.TOKENS, dims=dims)
     return None
 
 

@@ -118,6 +118,7 @@ def test_derived_triggers_keep_every_trigger(code: str) -> None:
 ADDED = {
     "PLG101": {"nanmean"},
     "PLG102": {"sign"},
+    "PLG205": {"AveragePooling1D", "AvgPool1D", "MaxPool1D", "MaxPooling1D"},
     "PLG204": {
         "bidirectional_dynamic_rnn", "bidirectional_rnn", "stack_bidirectional_dynamic_rnn",
         "stack_bidirectional_rnn", "static_bidirectional_rnn",

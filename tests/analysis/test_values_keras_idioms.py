@@ -154,3 +154,16 @@ def test_feed_dict_pads_the_placeholder() -> None:
     facts = facts_of(src)
     r = reduction_on(facts, 5)
     assert r.operand.padding is not None and r.operand.padding.side == Side.POST
+
+
+def test_embedding_input_length_and_output_shape_give_the_pool_size() -> None:
+    src = """
+    from keras.models import Sequential
+    from keras.layers import AveragePooling1D, Embedding, Flatten
+    model = Sequential()
+    model.add(Embedding(5000, 50, input_length=400))
+    model.add(AveragePooling1D(pool_size=model.output_shape[1]))
+    model.add(Flatten())
+    """
+    r = reduction_on(facts_of(src), 5)
+    assert r.windowed and r.pool_size == 400 and r.operand.dim(1) == 400
