@@ -16,6 +16,7 @@ from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.padding import drop_symbolic
 from pooling_lint.analysis.values import (
     Const,
+    Dim,
     Evidence,
     KerasModel,
     Layer,
@@ -76,8 +77,8 @@ def declared_input(model: KerasModel) -> Tensor | None:
     if first.qualname == "keras.layers.Embedding":
         # Embedding(input_length=T) (Keras 2) declares the time dimension of the ids
         length = dim_from(first.args.get("input_length"))
-        dims = (None, length) if length is not None else None
-        return Tensor(rank=2, layout="BT", role=Role.TOKENS, dims=dims)
+        ids_dims: tuple[Dim, ...] | None = (None, length) if length is not None else None
+        return Tensor(rank=2, layout="BT", role=Role.TOKENS, dims=ids_dims)
     return None
 
 
