@@ -195,10 +195,12 @@ def _sign(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: boo
 
 
 def _tensordot(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
-    """``tensordot(x, w, axes=1)``: the last axis of ``x`` against the first of ``w``."""
+    """``tensordot(x, w, axes=1)`` and ``K.dot(x, w)``: the last axis of ``x`` against the
+    first of ``w``."""
     args = bind_args(spec.name, fact)
     a, b = args.get("a"), args.get("b")
-    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or as_int(args.get("axes")) != 1:
+    axes = 1 if spec.short == "dot" else as_int(args.get("axes"))  # K.dot: tensordot axes=1
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or axes != 1:
         return None
     if a.rank is None or b.rank not in (1, 2) or a.layout is None or len(a.layout) != a.rank:
         return None

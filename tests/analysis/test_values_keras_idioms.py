@@ -167,3 +167,24 @@ def test_embedding_input_length_and_output_shape_give_the_pool_size() -> None:
     """
     r = reduction_on(facts_of(src), 5)
     assert r.windowed and r.pool_size == 400 and r.operand.dim(1) == 400
+
+
+def test_backend_ops_around_a_pooling_keep_the_padding() -> None:
+    src = """
+    import tensorflow as tf
+    from keras import backend as K
+    from keras.utils import pad_sequences
+    ids = tf.constant(pad_sequences(seqs, maxlen=30, padding="post"))
+    h = tf.nn.embedding_lookup(tf.get_variable("e", [100, 8]), ids)
+    w = tf.get_variable("w", [8, 1])
+    scores = K.squeeze(K.dot(K.tanh(h), w), axis=-1)
+    weights = K.softmax(scores)
+    flipped = K.permute_dimensions(h, (0, 2, 1))
+    probe(flipped)
+    """
+    facts = facts_of(src)
+    r = reduction_on(facts, 8)
+    assert r.op == "softmax" and r.operand.layout == "BT" and r.axis == 1
+    assert r.operand.padding is not None
+    flipped = probe_at(facts, 10)
+    assert isinstance(flipped, Tensor) and flipped.layout == "BCT"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pooling_lint.analysis.library import functions, keras_merge, layers, tf1
+from pooling_lint.analysis.library import functions, keras_backend, keras_merge, layers, tf1
 from pooling_lint.analysis.library.conventions import (
     DECODING_CACHE_NAMES,
     LENGTH_NAMES,
@@ -56,6 +56,7 @@ TABLE: dict[str, ApiSpec] = _build(
     [
         *functions.rows(),
         *tf1.rows(),
+        *keras_backend.rows(),
         *layers.TORCH_LAYERS,
         *layers.KERAS_LAYERS,
         *keras_merge.rows(),
