@@ -13,6 +13,7 @@ from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
+from pooling_lint.analysis.feeds import feed
 from pooling_lint.analysis.indexing import (
     UNKNOWN,
     Bound,
@@ -33,6 +34,7 @@ from pooling_lint.analysis.values import (
     DimOf,
     Evidence,
     FunctionRef,
+    KerasModel,
     ListOf,
     Role,
     SelfRef,
@@ -129,7 +131,10 @@ def eval_nothing(it: Interpreter, node: ast.expr) -> Value:
 def eval_dict(it: Interpreter, node: ast.Dict) -> Value:
     for key, value in zip(node.keys, node.values):
         if key is not None:  # `**other` entries were never evaluated
-            it.eval(value)
+            data = it.eval(value)
+            if type(key) is ast.Name or type(key) is ast.Attribute:
+                # `{ids: batch}` keyed by a graph input is a TF1 feed_dict: ids receives batch
+                feed(it, it.eval(key), data)
     return None
 
 
@@ -177,6 +182,9 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
             return permute(base, (1, 0), node, it)
         if attr in ("data", "mT"):
             return base
+    if isinstance(base, KerasModel) and attr in ("output_shape", "input_shape"):
+        shaped = base.output if attr == "output_shape" else base.input
+        return ShapeOf(shaped, node) if shaped is not None else None
     if isinstance(base, TupleValue) and attr in ("values", "indices") and base.items:
         # torch.max(x, dim) returns (values, indices)
         return base.items[0] if attr == "values" else base.items[-1]

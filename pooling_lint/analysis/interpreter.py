@@ -96,6 +96,9 @@ class Interpreter:
         self.changed = False
         #: subscripts whose result only gives a shape, dtype or device (`zeros_like(x[:, -1:])`)
         self.shape_reads: set[ast.AST] = set()
+        #: padding of the data fed to a graph input (fit/predict, feed_dict): input node id ->
+        #: Padding (analysis/feeds.py)
+        self.fed: dict[str, Padding] = {}
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
 
@@ -607,6 +610,12 @@ class Interpreter:
         self._reads.setdefault(("attr", class_name, attr), value)
         return value
 
+    def read_fed(self, key: str) -> Padding | None:
+        """The padding of the data fed to the graph input ``key`` so far (analysis/feeds.py)."""
+        value = self.fed.get(key)
+        self._reads.setdefault(("fed", key, ""), value)
+        return value
+
     def read_module(self, name: str) -> object:
         """A module-level binding seen from a function (``_MISSING`` if there is none)."""
         value = self.module_env.get(name, _MISSING)
@@ -621,6 +630,8 @@ class Interpreter:
             return self.class_attrs.get(a, {}).get(b)
         if kind == "module":
             return self.module_env.get(a, _MISSING)
+        if kind == "fed":
+            return self.fed.get(a)
         return self.bindings.get(a, {})
 
     def class_method_key(self, class_name: str, method: str) -> str | None:

@@ -20,6 +20,7 @@ from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.values import (
     Const,
     Dim,
+    DimOf,
     Evidence,
     Fill,
     FunctionRef,
@@ -27,6 +28,7 @@ from pooling_lint.analysis.values import (
     Padding,
     Role,
     Tensor,
+    TupleValue,
     Value,
 )
 
@@ -62,10 +64,25 @@ KerasHandler = Callable[["Interpreter", ast.AST, Layer, Tensor, Evidence, "CallF
 def _masking(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
+    if t.keras_mask is not None and t.padding is not None and _random_pad_row(it, t):
+        # The new mask replaces the Embedding's: it masks the steps whose features all equal
+        # mask_value, and the padded steps hold the Embedding's row for id 0, a trained vector
+        # initialised at random, so it masks none of them.
+        return t.with_(keras_mask=None, mask_consumed=None, padding=refill(t.padding), origin=lev)
     pad: Padding | None = Padding(lev, t.padding.side if t.padding else None, Fill.ZERO)
     if t.rank is None and t.layout is None:
         t = t.with_(rank=3, layout="BTF")  # Masking takes (batch, time, features)
     return t.with_(keras_mask=lev, padding=pad, mask_consumed=None, origin=lev)
+
+
+def _random_pad_row(it: Interpreter, t: Tensor) -> bool:
+    """``t`` comes straight from a Keras ``Embedding`` whose weights start at random (no
+    ``weights=`` / ``embeddings_initializer=`` given): its padded steps are not constant."""
+    node = t.origin.node if t.origin is not None else None
+    if not isinstance(node, ast.Call) or it.facts.qualname(node.func) != "keras.layers.Embedding":
+        return False
+    given = {k.arg for k in node.keywords}
+    return not given & {"weights", "embeddings_initializer", None}
 
 
 def _embedding(
@@ -107,10 +124,23 @@ def _rnn(
         units = units * 2
     elif bidir and merge != "concat":
         units = units if merge in ("sum", "ave", "mul") else None
+    returns_state = inner.arg("return_state", False)
+    if returns_state is not False and returns_state is not True:
+        return None  # unknown: one tensor or [output, *states]
+    out = _rnn_output(layer, inner, t, lev, bidir, units)
+    if returns_state is not True:
+        return out
+    # [output, *states]: h (and c for an LSTM), per direction; the mask stays on the output
+    state = Tensor(rank=2, dims=(t.dim(0), None), role=Role.STATE, symbolic=t.symbolic, origin=lev)
+    count = (2 if inner.qualname.endswith("LSTM") else 1) * (2 if bidir else 1)
+    return TupleValue((out, *([state] * count)))
+
+
+def _rnn_output(
+    layer: Layer, inner: Layer, t: Tensor, lev: Evidence, bidir: bool, units: Dim
+) -> Tensor:
     seqs = inner.arg("return_sequences", False) is True
     masked = t.keras_mask is not None
-    if inner.arg("return_state", False) is not False:
-        return None  # [output, *states]: a list, not one tensor
     if not seqs:
         return Tensor(
             rank=2,
@@ -170,6 +200,10 @@ def _window_pool(
     q = layer.qualname
     op = "max" if "Max" in q else "mean"
     pool = layer.args.get("pool_size", Const(2))
+    if isinstance(pool, DimOf):
+        # pool_size=model.output_shape[1], x.shape[1]: the size that dimension has
+        size = pool.tensor.dim(pool.axis)
+        pool = Const(size) if isinstance(size, int) else pool
     k = as_int(pool)
     if k is None and isinstance(const(pool), tuple) and len(const(pool)) == 1:
         k = const(pool)[0]
@@ -278,8 +312,9 @@ _HANDLERS: dict[ApplyModel, KerasHandler] = {
     ApplyModel.KERAS_ATTENTION: _attention,
 }
 
-#: The apply models this module handles (every Keras layer).
-KERAS_APPLIES = frozenset(_HANDLERS) | {ApplyModel.KERAS_OTHER}
+#: The apply models this module handles (every Keras layer; the merge layers, which take a
+#: list, in analysis/keras_merge.py).
+KERAS_APPLIES = frozenset(_HANDLERS) | {ApplyModel.KERAS_OTHER, ApplyModel.KERAS_MERGE}
 
 
 def lambda_layer(it: Interpreter, node: ast.AST, fn: Value, t: Tensor) -> Value:

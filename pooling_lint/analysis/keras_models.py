@@ -6,15 +6,17 @@ import ast
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.arguments import arg_node
+from pooling_lint.analysis.arguments import arg_node, dim_from
 from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
 )
+from pooling_lint.analysis.feeds import feed
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.padding import drop_symbolic
 from pooling_lint.analysis.values import (
     Const,
+    Dim,
     Evidence,
     KerasModel,
     Layer,
@@ -73,7 +75,10 @@ def declared_input(model: KerasModel) -> Tensor | None:
             role=Role.TOKENS if len(dims) == 2 else Role.DATA,
         )
     if first.qualname == "keras.layers.Embedding":
-        return Tensor(rank=2, layout="BT", role=Role.TOKENS)
+        # Embedding(input_length=T) (Keras 2) declares the time dimension of the ids
+        length = dim_from(first.args.get("input_length"))
+        ids_dims: tuple[Dim, ...] | None = (None, length) if length is not None else None
+        return Tensor(rank=2, layout="BT", role=Role.TOKENS, dims=ids_dims)
     return None
 
 
@@ -130,6 +135,8 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
                 data = data.with_(layout="BT")
             ran = run_sequential(it, model, data)
             return drop_symbolic(ran) if method else ran
+        if model.kind == "functional" and method not in (None, "__call__"):
+            feed(it, model.input, data)  # the padded arrays given to fit() reach the Input
         if model.kind == "functional" and model.output is not None:
             return drop_symbolic(model.output)
     return None

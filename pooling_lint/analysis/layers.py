@@ -14,6 +14,7 @@ from pooling_lint.analysis.facts import (
     LayerCall,
 )
 from pooling_lint.analysis.keras_layers import KERAS_APPLIES, keras_layer
+from pooling_lint.analysis.keras_merge import merge_layer
 from pooling_lint.analysis.library import ApplyModel
 from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.reductions import pool_last_axis
@@ -69,6 +70,8 @@ def layer_output(
     lev = Evidence(layer.node or node, "")
     if isinstance(inp, Packed) and apply is ApplyModel.TORCH_RNN:
         return _torch_rnn_packed(layer, node, lev)
+    if apply is ApplyModel.KERAS_MERGE:
+        return merge_layer(it, node, layer, inp)  # a list of inputs
     if inp is None:
         inp = _default_input(layer, apply)
     if not isinstance(inp, Tensor) or apply is None:

@@ -26,13 +26,17 @@ from pooling_lint.analysis.facts import (
     CallFact,
     MaskDropped,
 )
+from pooling_lint.analysis.feeds import fed_input
+from pooling_lint.analysis.joins import feature_join
+from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.lengths import nonzero
-from pooling_lint.analysis.library import ApiSpec, CallModel, Family
+from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.subscripts import join_ends
+from pooling_lint.analysis.tf1_calls import HANDLERS as TF1_HANDLERS
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -92,7 +96,7 @@ def _input(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         return Tensor(symbolic=ev, origin=ev)
     dims = (None, *shape)
     layout = {3: "BTF", 2: "BT"}.get(len(dims))
-    return Tensor(
+    t = Tensor(
         rank=len(dims),
         dims=dims,
         layout=layout,
@@ -100,6 +104,7 @@ def _input(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         origin=ev,
         role=Role.TOKENS if len(dims) == 2 else Role.DATA,
     )
+    return fed_input(it, fact.node, t)
 
 
 def _sequential(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
@@ -147,6 +152,9 @@ def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
         return None
     names = ("axis", "dim", "reduction_indices")
     axis = axis_value(fact, 1, names)
+    if spec.op == "softmax" and spec.framework in (Framework.TENSORFLOW, Framework.KERAS):
+        if const(axis) is None and isinstance(axis, Const):
+            axis = Const(-1)  # TF and Keras softmax: no axis (or axis=None) is the last axis
     keepdims = any(const(fact.kwarg(k)) is True for k in ("keepdims", "keepdim", "keep_dims"))
     operand = arg_node(fact, 0, "input")
     api = f"`{short_name(q)}`"
@@ -409,7 +417,12 @@ def _concatenate(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, r
     seq = arg_node(fact, 0, "tensors") or arg_node(fact, 0, "values") or arg_node(fact, 0, "x")
     if isinstance(seq, (ast.Tuple, ast.List)):
         join_ends(it, fact.node, list(seq.elts))
-    return None  # the joined value is not modelled
+    if spec.short in ("stack", "hstack"):
+        return None  # a new axis: not modelled
+    operands = fact.args[0] if fact.args else None
+    if operands is None:
+        operands = fact.kwarg("tensors") or fact.kwarg("values") or fact.kwarg("x")
+    return feature_join(operands, axis_value(fact, 1, ("axis", "dim")))
 
 
 _HANDLERS: dict[CallModel, Handler] = {
@@ -443,6 +456,8 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
     CallModel.CONCATENATE: _concatenate,
+    **TF1_HANDLERS,
+    CallModel.KERAS_MERGE: merge_call,
 }
 
 

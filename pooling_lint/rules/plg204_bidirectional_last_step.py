@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.indexing import SliceIndex
-from pooling_lint.analysis.library import ApplyModel, Family
-from pooling_lint.analysis.queries import LastTake, reads_last_step
+from pooling_lint.analysis.library import ApplyModel, Family, Framework
+from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step
 from pooling_lint.analysis.values import Role
 from pooling_lint.rules.base import Example, Finding, Rule
 
@@ -17,10 +17,13 @@ class BidirectionalLastStep(Rule):
     code = "PLG204"
     name = "bidirectional-last-step"
     summary = "`out[:, -1]` of a bidirectional RNN: the backward half has seen one step"
-    #: Keras `Bidirectional`, and torch's `bidirectional=True` argument
-    triggers = lib.names(
-        lambda api: api.family is Family.CONTAINER and api.apply is ApplyModel.KERAS_RNN
-    ) | {"bidirectional"}
+    #: Keras `Bidirectional`, torch's `bidirectional=True` argument, and the TF1 functions
+    #: (`bidirectional_dynamic_rnn`, `static_bidirectional_rnn`, ...)
+    triggers = (
+        lib.names(lambda api: api.family is Family.CONTAINER and api.apply is ApplyModel.KERAS_RNN)
+        | lib.names(lambda api: api.family is Family.RNN and "bidirectional" in api.short)
+        | {"bidirectional"}
+    )
     docs = """
     ## What it does
     Finds `out[:, -1]` (or `out[-1]` time-first) taken from the per-step output of a
@@ -79,13 +82,18 @@ class BidirectionalLastStep(Rule):
             feat = axes.get(rank - 1) if axes and rank else None
             if isinstance(feat, SliceIndex) and feat.lower is None and feat.upper is not None:
                 continue  # out[:, -1, :H]: the forward half only, which is right
+            if fix_framework(facts, t) is Framework.TORCH:
+                states = "`torch.cat([h_n[-2], h_n[-1]], dim=1)`"
+            elif t.symbolic is not None or t.keras_mask is not None:
+                states = "`Bidirectional(..., return_sequences=False)`"
+            else:
+                states = "`tf.concat([state_fw, state_bw], 1)` (`.h` of LSTM states)"
             yield Finding(
                 node=s.node,
                 message=(
                     f"`{facts.code(s.node)}` takes the last step of a bidirectional RNN "
                     f"output ({facts.where(t.bidirectional)}), where the backward direction "
-                    "has seen only one step; concatenate the final states instead "
-                    "(`torch.cat([h_n[-2], h_n[-1]], dim=1)`, or the forward half at the last "
-                    "valid step ++ the backward half at step 0)"
+                    f"has seen only one step; concatenate the final states instead ({states}, "
+                    "or the forward half at the last valid step ++ the backward half at step 0)"
                 ),
             )

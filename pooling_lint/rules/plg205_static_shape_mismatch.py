@@ -29,7 +29,13 @@ class StaticShapeMismatch(Rule):
     triggers = lib.names(
         lambda api: (
             api.apply
-            in (ApplyModel.LINEAR, ApplyModel.TORCH_RNN, ApplyModel.CONV1D, ApplyModel.TORCH_POOL)
+            in (
+                ApplyModel.LINEAR,
+                ApplyModel.TORCH_RNN,
+                ApplyModel.CONV1D,
+                ApplyModel.TORCH_POOL,
+                ApplyModel.WINDOW_POOL,
+            )
             or api.call in (CallModel.INPUT, CallModel.SEQUENTIAL, CallModel.FUNCTIONAL_MODEL)
         )
     ) | {"input_shape"}
@@ -42,7 +48,8 @@ class StaticShapeMismatch(Rule):
     `input_size` act on the last axis; `nn.Conv1d(in_channels)` on axis 1;
     `AdaptiveAvgPool1d`/`AvgPool1d` pool the last axis, which for a `(batch, time, hidden)`
     RNN output is the features; a model built on `Input(shape=(None, 64))` cannot take data
-    with 3 features.
+    with 3 features; a window pool (`MaxPooling1D(pool_size=64)`, `nn.MaxPool1d(64)`) cannot
+    be longer than the known length of its input (unless `padding="same"`).
 
     ## Why is this bad?
     Most of these crash at the first batch (`mat1 and mat2 shapes cannot be multiplied
@@ -69,6 +76,14 @@ class StaticShapeMismatch(Rule):
             "y = proj(torch.randn(32, 128, 100))\n",
             expect=(4,),
         ),
+        Example(
+            "import keras\n"
+            "from keras import layers\n"
+            "ids = keras.Input(shape=(30,))\n"
+            "x = layers.Embedding(100, 8)(ids)\n"
+            "x = layers.MaxPooling1D(pool_size=40)(x)\n",
+            expect=(5,),
+        ),
     )
     good_examples = (
         Example(
@@ -76,6 +91,14 @@ class StaticShapeMismatch(Rule):
             "from torch import nn\n"
             "proj = nn.Linear(128, 64)\n"
             "y = proj(torch.randn(32, 128, 100).transpose(1, 2))\n"
+        ),
+        # padding="same" pads the steps up to the window: one output step, no error
+        Example(
+            "import keras\n"
+            "from keras import layers\n"
+            "ids = keras.Input(shape=(30,))\n"
+            "x = layers.Embedding(100, 8)(ids)\n"
+            'x = layers.MaxPooling1D(pool_size=40, padding="same")(x)\n'
         ),
     )
 
@@ -152,6 +175,7 @@ class StaticShapeMismatch(Rule):
                             "mean over dim 1"
                         ),
                     )
+        yield from _pool_longer_than_input(facts)
         for mc in facts.model_calls:
             model = mc.model
             data = mc.data
@@ -180,5 +204,28 @@ class StaticShapeMismatch(Rule):
                 f"`{facts.code(node)}` feeds data of shape {_shape(data)}{_source(facts, data)}"  # type: ignore[arg-type]
                 f" ({what} differs), which Keras rejects; make the data match the `Input` "
                 "shape or fix the declared shape"
+            ),
+        )
+
+
+def _pool_longer_than_input(facts: FileFacts) -> Iterator[Finding]:
+    """A window pool whose window is longer than the known length of its time axis: Keras
+    rejects it when the model is built (``padding="valid"``), torch when it runs."""
+    for r in facts.reductions:
+        k = r.pool_size
+        if not r.windowed or k is None or r.axis is None or r.layer is None:
+            continue
+        length = r.operand.dim(r.axis)
+        if not isinstance(length, int) or not 0 < length < k:
+            continue
+        if r.layer.arg("padding", "valid") not in ("valid", 0):
+            continue  # "same" pads the input up to the window; torch padding= adds steps
+        yield Finding(
+            node=r.node,
+            message=(
+                f"{r.api} has a window of {k} steps, but its input has only {length} "
+                f"(shape {_shape(r.operand)}), so building or "
+                "running the model fails; use a window that fits, or a global pool "
+                "(`GlobalMaxPooling1D()` / `AdaptiveMaxPool1d(1)`) that works for any length"
             ),
         )

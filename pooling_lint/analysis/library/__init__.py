@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pooling_lint.analysis.library import functions, layers
+from pooling_lint.analysis.library import functions, keras_backend, keras_merge, layers, tf1
 from pooling_lint.analysis.library.conventions import (
     DECODING_CACHE_NAMES,
     LENGTH_NAMES,
@@ -52,12 +52,34 @@ def _build(rows: Iterable[ApiSpec]) -> dict[str, ApiSpec]:
 
 
 #: canonical qualified name -> its row
-TABLE: dict[str, ApiSpec] = _build([*functions.rows(), *layers.TORCH_LAYERS, *layers.KERAS_LAYERS])
+TABLE: dict[str, ApiSpec] = _build(
+    [
+        *functions.rows(),
+        *tf1.rows(),
+        *keras_backend.rows(),
+        *layers.TORCH_LAYERS,
+        *layers.KERAS_LAYERS,
+        *keras_merge.rows(),
+    ]
+)
+
+
+_V1 = "tensorflow.compat.v1."
 
 
 def lookup(name: str | None) -> ApiSpec | None:
-    """The row of a canonical qualified name, or None if the analysis does not model it."""
-    return TABLE.get(name) if name is not None else None
+    """The row of a canonical qualified name, or None if the analysis does not model it.
+
+    ``tf.compat.v1.X`` without a row of its own is TensorFlow's ``tf.X`` (``concat``,
+    ``nn.softmax``, ``transpose``, ...): the names stay apart (PLG302 tells them apart), the
+    model is the same.
+    """
+    if name is None:
+        return None
+    row = TABLE.get(name)
+    if row is None and name.startswith(_V1):
+        row = TABLE.get("tensorflow." + name[len(_V1) :])
+    return row
 
 
 def names(where: Callable[[ApiSpec], bool]) -> frozenset[str]:

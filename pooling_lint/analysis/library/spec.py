@@ -85,6 +85,16 @@ class CallModel(Enum):
     MATMUL = "matmul"
     DIVIDE = "divide"
     CONCATENATE = "concatenate"
+    # TF1 graph code (rows in library/tf1.py, handlers in analysis/tf1_calls.py)
+    PLACEHOLDER = "tf.placeholder"
+    VARIABLE = "tf.Variable / get_variable"
+    EMBEDDING_LOOKUP = "embedding_lookup"
+    TF1_RNN = "TF1 RNN function"
+    DENSE_FUNCTION = "tf.layers.dense"
+    UNSTACK = "unstack"
+    SIGN = "sign"
+    TENSORDOT = "tensordot"
+    KERAS_MERGE = "keras merge function"  # keras.layers.concatenate / add / ... (keras_merge.py)
 
 
 class ApplyModel(Enum):
@@ -114,6 +124,7 @@ class ApplyModel(Enum):
     LAMBDA = "Lambda"
     KERAS_ATTENTION = "keras attention"
     KERAS_OTHER = "other keras layer"
+    KERAS_MERGE = "keras merge layer"  # Concatenate, Add, Average, ... (list input)
 
 
 @dataclass(frozen=True)
