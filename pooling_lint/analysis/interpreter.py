@@ -30,6 +30,7 @@ from pooling_lint.analysis.facts import (
     FileFacts,
     UnusedMask,
 )
+from pooling_lint.analysis.hf import set_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
@@ -55,8 +56,11 @@ from pooling_lint.analysis.scopes import (
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
     Const,
+    Encoding,
     Evidence,
     FunctionRef,
+    HFObject,
+    ListOf,
     Padding,
     Role,
     SelfRef,
@@ -315,7 +319,9 @@ class Interpreter:
                     self._exec_block(body)
                     frame.terminated = False
                 return
-            self.bind(stmt.target, None)
+            item = iterable.item if isinstance(iterable, ListOf) else None
+            # `for batch in DataLoader(..., collate_fn=DataCollatorWithPadding(tok))`
+            self.bind(stmt.target, item if isinstance(item, Encoding) else None)
         before = dict(frame.env)
         self._exec_block(body)
         frame.terminated = False  # the body may run zero times
@@ -506,6 +512,11 @@ class Interpreter:
                     attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
                 elif key not in attrs:
                     attrs[key] = None
+            elif type(obj) is ast.Name and isinstance(frame.env.get(obj.id), HFObject):
+                if target.attr == "padding_side":  # `tokenizer.padding_side = "left"`
+                    tok = frame.env[obj.id]
+                    assert isinstance(tok, HFObject)
+                    frame.env[obj.id] = set_padding_side(tok, value)
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:

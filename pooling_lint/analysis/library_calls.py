@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pooling_lint.analysis import hf
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import (
     arg_node,
@@ -443,6 +444,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
     CallModel.CONCATENATE: _concatenate,
+    CallModel.HF: lambda it, fact, spec, ev, raw: hf.library_call(it, fact, spec.name),
 }
 
 

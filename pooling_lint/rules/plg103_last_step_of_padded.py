@@ -8,7 +8,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.indexing import IntIndex
 from pooling_lint.analysis.library import Framework
-from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step
+from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step, time_item
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by
@@ -68,6 +68,7 @@ class LastStepOfPadded(Rule):
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         yield from self._final_states(facts)
+        yield from self._first_steps(facts)
         for s in facts.subscripts:
             t = s.base
             pad = t.padding
@@ -95,6 +96,28 @@ class LastStepOfPadded(Rule):
                 message=(
                     f"`{facts.code(s.node)}` takes {what} of `{base}`, which is "
                     f"{padded_by(facts, t)}: for shorter sequences that is padding; use {fix}"
+                ),
+            )
+
+    def _first_steps(self, facts: FileFacts) -> Iterator[Finding]:
+        """``x[:, 0]`` (first-token pooling) of a sequence padded at the front."""
+        for s in facts.subscripts:
+            t = s.base
+            pad = t.padding
+            if pad is None or pad.side is not Side.PRE or pad.fill is not None:
+                continue  # unknown side, right padding, or steps the code filled
+            if t.role in (Role.MASK, Role.LENGTHS, Role.STATE) or t.rnn is not None:
+                continue  # an RNN's outputs over front padding: its own rules
+            if not s.reads_values or time_item(s) != IntIndex(0):
+                continue
+            base = facts.code(s.node.value)
+            yield Finding(
+                node=s.node,
+                message=(
+                    f"`{facts.code(s.node)}` takes the first step of `{base}`, which is "
+                    f"{padded_by(facts, t)}: with padding on the left, position 0 of every "
+                    "shorter sequence is padding; take the first real step (at "
+                    "`attention_mask.argmax(1)`) or pad on the right"
                 ),
             )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pooling_lint.analysis.library import functions, layers
+from pooling_lint.analysis.library import functions, hf, layers
 from pooling_lint.analysis.library.conventions import (
     DECODING_CACHE_NAMES,
     LENGTH_NAMES,
@@ -52,12 +52,19 @@ def _build(rows: Iterable[ApiSpec]) -> dict[str, ApiSpec]:
 
 
 #: canonical qualified name -> its row
-TABLE: dict[str, ApiSpec] = _build([*functions.rows(), *layers.TORCH_LAYERS, *layers.KERAS_LAYERS])
+TABLE: dict[str, ApiSpec] = _build(
+    [*functions.rows(), *layers.TORCH_LAYERS, *layers.KERAS_LAYERS, *hf.ROWS]
+)
 
 
 def lookup(name: str | None) -> ApiSpec | None:
     """The row of a canonical qualified name, or None if the analysis does not model it."""
-    return TABLE.get(name) if name is not None else None
+    if name is None:
+        return None
+    found = TABLE.get(name)
+    if found is None and name.startswith("transformers."):
+        return hf.row(name)  # any tokenizer / model class of the naming scheme
+    return found
 
 
 def names(where: Callable[[ApiSpec], bool]) -> frozenset[str]:
@@ -109,6 +116,7 @@ PADDING_EVIDENCE = frozenset(
     | PADDING_WORDS
     | LENGTH_NAMES
     | MASK_NAMES
+    | hf.HF_WORDS
 )
 
 __all__ = [

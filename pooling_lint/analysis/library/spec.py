@@ -85,6 +85,7 @@ class CallModel(Enum):
     MATMUL = "matmul"
     DIVIDE = "divide"
     CONCATENATE = "concatenate"
+    HF = "transformers tokenizer / model / collator"
 
 
 class ApplyModel(Enum):
