@@ -52,8 +52,19 @@ _PADS = (True, "longest", "max_length")
 _TENSOR_KINDS = ("pt", "tf", "np", "jax", "mlx")
 #: methods of a model (torch ``nn.Module``, Keras ``Model``) that return the model itself
 _MODEL_SAME = frozenset(
-    {"eval", "train", "to", "cuda", "cpu", "float", "half", "double", "bfloat16",
-     "requires_grad_", "share_memory"}
+    {
+        "eval",
+        "train",
+        "to",
+        "cuda",
+        "cpu",
+        "float",
+        "half",
+        "double",
+        "bfloat16",
+        "requires_grad_",
+        "share_memory",
+    }
 )
 #: methods of a ``BatchEncoding`` that return it (moved to a device)
 _ENCODING_SAME = frozenset({"to", "cuda", "cpu"})
@@ -70,8 +81,9 @@ def library_call(it: Interpreter, fact: CallFact, name: str) -> Value:
     cls = name.removesuffix(".from_pretrained")
     if what == "tokenizer":
         side = const(fact.kwarg("padding_side"))
-        return HFObject("tokenizer", cls, side if side in ("left", "right") else None,
-                        node=fact.node)
+        return HFObject(
+            "tokenizer", cls, side if side in ("left", "right") else None, node=fact.node
+        )
     if what == "model":
         return HFObject("model", cls, base=base, node=fact.node)
     padding = fact.kwarg("padding")
@@ -224,8 +236,9 @@ def output_item(out: ModelOutput, index: int) -> Value:
 def set_padding_side(obj: HFObject, value: Value) -> HFObject:
     """``tok.padding_side = "left"``."""
     side = const(value)
-    return HFObject(obj.kind, obj.qualname, side if side in ("left", "right") else None,
-                    obj.base, obj.node)
+    return HFObject(
+        obj.kind, obj.qualname, side if side in ("left", "right") else None, obj.base, obj.node
+    )
 
 
 def dict_comprehension(it: Interpreter, node: ast.DictComp) -> Value:
@@ -235,28 +248,39 @@ def dict_comprehension(it: Interpreter, node: ast.DictComp) -> Value:
     gen = node.generators[0]
     frame = it.frame
     source = gen.iter
-    if frame is None or gen.ifs or not (
-        type(source) is ast.Call
-        and type(source.func) is ast.Attribute
-        and source.func.attr == "items"
-        and not source.args
+    if (
+        frame is None
+        or gen.ifs
+        or not (
+            type(source) is ast.Call
+            and type(source.func) is ast.Attribute
+            and source.func.attr == "items"
+            and not source.args
+        )
     ):
         return None
     enc = it.eval(source.func.value)
     if not isinstance(enc, Encoding):
         return None
     target = gen.target
-    if not (type(target) is ast.Tuple and len(target.elts) == 2
-            and all(type(e) is ast.Name for e in target.elts)):
+    if not (
+        type(target) is ast.Tuple
+        and len(target.elts) == 2
+        and all(type(e) is ast.Name for e in target.elts)
+    ):
         return None
     saved = dict(frame.env)
     it.bind(target.elts[0], None)
     it.bind(target.elts[1], enc.ids)
     moved = it.eval(node.value)
     frame.env = saved
-    return enc if isinstance(moved, Tensor) and same(moved.padding, enc.ids.padding) and (
-        moved.role == enc.ids.role and moved.layout == enc.ids.layout
-    ) else None
+    return (
+        enc
+        if isinstance(moved, Tensor)
+        and same(moved.padding, enc.ids.padding)
+        and (moved.role == enc.ids.role and moved.layout == enc.ids.layout)
+        else None
+    )
 
 
 # ------------------------------------------------------------------ helpers
@@ -272,8 +296,9 @@ def _side_note(side: Side | None) -> str:
     if side is Side.PRE:
         return " (padding on the left)"
     if side is Side.POST:
-        return (" (padding on the right, the tokenizer's default; this depends on its "
-                "`padding_side`)")
+        return (
+            " (padding on the right, the tokenizer's default; this depends on its `padding_side`)"
+        )
     return ""
 
 
@@ -284,8 +309,9 @@ def _encoding(pad: Padding | None, ev: Evidence) -> Encoding:
         layout="BT",
         role=Role.MASK,
         origin=ev,
-        nonzero=Evidence(ev.node, "a tokenizer's `attention_mask` (every text keeps at least "
-                         "one real token)"),
+        nonzero=Evidence(
+            ev.node, "a tokenizer's `attention_mask` (every text keeps at least one real token)"
+        ),
     )
     return Encoding(ids, mask)
 
@@ -297,4 +323,3 @@ def _padded(it: Interpreter, node: ast.AST, side: Side | None, text: str) -> Enc
 
 def _hidden(pad: Padding | None, ev: Evidence) -> Tensor:
     return Tensor(rank=3, layout="BTF", padding=pad, role=Role.DATA, origin=ev)
-

@@ -93,6 +93,9 @@ class Tensor:
     symbolic: Evidence | None = None  # a KerasTensor of the functional API
     bidirectional: Evidence | None = None
     rnn: Evidence | None = None  # the per-step output of an RNN
+    #: the per-step output of a torch attention / Transformer layer whose `batch_first` set
+    #: the layout (PLG203 reads it like ``rnn``)
+    layout_by: Evidence | None = None
     role: Role = Role.DATA
     masked: Evidence | None = None  # the padded steps were zeroed / masked by the code
     device_moved: Evidence | None = None  # `.cuda()` / `.to(device)` applied (lengths)
