@@ -67,6 +67,24 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
     return out
 
 
+#: `nn.Module` methods that return the module itself
+_MODULE_SAME = frozenset(
+    {
+        "to",
+        "cuda",
+        "cpu",
+        "eval",
+        "train",
+        "float",
+        "double",
+        "half",
+        "bfloat16",
+        "requires_grad_",
+        "share_memory",
+        "to_empty",
+        "type",
+    }
+)
 _DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
 
 
@@ -162,6 +180,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
     if isinstance(recv, Layer):
         if m in ("forward", "call", "__call__"):
             return apply_layer(it, fact.node, recv, fact.args[0] if fact.args else None, fact)
+        if m in _MODULE_SAME and recv.qualname.startswith("torch."):
+            return recv  # `nn.GRU(...).to(device).eval()`: the same module
         return None
     if isinstance(recv, ShapeOf) and m == "as_list":
         return recv

@@ -56,6 +56,7 @@ from pooling_lint.analysis.scopes import (
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
     Const,
+    DimOf,
     Encoding,
     Evidence,
     FunctionRef,
@@ -64,6 +65,7 @@ from pooling_lint.analysis.values import (
     Padding,
     Role,
     SelfRef,
+    ShapeOf,
     Tensor,
     TupleValue,
     Value,
@@ -493,6 +495,9 @@ class Interpreter:
                 and len(value.value) == len(elements)
             ):
                 items = tuple(Const(v) for v in value.value)
+            elif isinstance(value, ShapeOf) and value.tensor.rank == len(elements):
+                # `b, t, h = x.size()`: each name is one of x's own sizes
+                items = tuple(DimOf(value.tensor, k, value.node) for k in range(len(elements)))
             for n, el in enumerate(elements):
                 if type(el) is ast.Starred:
                     self.bind(el.value, None)

@@ -27,6 +27,7 @@ from pooling_lint.analysis.facts import (
     CallFact,
     MaskDropped,
 )
+from pooling_lint.analysis.joins import concatenated
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family
@@ -410,7 +411,7 @@ def _concatenate(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, r
     seq = arg_node(fact, 0, "tensors") or arg_node(fact, 0, "values") or arg_node(fact, 0, "x")
     if isinstance(seq, (ast.Tuple, ast.List)):
         join_ends(it, fact.node, list(seq.elts))
-    return None  # the joined value is not modelled
+    return concatenated(fact, spec.name)  # analysis/joins.py
 
 
 _HANDLERS: dict[CallModel, Handler] = {

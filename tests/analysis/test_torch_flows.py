@@ -1,0 +1,77 @@
+"""torch values that keep their facts through joins, module chains and own-size reshapes."""
+
+from __future__ import annotations
+
+from pooling_lint.analysis.values import DimOf, Layer, Side, Tensor
+
+from .conftest import facts_of, line_of, probe_at
+
+_PAD = """
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pad_sequence
+    x = pad_sequence([torch.randn(5, 16), torch.randn(2, 16)], batch_first=True)\
+"""
+
+
+def test_cat_along_time_keeps_the_padding_and_its_outer_side() -> None:
+    src = _PAD + """
+    probe(torch.cat([start, x], dim=1))
+    probe(torch.cat([x, end], dim=1))
+    probe(torch.cat((x, y), -1))
+    probe(torch.cat([x, x], dim=1))
+    """
+    facts = facts_of(src)
+    before = probe_at(facts, line_of(src, "[start, x]"))
+    assert isinstance(before, Tensor) and before.layout == "BTF" and before.padding is not None
+    assert before.padding.side is Side.POST  # the padding is still at the end
+    after = probe_at(facts, line_of(src, "[x, end]"))
+    assert isinstance(after, Tensor) and after.padding is not None
+    assert after.padding.side is None  # `end` now lies after the padding
+    features = probe_at(facts, line_of(src, "(x, y)"))
+    assert isinstance(features, Tensor) and features.padding is not None
+    assert features.padding.side is Side.POST and features.layout == "BTF"
+    assert probe_at(facts, line_of(src, "[x, x]")) is None  # two padded parts: unsure
+
+
+def test_stack_is_not_a_join_along_an_axis() -> None:
+    src = _PAD + """
+    probe(torch.stack([x, x], dim=1))
+    """
+    assert probe_at(facts_of(src), line_of(src, "stack")) is None
+
+
+def test_module_chain_returns_the_module() -> None:
+    src = """
+    import torch
+    from torch import nn
+    gru = nn.GRU(32, 64, batch_first=True).to("cuda").eval().float()
+    probe(gru)
+    """
+    gru = probe_at(facts_of(src), line_of(src, "probe(gru)"))
+    assert isinstance(gru, Layer) and gru.qualname == "torch.nn.GRU"
+    assert gru.arg("batch_first") is True
+
+
+def test_size_unpacking_gives_each_own_size() -> None:
+    src = _PAD + """
+    b, t, h = x.size()
+    probe(t)
+    """
+    t = probe_at(facts_of(src), line_of(src, "probe(t)"))
+    assert isinstance(t, DimOf) and t.axis == 1
+
+
+def test_reshape_from_own_batch_and_time_sizes_keeps_layout_and_padding() -> None:
+    src = _PAD + """
+    b, t, h = x.size()
+    probe(x.view(b, t, 2, h // 2))
+    probe(x.reshape(b * t, h))
+    probe(x.view(t, b, h))
+    """
+    facts = facts_of(src)
+    split = probe_at(facts, line_of(src, "x.view(b, t, 2"))
+    assert isinstance(split, Tensor) and split.rank == 4 and split.layout == "BTFF"
+    assert split.padding is not None
+    assert probe_at(facts, line_of(src, "b * t")) is None  # batch and time merged
+    assert probe_at(facts, line_of(src, "x.view(t, b, h)")) is None  # not in place
