@@ -43,6 +43,7 @@ from pooling_lint.analysis.scopes import (
     FunctionNode,
     Unit,
     all_params,
+    initializes,
     is_main_guard,
     is_none,
     is_plain_literal,
@@ -51,7 +52,6 @@ from pooling_lint.analysis.scopes import (
     join_env,
     join_returns,
     loop_elements,
-    name_of,
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
@@ -513,7 +513,7 @@ class Interpreter:
             ):
                 attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
                 key = target.attr
-                if name_of(frame.unit.node) in ("__init__", "build"):
+                if initializes(frame.unit.node, self.classes.get(frame.unit.class_name)):
                     attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
                 elif key not in attrs:
                     attrs[key] = None

@@ -13,7 +13,6 @@ from __future__ import annotations
 from pooling_lint.analysis.arguments import axis_value
 from pooling_lint.analysis.axes import normalise_axis
 from pooling_lint.analysis.facts import CallFact
-from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.values import Const, Padding, Role, Side, Tensor, TupleValue, Value
 
 #: joins along an existing axis (not stack)
@@ -69,9 +68,8 @@ def concatenated(fact: CallFact, name: str) -> Value:
         dims = tuple(None if k == ax else d for k, d in enumerate(base.dims))
     joined = base.with_(
         dims=dims,
-        padding=refill(Padding(pad.evidence, side, pad.fill)),
+        padding=Padding(pad.evidence, side, pad.fill),  # a join moves no value
         rnn=base.rnn if ax != base.time_axis else None,
-        masked=None,
         origin=None,
     )
     return joined

@@ -75,3 +75,37 @@ def test_reshape_from_own_batch_and_time_sizes_keeps_layout_and_padding() -> Non
     assert split.padding is not None
     assert probe_at(facts, line_of(src, "b * t")) is None  # batch and time merged
     assert probe_at(facts, line_of(src, "x.view(t, b, h)")) is None  # not in place
+
+
+def test_cat_keeps_what_the_padded_steps_hold() -> None:
+    src = _PAD + """
+    scores = x.masked_fill(pad_mask, -10000.0)
+    probe(torch.cat([first.unsqueeze(1), scores], dim=1))
+    """
+    facts = facts_of(src)
+    joined = probe_at(facts, line_of(src, "torch.cat"))
+    assert isinstance(joined, Tensor)
+    assert joined.padding is not None and joined.masked is not None
+    assert joined.padding.fill is not None  # still -inf-like: a softmax over it is safe
+
+
+def test_attributes_set_in_a_setup_method_called_from_init() -> None:
+    src = """
+    from torch import nn
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.setup_layers()
+        def setup_layers(self):
+            self.rnn = nn.LSTM(16, 32, batch_first=True)
+        def reset(self):
+            self.head = nn.Linear(32, 2)
+        def forward(self, x):
+            probe(self.rnn)
+            probe(self.head)
+    """
+    facts = facts_of(src)
+    rnn = probe_at(facts, line_of(src, "probe(self.rnn)"))
+    assert isinstance(rnn, Layer) and rnn.qualname == "torch.nn.LSTM"
+    # a method that __init__ does not call may or may not have run: unknown
+    assert probe_at(facts, line_of(src, "probe(self.head)")) is None
