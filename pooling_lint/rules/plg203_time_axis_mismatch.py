@@ -129,6 +129,7 @@ class TimeAxisMismatch(Rule):
                     + (" or use `batch_first=True`" if time_first else "")
                 ),
             )
+        yield from self._batch_rows(facts)
         for lc in facts.layer_calls:
             q = lc.layer.qualname
             if q not in lib.TORCH_RNNS and q not in _ATTENTION or not isinstance(lc.input, Tensor):
@@ -153,5 +154,32 @@ class TimeAxisMismatch(Rule):
                     f"`{lc.layer.short}` with batch_first={bf} expects {want} input, but it is "
                     f"given {got} data{src}, so batch and time are swapped; set "
                     f"`batch_first={not bf}` or transpose the input"
+                ),
+            )
+
+    def _batch_rows(self, facts: FileFacts) -> Iterator[Finding]:
+        """``out.view(batch, -1)`` of a time-first output: each row mixes sequences."""
+        for rs in facts.reshapes:
+            t = rs.source
+            maker = t.rnn or t.layout_by
+            if t.layout != "TBF" or maker is None or t.role != Role.DATA:
+                continue
+            dims = rs.dims
+            if dims is None or len(dims) != 2:
+                continue
+            first = dims[0]
+            batch, steps = t.dim(1), t.dim(0)
+            own = rs._is_source_axis(first, 1)
+            sized = isinstance(batch, int) and first.resolved() == batch != steps
+            if not (own or sized):
+                continue
+            yield Finding(
+                node=rs.node,
+                message=(
+                    f"`{facts.code(rs.node)}` makes one row per batch element of a time-first "
+                    f"{_kind(t)} output (the {_kind(t)} at {facts.where(maker)} has "
+                    "batch_first=False, so the output is (time, batch, features)): each row "
+                    "mixes the steps of several sequences; move the batch first "
+                    "(`.transpose(0, 1).reshape(batch, -1)`) or use `batch_first=True`"
                 ),
             )
