@@ -265,9 +265,23 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
         return ShapeOf(t, node)
     if m == "dim":
         return Const(t.rank) if t.rank is not None else None
+    if m == "repeat" and t.role == Role.MASK and _tiles_time(t, fact):
+        return t.with_(tiled=Evidence(node, ""), rank=t.rank, dims=None)
     if m in ("expand", "expand_as", "repeat", "type_as", "to_dense", "bool", "byte"):
         return t
     return None
+
+
+def _tiles_time(t: Tensor, fact: CallFact) -> bool:
+    """``mask.repeat(1, h)`` on a [batch, time] mask: the time axis is repeated (tiled)."""
+    counts = [as_int(a) for a in fact.args]
+    if len(counts) == 1 and isinstance(const(fact.args[0]), tuple):
+        counts = list(const(fact.args[0]))
+    ta = t.time_axis if t.time_axis is not None else (1 if t.rank == 2 else None)
+    if ta is None or len(counts) != 2 or t.rank not in (2, None):
+        return False
+    time_count = fact.args[ta] if len(fact.args) == 2 else None
+    return counts[1 - ta] == 1 and counts[ta] != 1 and time_count is not None
 
 
 def _reshape_method(

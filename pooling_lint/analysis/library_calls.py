@@ -177,6 +177,9 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     data = arg_node(fact, 0, "data") or arg_node(fact, 0, "value")
     if data is None:
         return None
+    if _lengths_of_items(it, data):
+        # torch.tensor([len(s) for s in seqs]): one length per sequence
+        return Tensor(rank=1, layout="B", role=Role.LENGTHS, origin=ev)
     if type(data) not in (ast.List, ast.Tuple, ast.Constant, ast.UnaryOp):
         # tf.convert_to_tensor(x) / torch.tensor(n): the value it was given, not a literal
         given = fact.args[0] if fact.args else fact.kwarg("value") or fact.kwarg("data")
@@ -190,6 +193,25 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
         return Tensor(origin=ev)
     ints = literal_ints(data) if len(shape) == 1 else None
     return Tensor(rank=len(shape), dims=shape, origin=ev, lengths_literal=ints)
+
+
+def _lengths_of_items(it: Interpreter, data: ast.expr) -> bool:
+    """``[len(s) for s in seqs]``: Python's ``len`` of each item of a comprehension."""
+    if type(data) not in (ast.ListComp, ast.GeneratorExp):
+        return False
+    elt = data.elt  # type: ignore[attr-defined]
+    gens = data.generators  # type: ignore[attr-defined]
+    return (
+        type(elt) is ast.Call
+        and type(elt.func) is ast.Name
+        and elt.func.id == "len"
+        and "len" not in it.module_env
+        and len(elt.args) == 1
+        and len(gens) == 1
+        and type(gens[0].target) is ast.Name
+        and type(elt.args[0]) is ast.Name
+        and elt.args[0].id == gens[0].target.id
+    )
 
 
 def _pad_sequences(

@@ -331,6 +331,7 @@ def reshape(
     return Tensor(
         role=source.role,
         origin=source.origin,
+        tiled=None,  # reported at this reshape (PLG202)
         guarded=source.guarded,
         nonzero=source.nonzero,  # a reshape moves the values, it does not change them
         rank=fact.rank,

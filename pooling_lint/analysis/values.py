@@ -96,6 +96,9 @@ class Tensor:
     #: the per-step output of a torch attention / Transformer layer whose `batch_first` set
     #: the layout (PLG203 reads it like ``rnn``)
     layout_by: Evidence | None = None
+    #: a mask repeated along its time axis (`mask.repeat(1, h)`): copies of all the steps lie
+    #: side by side, so a reshape to (batch, time, h) does not line up with the steps
+    tiled: Evidence | None = None
     role: Role = Role.DATA
     masked: Evidence | None = None  # the padded steps were zeroed / masked by the code
     device_moved: Evidence | None = None  # `.cuda()` / `.to(device)` applied (lengths)

@@ -109,3 +109,27 @@ def test_attributes_set_in_a_setup_method_called_from_init() -> None:
     assert isinstance(rnn, Layer) and rnn.qualname == "torch.nn.LSTM"
     # a method that __init__ does not call may or may not have run: unknown
     assert probe_at(facts, line_of(src, "probe(self.head)")) is None
+
+
+def test_lengths_of_the_items_and_a_tiled_mask() -> None:
+    src = """
+    import torch
+    lengths = torch.tensor([len(s) for s in seqs])
+    sizes = torch.tensor([len(other) for s in seqs])
+    mask = torch.arange(10)[None, :] < lengths[:, None]
+    probe(lengths)
+    probe(sizes)
+    probe(mask.repeat(1, 16))
+    probe(mask.repeat(3, 1))
+    """
+    from pooling_lint.analysis.values import Role
+
+    facts = facts_of(src)
+    lengths = probe_at(facts, line_of(src, "probe(lengths)"))
+    assert isinstance(lengths, Tensor) and lengths.role == Role.LENGTHS
+    sizes = probe_at(facts, line_of(src, "probe(sizes)"))
+    assert not (isinstance(sizes, Tensor) and sizes.role == Role.LENGTHS)  # not the items'
+    tiled = probe_at(facts, line_of(src, "repeat(1, 16)"))
+    assert isinstance(tiled, Tensor) and tiled.role == Role.MASK and tiled.tiled is not None
+    rows = probe_at(facts, line_of(src, "repeat(3, 1)"))
+    assert isinstance(rows, Tensor) and rows.tiled is None  # the batch repeated, not time
