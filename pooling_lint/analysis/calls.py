@@ -196,9 +196,11 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
         op = lib.REDUCTION_METHODS[m]
         if op == "sum" and t.role == Role.MASK:
             # mask.sum(1): the number of valid steps per row
-            axis = as_int(axis_value(fact, 0))
+            summed = as_int(axis_value(fact, 0))
             batch = t.batch_axis if t.batch_axis is not None else 0
-            over_time = (axis is None and not fact.args) or (axis is not None and axis != batch)
+            over_time = (summed is None and not fact.args) or (
+                summed is not None and summed != batch
+            )
             nonzero = t.nonzero if over_time else None
             return Tensor(role=Role.LENGTHS, origin=Evidence(node, ""), nonzero=nonzero)
         keepdims = const(fact.kwarg("keepdim")) is True or const(fact.kwarg("keepdims")) is True

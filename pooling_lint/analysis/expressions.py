@@ -198,7 +198,9 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
         return DimOf(base.tensor, only.value, node)
     if isinstance(base, Encoding):
         key = node.slice
-        return hf.encoding_item(base, key.value) if type(key) is ast.Constant else None
+        if type(key) is ast.Constant and isinstance(key.value, str):
+            return hf.encoding_item(base, key.value)
+        return None
     if isinstance(base, ModelOutput):
         return hf.output_item(base, only.value) if isinstance(only, IntIndex) else None
     if isinstance(base, ListOf) and isinstance(only, IntIndex):
