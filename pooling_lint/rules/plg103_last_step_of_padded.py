@@ -27,7 +27,9 @@ class LastStepOfPadded(Rule):
     or `mask` argument, `Masking`/`mask_zero` data). Also the RNN's own final state used as the
     sequence's: `h_n[-1]` of a torch RNN that read a padded tensor instead of a
     `PackedSequence`, and a Keras RNN without `return_sequences` over post-padded data with no
-    mask.
+    mask. And first-token pooling `x[:, 0]` of data padded at the **front** (a Hugging Face
+    tokenizer with `padding_side="left"`): there position 0 of every shorter text is padding.
+    With right padding (the tokenizer default) `[:, 0]` is the real first token (`[CLS]`).
 
     Not reported: the end slice of a step of cached decoding (`tokens[:, -1:]` inside
     `if incremental_state is not None:` or with `past_key_values`), which is the newest step of
