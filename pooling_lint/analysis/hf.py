@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from pooling_lint.analysis.arguments import const
 from pooling_lint.analysis.facts import CallFact
 from pooling_lint.analysis.library import hf as hf_lib
+from pooling_lint.analysis.scopes import initializes
 from pooling_lint.analysis.values import (
     Encoding,
     Evidence,
@@ -39,6 +40,7 @@ from pooling_lint.analysis.values import (
     ModelOutput,
     Padding,
     Role,
+    SelfRef,
     Side,
     Tensor,
     Value,
@@ -80,10 +82,9 @@ def library_call(it: Interpreter, fact: CallFact, name: str) -> Value:
     what, base = kind
     cls = name.removesuffix(".from_pretrained")
     if what == "tokenizer":
-        side = const(fact.kwarg("padding_side"))
-        return HFObject(
-            "tokenizer", cls, side if side in ("left", "right") else None, node=fact.node
-        )
+        given = fact.has_kwarg("padding_side")
+        side = _side_written(fact.kwarg("padding_side")) if given else None
+        return HFObject("tokenizer", cls, side, node=fact.node)
     if what == "model":
         return HFObject("model", cls, base=base, node=fact.node)
     padding = fact.kwarg("padding")
@@ -233,12 +234,42 @@ def output_item(out: ModelOutput, index: int) -> Value:
     return out.hidden if index == 0 and out.base else None
 
 
+def assign_padding_side(it: Interpreter, obj: ast.expr, value: Value) -> bool:
+    """``tok.padding_side = v`` / ``self.tok.padding_side = v`` on a tokenizer: rebind it with
+    that side (set on ``self`` outside ``__init__``: which calls it precedes is unknown)."""
+    frame = it.frame
+    if frame is None:
+        return False
+    if type(obj) is ast.Name:
+        tok = frame.env.get(obj.id)
+        if not isinstance(tok, HFObject):
+            return False
+        frame.env[obj.id] = set_padding_side(tok, value)
+        return True
+    if not (type(obj) is ast.Attribute and type(obj.value) is ast.Name):
+        return False
+    owner = frame.env.get(obj.value.id)
+    class_name = frame.unit.class_name
+    if not isinstance(owner, SelfRef) or class_name is None:
+        return False
+    attrs = it.class_attrs.setdefault(class_name, {})
+    tok = attrs.get(obj.attr)
+    if not isinstance(tok, HFObject):
+        return False
+    init = initializes(frame.unit.node, it.classes.get(class_name))
+    attrs[obj.attr] = set_padding_side(tok, value if init else None)
+    return True
+
+
 def set_padding_side(obj: HFObject, value: Value) -> HFObject:
-    """``tok.padding_side = "left"``."""
+    """``tok.padding_side = "left"`` (a value the file does not show: an unknown side)."""
+    return HFObject(obj.kind, obj.qualname, _side_written(value), obj.base, obj.node)
+
+
+def _side_written(value: Value) -> str:
+    """``"left"`` / ``"right"``, or ``"?"`` for a side the file does not show."""
     side = const(value)
-    return HFObject(
-        obj.kind, obj.qualname, side if side in ("left", "right") else None, obj.base, obj.node
-    )
+    return side if side in ("left", "right") else "?"
 
 
 def dict_comprehension(it: Interpreter, node: ast.DictComp) -> Value:
@@ -287,9 +318,9 @@ def dict_comprehension(it: Interpreter, node: ast.DictComp) -> Value:
 def _side(side: str | None, known: bool) -> Side | None:
     if side == "left":
         return Side.PRE
-    if side == "right" or known:
+    if side == "right" or (known and side is None):
         return Side.POST  # the default padding side of a tokenizer
-    return None
+    return None  # set to a value the file does not show, or an unknown tokenizer
 
 
 def _side_note(side: Side | None) -> str:

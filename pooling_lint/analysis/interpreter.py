@@ -30,7 +30,7 @@ from pooling_lint.analysis.facts import (
     FileFacts,
     UnusedMask,
 )
-from pooling_lint.analysis.hf import set_padding_side
+from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
@@ -60,7 +60,6 @@ from pooling_lint.analysis.values import (
     Encoding,
     Evidence,
     FunctionRef,
-    HFObject,
     ListOf,
     Padding,
     Role,
@@ -506,7 +505,9 @@ class Interpreter:
         elif kind is ast.Attribute:
             assert isinstance(target, ast.Attribute)
             obj = target.value
-            if (
+            if target.attr == "padding_side" and assign_padding_side(self, obj, value):
+                pass  # `tok.padding_side = "left"`, `self.tok.padding_side = ...`
+            elif (
                 type(obj) is ast.Name
                 and isinstance(frame.env.get(obj.id), SelfRef)
                 and frame.unit.class_name is not None
@@ -517,11 +518,6 @@ class Interpreter:
                     attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
                 elif key not in attrs:
                     attrs[key] = None
-            elif type(obj) is ast.Name and isinstance(frame.env.get(obj.id), HFObject):
-                if target.attr == "padding_side":  # `tokenizer.padding_side = "left"`
-                    tok = frame.env[obj.id]
-                    assert isinstance(tok, HFObject)
-                    frame.env[obj.id] = set_padding_side(tok, value)
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:

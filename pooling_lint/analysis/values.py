@@ -241,7 +241,8 @@ class HFObject:
     """A Hugging Face ``transformers`` object: a tokenizer, a model or a padding collator.
 
     ``kind`` is ``"tokenizer"``, ``"model"`` or ``"collator"``. ``side`` is the tokenizer's
-    padding side when the file sets it (``"left"``/``"right"``), None for the default.
+    padding side when the file sets it (``"left"``/``"right"``; ``"?"``: set to a value the
+    file does not show), None for the default.
     ``base`` says a model returns the base model's outputs (``AutoModel``, ``BertModel``):
     its ``[0]`` is the ``(batch, time, hidden)`` last hidden state.
     """

@@ -192,3 +192,40 @@ def test_objects_are_modelled() -> None:
     moved = probe_at(facts, line_of(src, 'probe(model.to("cuda"))'))
     assert isinstance(moved, HFObject) and moved.kind == "model" and moved.base
     assert isinstance(probe_at(facts, line_of(src, "probe(model(**")), ModelOutput)
+
+
+def test_padding_side_on_self_and_unknown_sides() -> None:
+    src = """
+    from transformers import AutoTokenizer
+    class Embedder:
+        def __init__(self, side):
+            self.tok = AutoTokenizer.from_pretrained("gpt2")
+            self.tok.padding_side = "left"
+            self.other = AutoTokenizer.from_pretrained("gpt2", padding_side=side)
+        def run(self, texts):
+            probe(self.tok(texts, padding=True)["input_ids"])
+            probe(self.other(texts, padding=True)["input_ids"])
+    """
+    facts = facts_of(src)
+    left = probe_at(facts, line_of(src, "probe(self.tok("))
+    assert isinstance(left, Tensor) and left.padding is not None
+    assert left.padding.side is Side.PRE
+    unknown = probe_at(facts, line_of(src, "probe(self.other("))
+    assert isinstance(unknown, Tensor) and unknown.padding is not None
+    assert unknown.padding.side is None  # a side the file does not show
+
+
+def test_padding_side_set_outside_init_is_unknown() -> None:
+    src = """
+    from transformers import AutoTokenizer
+    class Embedder:
+        def __init__(self):
+            self.tok = AutoTokenizer.from_pretrained("gpt2")
+        def for_generation(self):
+            self.tok.padding_side = "left"
+        def run(self, texts):
+            probe(self.tok(texts, padding=True)["input_ids"])
+    """
+    facts = facts_of(src)
+    ids = probe_at(facts, line_of(src, "probe(self.tok("))
+    assert isinstance(ids, Tensor) and ids.padding is not None and ids.padding.side is None
