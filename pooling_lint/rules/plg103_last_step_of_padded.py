@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.analysis.indexing import IntIndex
+from pooling_lint.analysis.indexing import IntIndex, Marker
 from pooling_lint.analysis.library import Framework
 from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step, time_item
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor
@@ -131,7 +131,9 @@ class LastStepOfPadded(Rule):
             # h_n of a torch RNN that read a padded tensor (not a PackedSequence)
             if t.role != Role.STATE or t.padding is None or t.padding.side == Side.PRE:
                 continue
-            if id(t.origin) in seen or not s.items or not isinstance(s.items[0], IntIndex):
+            # h_n[-1], or every layer's state by a computed index (`[h[i] for i in ...]`)
+            first = s.items[0] if s.items else None
+            if id(t.origin) in seen or not (isinstance(first, IntIndex) or first is Marker.OTHER):
                 continue
             if not s.reads_values:
                 continue  # zeros_like(h_n[-1]): only its shape

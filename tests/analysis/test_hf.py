@@ -30,12 +30,15 @@ def test_class_names_by_scheme() -> None:
 
 
 def test_tokenizer_padding_true_pads_ids_on_the_right() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     enc = tok(texts, padding=True, return_tensors="pt")
     probe(enc["input_ids"])
     probe(enc.attention_mask)
     probe(enc)
     """
+    )
     facts = facts_of(src)
     ids = probe_at(facts, line_of(src, 'probe(enc["input_ids"])'))
     assert isinstance(ids, Tensor) and ids.role == Role.TOKENS and ids.layout == "BT"
@@ -48,7 +51,9 @@ def test_tokenizer_padding_true_pads_ids_on_the_right() -> None:
 
 
 def test_no_padding_argument_and_one_text_pad_nothing() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     a = tok(texts, return_tensors="pt")
     b = tok("one text", padding=True, return_tensors="pt")
     c = tok("one text", padding="max_length", max_length=16, return_tensors="pt")
@@ -56,6 +61,7 @@ def test_no_padding_argument_and_one_text_pad_nothing() -> None:
     probe(b["input_ids"])
     probe(c["input_ids"])
     """
+    )
     facts = facts_of(src)
     a = probe_at(facts, line_of(src, 'probe(a["input_ids"])'))
     b = probe_at(facts, line_of(src, 'probe(b["input_ids"])'))
@@ -66,12 +72,15 @@ def test_no_padding_argument_and_one_text_pad_nothing() -> None:
 
 
 def test_padding_side_left_by_attribute_and_by_argument() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     tok.padding_side = "left"
     left = AutoTokenizer.from_pretrained("gpt2", padding_side="left")
     probe(tok(texts, padding=True)["input_ids"])
     probe(left(texts, padding="longest")["input_ids"])
     """
+    )
     facts = facts_of(src)
     for marker in ("probe(tok(", "probe(left("):
         ids = probe_at(facts, line_of(src, marker))
@@ -80,7 +89,9 @@ def test_padding_side_left_by_attribute_and_by_argument() -> None:
 
 
 def test_model_outputs_are_padded_like_the_ids() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     enc = tok(texts, padding=True, return_tensors="pt")
     out = model(**enc)
     out.last_hidden_state.mean(1)
@@ -88,6 +99,7 @@ def test_model_outputs_are_padded_like_the_ids() -> None:
     out.hidden_states[-2].max(1)
     model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"])[0].mean(1)
     """
+    )
     facts = facts_of(src)
     for marker in ("last_hidden_state.mean", "out[0].sum", "hidden_states[-2]", "model(input_ids"):
         r = reduction_on(facts, line_of(src, marker))
@@ -130,10 +142,13 @@ def test_attention_mask_given_to_a_model_is_evidence_of_unknown_side() -> None:
 
 
 def test_model_without_mask_or_padded_ids_is_unpadded() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     out = model(input_ids=ids)
     out.last_hidden_state.mean(1)
     """
+    )
     facts = facts_of(src)
     assert reduction_on(facts, line_of(src, "mean(1)")).operand.padding is None
 
@@ -153,13 +168,16 @@ def test_unknown_tokenizer_by_keywords_and_moved_encoding() -> None:
 
 
 def test_collator_in_a_data_loader_yields_padded_batches() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     from torch.utils.data import DataLoader
     from transformers import DataCollatorWithPadding
     loader = DataLoader(ds, batch_size=8, collate_fn=DataCollatorWithPadding(tok))
     for batch in loader:
         probe(batch["input_ids"])
     """
+    )
     facts = facts_of(src)
     ids = probe_at(facts, line_of(src, 'probe(batch["input_ids"])'))
     assert isinstance(ids, Tensor) and ids.padding is not None
@@ -167,12 +185,15 @@ def test_collator_in_a_data_loader_yields_padded_batches() -> None:
 
 
 def test_mask_sum_over_time_is_nonzero_over_batch_not() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     enc = tok(texts, padding=True, return_tensors="pt")
     m = enc["attention_mask"]
     probe(m.sum(1))
     probe(m.sum(0))
     """
+    )
     facts = facts_of(src)
     over_time = probe_at(facts, line_of(src, "probe(m.sum(1))"))
     over_batch = probe_at(facts, line_of(src, "probe(m.sum(0))"))
@@ -181,11 +202,14 @@ def test_mask_sum_over_time_is_nonzero_over_batch_not() -> None:
 
 
 def test_objects_are_modelled() -> None:
-    src = _HEAD + """
+    src = (
+        _HEAD
+        + """
     probe(tok)
     probe(model.to("cuda"))
     probe(model(**tok(texts, padding=True)))
     """
+    )
     facts = facts_of(src)
     tok = probe_at(facts, line_of(src, "probe(tok)"))
     assert isinstance(tok, HFObject) and tok.kind == "tokenizer" and tok.side is None

@@ -15,12 +15,15 @@ _PAD = """
 
 
 def test_cat_along_time_keeps_the_padding_and_its_outer_side() -> None:
-    src = _PAD + """
+    src = (
+        _PAD
+        + """
     probe(torch.cat([start, x], dim=1))
     probe(torch.cat([x, end], dim=1))
     probe(torch.cat((x, y), -1))
     probe(torch.cat([x, x], dim=1))
     """
+    )
     facts = facts_of(src)
     before = probe_at(facts, line_of(src, "[start, x]"))
     assert isinstance(before, Tensor) and before.layout == "BTF" and before.padding is not None
@@ -35,9 +38,12 @@ def test_cat_along_time_keeps_the_padding_and_its_outer_side() -> None:
 
 
 def test_stack_is_not_a_join_along_an_axis() -> None:
-    src = _PAD + """
+    src = (
+        _PAD
+        + """
     probe(torch.stack([x, x], dim=1))
     """
+    )
     assert probe_at(facts_of(src), line_of(src, "stack")) is None
 
 
@@ -54,21 +60,27 @@ def test_module_chain_returns_the_module() -> None:
 
 
 def test_size_unpacking_gives_each_own_size() -> None:
-    src = _PAD + """
+    src = (
+        _PAD
+        + """
     b, t, h = x.size()
     probe(t)
     """
+    )
     t = probe_at(facts_of(src), line_of(src, "probe(t)"))
     assert isinstance(t, DimOf) and t.axis == 1
 
 
 def test_reshape_from_own_batch_and_time_sizes_keeps_layout_and_padding() -> None:
-    src = _PAD + """
+    src = (
+        _PAD
+        + """
     b, t, h = x.size()
     probe(x.view(b, t, 2, h // 2))
     probe(x.reshape(b * t, h))
     probe(x.view(t, b, h))
     """
+    )
     facts = facts_of(src)
     split = probe_at(facts, line_of(src, "x.view(b, t, 2"))
     assert isinstance(split, Tensor) and split.rank == 4 and split.layout == "BTFF"
@@ -78,10 +90,13 @@ def test_reshape_from_own_batch_and_time_sizes_keeps_layout_and_padding() -> Non
 
 
 def test_cat_keeps_what_the_padded_steps_hold() -> None:
-    src = _PAD + """
+    src = (
+        _PAD
+        + """
     scores = x.masked_fill(pad_mask, -10000.0)
     probe(torch.cat([first.unsqueeze(1), scores], dim=1))
     """
+    )
     facts = facts_of(src)
     joined = probe_at(facts, line_of(src, "torch.cat"))
     assert isinstance(joined, Tensor)
