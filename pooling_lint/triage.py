@@ -3,7 +3,8 @@
 Most files in a large repository cannot hold a finding, so each file goes through two cheap
 stages first:
 
-1. **text**: the file mentions a framework (``torch``, ``tensorflow``, ``keras``, ``tf_keras``)
+1. **text**: the file mentions a framework (``torch``, ``tensorflow``, ``keras``, ``tf_keras``,
+   ``transformers``)
    and one of the rules' trigger identifiers occurs as a whole word;
 2. **ast**: ``ast.parse`` confirms that the file really imports a framework (any form:
    ``import torch.nn as nn``, ``from tensorflow import keras``, a star import, inside a
@@ -38,8 +39,9 @@ from typing import Any, Protocol
 #: compare findings with and without it. It is read per file so worker processes see it too.
 DISABLE_ENV = "POOLING_LINT_NO_TRIAGE"
 
-#: Top-level modules whose import makes a file framework code. Every rule is about these.
-FRAMEWORK_MODULES = frozenset({"torch", "tensorflow", "keras", "tf_keras"})
+#: Top-level modules whose import makes a file framework code. Every rule is about these
+#: (``transformers`` models are torch or TF models: a file may import only them).
+FRAMEWORK_MODULES = frozenset({"torch", "tensorflow", "keras", "tf_keras", "transformers"})
 
 
 class HasTriggers(Protocol):

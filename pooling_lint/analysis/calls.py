@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pooling_lint.analysis import hf
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
@@ -21,8 +22,10 @@ from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
+    Encoding,
     Evidence,
     FunctionRef,
+    HFObject,
     Instance,
     KerasModel,
     Layer,
@@ -54,9 +57,41 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return instance_call(it, fact, callee, "__call__")
     if isinstance(callee, FunctionRef):
         return function_call(it, fact, callee)
-    if fact.qualname is not None:
-        return library_call(it, fact, fact.qualname)
-    return None
+    if isinstance(callee, HFObject):
+        return hf.call(it, fact, callee)
+    if fact.qualname in _DATA_LOADERS:
+        return hf.data_loader(fact)
+    out = library_call(it, fact, fact.qualname) if fact.qualname is not None else None
+    if out is None and callee is None:
+        return unknown_call(it, fact)
+    return out
+
+
+#: `nn.Module` methods that return the module itself
+_MODULE_SAME = frozenset(
+    {
+        "to",
+        "cuda",
+        "cpu",
+        "eval",
+        "train",
+        "float",
+        "double",
+        "half",
+        "bfloat16",
+        "requires_grad_",
+        "share_memory",
+        "to_empty",
+        "type",
+    }
+)
+_DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+
+
+def unknown_call(it: Interpreter, fact: CallFact) -> Value:
+    """A callable the file does not show: a tokenizer by its call's keywords, or a model by
+    the encoding it is given (analysis/hf.py)."""
+    return hf.tokenizer_like(it, fact) or hf.encoding_call(it, fact)
 
 
 def instantiate(it: Interpreter, fact: CallFact, class_name: str) -> Value:
@@ -120,8 +155,18 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         return model_call(it, fact, recv, m)
     if isinstance(recv, Instance):
         return instance_call(it, fact, recv, m)
+    if isinstance(recv, HFObject):
+        return hf.call(it, fact, recv, m)
+    if isinstance(recv, Encoding):
+        return hf.encoding_method(recv, m)
+    if recv is None:
+        if m in ("forward", "batch_encode_plus", "encode_plus"):
+            return unknown_call(it, fact)
+        return None
     if isinstance(recv, SelfRef):
         attr = it.read_class_attr(recv.class_name, m)
+        if isinstance(attr, HFObject):
+            return hf.call(it, fact, attr)
         if isinstance(attr, Layer):
             return apply_layer(it, fact.node, attr, fact.args[0] if fact.args else None, fact)
         if isinstance(attr, Instance):
@@ -131,10 +176,12 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         key = it.class_method_key(recv.class_name, m)
         if key is not None:
             return it.call_unit(key, fact.args, fact.kwargs, skip_self=True)
-        return None
+        return unknown_call(it, fact) if attr is None else None
     if isinstance(recv, Layer):
         if m in ("forward", "call", "__call__"):
             return apply_layer(it, fact.node, recv, fact.args[0] if fact.args else None, fact)
+        if m in _MODULE_SAME and recv.qualname.startswith("torch."):
+            return recv  # `nn.GRU(...).to(device).eval()`: the same module
         return None
     if isinstance(recv, ShapeOf) and m == "as_list":
         return recv
@@ -149,7 +196,13 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
         op = lib.REDUCTION_METHODS[m]
         if op == "sum" and t.role == Role.MASK:
             # mask.sum(1): the number of valid steps per row
-            return Tensor(role=Role.LENGTHS, origin=Evidence(node, ""))
+            summed = as_int(axis_value(fact, 0))
+            batch = t.batch_axis if t.batch_axis is not None else 0
+            over_time = (summed is None and not fact.args) or (
+                summed is not None and summed != batch
+            )
+            nonzero = t.nonzero if over_time else None
+            return Tensor(role=Role.LENGTHS, origin=Evidence(node, ""), nonzero=nonzero)
         keepdims = const(fact.kwarg("keepdim")) is True or const(fact.kwarg("keepdims")) is True
         axis = axis_value(fact, 0)
         out = reduce(it, node, op, f"`.{m}()`", t, axis, operand_node, keepdims)
@@ -214,9 +267,23 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
         return ShapeOf(t, node)
     if m == "dim":
         return Const(t.rank) if t.rank is not None else None
+    if m == "repeat" and t.role == Role.MASK and _tiles_time(t, fact):
+        return t.with_(tiled=Evidence(node, ""), rank=t.rank, dims=None)
     if m in ("expand", "expand_as", "repeat", "type_as", "to_dense", "bool", "byte"):
         return t
     return None
+
+
+def _tiles_time(t: Tensor, fact: CallFact) -> bool:
+    """``mask.repeat(1, h)`` on a [batch, time] mask: the time axis is repeated (tiled)."""
+    counts = [as_int(a) for a in fact.args]
+    if len(counts) == 1 and isinstance(const(fact.args[0]), tuple):
+        counts = list(const(fact.args[0]))
+    ta = t.time_axis if t.time_axis is not None else (1 if t.rank == 2 else None)
+    if ta is None or len(counts) != 2 or t.rank not in (2, None):
+        return False
+    time_count = fact.args[ta] if len(fact.args) == 2 else None
+    return counts[1 - ta] == 1 and counts[ta] != 1 and time_count is not None
 
 
 def _reshape_method(

@@ -9,6 +9,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pooling_lint.analysis import hf
 from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
@@ -32,10 +33,12 @@ from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
+    Encoding,
     Evidence,
     FunctionRef,
     KerasModel,
     ListOf,
+    ModelOutput,
     Role,
     SelfRef,
     ShapeOf,
@@ -185,6 +188,10 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
     if isinstance(base, KerasModel) and attr in ("output_shape", "input_shape"):
         shaped = base.output if attr == "output_shape" else base.input
         return ShapeOf(shaped, node) if shaped is not None else None
+    if isinstance(base, Encoding):
+        return hf.encoding_item(base, attr)
+    if isinstance(base, ModelOutput):
+        return hf.output_attribute(base, attr)
     if isinstance(base, TupleValue) and attr in ("values", "indices") and base.items:
         # torch.max(x, dim) returns (values, indices)
         return base.items[0] if attr == "values" else base.items[-1]
@@ -197,6 +204,15 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
     only = items[0] if len(items) == 1 else None
     if isinstance(base, ShapeOf) and isinstance(only, IntIndex):
         return DimOf(base.tensor, only.value, node)
+    if isinstance(base, Encoding):
+        key = node.slice
+        if type(key) is ast.Constant and isinstance(key.value, str):
+            return hf.encoding_item(base, key.value)
+        return None
+    if isinstance(base, ModelOutput):
+        return hf.output_item(base, only.value) if isinstance(only, IntIndex) else None
+    if isinstance(base, ListOf) and isinstance(only, IntIndex):
+        return base.item  # every element of the list is `item`
     if isinstance(base, TupleValue) and isinstance(only, IntIndex):
         k = only.value
         if -len(base.items) <= k < len(base.items):
@@ -309,13 +325,16 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
             args.append(None)
         else:
             args.append(it.eval(a))
+    stars: list[Value] = []
     for k in node.keywords:
         if k.arg is None:  # `**kwargs` counted as an unknown positional, as it always was
-            it.eval(k.value)
+            stars.append(it.eval(k.value))
             args.append(None)
         else:
             kwargs.append((k.arg, it.eval(k.value)))
-    fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method)
+    fact = CallFact(
+        node, qualname, tuple(args), tuple(kwargs), receiver, method, tuple(stars)
+    )
     it.log.call(fact)
     return call(it, fact, callee)
 
@@ -348,4 +367,5 @@ EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
     ast.GeneratorExp: eval_comprehension,
     ast.Dict: eval_dict,
     ast.NamedExpr: eval_named,
+    ast.DictComp: hf.dict_comprehension,
 }

@@ -32,6 +32,7 @@ class CallFact:
     kwargs: tuple[tuple[str, Value], ...] = ()
     receiver: Value = None  # for method calls `x.f(...)`: the value of `x`
     method: str | None = None  # the attribute name of a method call
+    star_kwargs: tuple[Value, ...] = ()  # the values unpacked with `**` (`model(**batch)`)
 
     def kwarg(self, name: str) -> Value:
         for key, value in self.kwargs:

@@ -30,6 +30,7 @@ from pooling_lint.analysis.facts import (
     FileFacts,
     UnusedMask,
 )
+from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
@@ -42,6 +43,7 @@ from pooling_lint.analysis.scopes import (
     FunctionNode,
     Unit,
     all_params,
+    initializes,
     is_main_guard,
     is_none,
     is_plain_literal,
@@ -50,16 +52,19 @@ from pooling_lint.analysis.scopes import (
     join_env,
     join_returns,
     loop_elements,
-    name_of,
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
     Const,
+    DimOf,
+    Encoding,
     Evidence,
     FunctionRef,
+    ListOf,
     Padding,
     Role,
     SelfRef,
+    ShapeOf,
     Tensor,
     TupleValue,
     Value,
@@ -320,7 +325,9 @@ class Interpreter:
                     self._exec_block(body)
                     frame.terminated = False
                 return
-            self.bind(stmt.target, None)
+            item = iterable.item if isinstance(iterable, ListOf) else None
+            # `for batch in DataLoader(..., collate_fn=DataCollatorWithPadding(tok))`
+            self.bind(stmt.target, item if isinstance(item, Encoding) else None)
         before = dict(frame.env)
         self._exec_block(body)
         frame.terminated = False  # the body may run zero times
@@ -492,6 +499,9 @@ class Interpreter:
                 and len(value.value) == len(elements)
             ):
                 items = tuple(Const(v) for v in value.value)
+            elif isinstance(value, ShapeOf) and value.tensor.rank == len(elements):
+                # `b, t, h = x.size()`: each name is one of x's own sizes
+                items = tuple(DimOf(value.tensor, k, value.node) for k in range(len(elements)))
             for n, el in enumerate(elements):
                 if type(el) is ast.Starred:
                     self.bind(el.value, None)
@@ -500,14 +510,16 @@ class Interpreter:
         elif kind is ast.Attribute:
             assert isinstance(target, ast.Attribute)
             obj = target.value
-            if (
+            if target.attr == "padding_side" and assign_padding_side(self, obj, value):
+                pass  # `tok.padding_side = "left"`, `self.tok.padding_side = ...`
+            elif (
                 type(obj) is ast.Name
                 and isinstance(frame.env.get(obj.id), SelfRef)
                 and frame.unit.class_name is not None
             ):
                 attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
                 key = target.attr
-                if name_of(frame.unit.node) in ("__init__", "build"):
+                if initializes(frame.unit.node, self.classes.get(frame.unit.class_name)):
                     attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
                 elif key not in attrs:
                     attrs[key] = None

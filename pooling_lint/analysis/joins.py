@@ -1,23 +1,30 @@
-"""The value of a concatenation: tensors joined side by side along their feature axis.
+"""Joining tensors side by side (``torch.cat``, ``tf.concat``, ``np.concatenate``).
 
-``tf.concat([out_fw, out_bw], 2)``, ``tf.concat(outputs, axis=2)`` of the ``(fw, bw)`` tuple a
-bidirectional TF1 RNN returns, ``torch.cat((emb, out), 2)``: every operand has the same
-(batch, time) axes, so the result keeps them, is padded where an operand is, and holds a
-backward direction if an operand does. A join along any other axis is not modelled here.
+Two joins are modelled. :func:`feature_join`: every operand has the same (batch, time) axes and
+they are joined along the feature axis (``tf.concat([out_fw, out_bw], 2)``, ``tf.concat(outputs,
+axis=2)`` of the ``(fw, bw)`` tuple a bidirectional TF1 RNN returns, ``torch.cat((emb, out),
+2)``): the result keeps those axes, is padded where an operand is, and holds a backward direction
+if an operand does. :func:`concatenated`: one padded part joined to others along any axis: along
+the time axis the padded steps are still there (``torch.cat([start, x], dim=1)`` prepends a step;
+the padding of ``x`` stays at its end), along another axis every step keeps its padding. The
+padding side survives when it stays on the outside (a right-padded part last, a left-padded part
+first), and is unknown otherwise. ``stack`` adds an axis and is not modelled.
 """
 
 from __future__ import annotations
 
-from pooling_lint.analysis.arguments import as_int
-from pooling_lint.analysis.values import Padding, Tensor, TupleValue, Value
+from pooling_lint.analysis.arguments import as_int, axis_value
+from pooling_lint.analysis.axes import normalise_axis
+from pooling_lint.analysis.facts import CallFact
+from pooling_lint.analysis.values import Const, Padding, Role, Side, Tensor, TupleValue, Value
 
 
 def _rank(t: Tensor) -> int | None:
     return t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
 
 
-def feature_join(operands: Value, axis_value: Value) -> Value:
-    """The concatenation of ``operands`` (a tuple or list value) along ``axis_value``, when
+def feature_join(operands: Value, axis_arg: Value) -> Value:
+    """The concatenation of ``operands`` (a tuple or list value) along ``axis_arg``, when
     that axis is the feature axis of every operand; None otherwise (not modelled)."""
     if not isinstance(operands, TupleValue) or not operands.items:
         return None
@@ -26,7 +33,7 @@ def feature_join(operands: Value, axis_value: Value) -> Value:
         return None
     tensors = [i for i in items if isinstance(i, Tensor)]
     ranks = {_rank(t) for t in tensors} - {None}
-    axis = as_int(axis_value)
+    axis = as_int(axis_arg)
     if len(ranks) != 1 or axis is None:
         return None
     rank: int = ranks.pop()  # type: ignore[assignment]
@@ -69,3 +76,63 @@ def feature_join(operands: Value, axis_value: Value) -> Value:
         rnn=next((t.rnn for t in tensors if t.rnn), None),
         masked=base.masked if all(t.masked is not None for t in tensors) else None,
     )
+
+
+#: joins along an existing axis (not stack)
+CONCATENATIONS = frozenset(
+    {
+        "torch.cat",
+        "torch.concat",
+        "torch.concatenate",
+        "tensorflow.concat",
+        "keras.ops.concatenate",
+        "numpy.concatenate",
+    }
+)
+
+
+def concatenated(fact: CallFact, name: str) -> Value:
+    """The joined value, when one part is padded data and every part's rank agrees."""
+    if name not in CONCATENATIONS:
+        return None
+    parts = fact.args[0] if fact.args else fact.kwarg("tensors") or fact.kwarg("values")
+    if not isinstance(parts, TupleValue) or len(parts.items) < 2:
+        return None
+    items = parts.items
+    padded = [
+        (n, t)
+        for n, t in enumerate(items)
+        if isinstance(t, Tensor) and t.padding is not None and t.role == Role.DATA
+    ]
+    if len(padded) != 1:
+        return None  # several padded parts: where the padding ends up is unsure
+    where, base = padded[0]
+    rank = base.rank if base.rank is not None else (len(base.layout) if base.layout else None)
+    if rank is None or base.layout is None or len(base.layout) != rank:
+        return None
+    for t in items:
+        # an unknown part has the same rank (torch and TF raise otherwise)
+        if t is not None and not (isinstance(t, Tensor) and t.rank in (None, rank)):
+            return None
+    default = 1 if name == "tensorflow.concat" else 0
+    axis = axis_value(fact, 1, ("dim", "axis"))
+    known, ax = normalise_axis(axis if axis is not None else Const(default), base)
+    if not known or ax is None or not 0 <= ax < rank:
+        return None
+    pad = base.padding
+    assert pad is not None
+    side = pad.side
+    if ax == base.time_axis:
+        last, first = where == len(items) - 1, where == 0
+        if not ((side is Side.POST and last) or (side is Side.PRE and first)):
+            side = None  # other steps now lie after (before) the padding
+    dims = None
+    if base.dims is not None:
+        dims = tuple(None if k == ax else d for k, d in enumerate(base.dims))
+    joined = base.with_(
+        dims=dims,
+        padding=Padding(pad.evidence, side, pad.fill),  # a join moves no value
+        rnn=base.rnn if ax != base.time_axis else None,
+        origin=None,
+    )
+    return joined

@@ -83,7 +83,7 @@ def layer_output(
 
 def _default_input(layer: Layer, apply: ApplyModel | None) -> Value:
     """What a layer's input must be when the file does not show it."""
-    if apply is ApplyModel.TORCH_RNN:
+    if apply in (ApplyModel.TORCH_RNN, ApplyModel.TORCH_ATTENTION, ApplyModel.TRANSFORMER):
         return Tensor(rank=3)  # the output layout follows from batch_first alone
     if apply is ApplyModel.TORCH_EMBEDDING and const(layer.args.get("padding_idx")) is not None:
         return Tensor(role=Role.TOKENS)  # padding_idx is evidence of padding by itself
@@ -197,16 +197,39 @@ def _flatten(
     return out if out is not None else Tensor(rank=2, origin=lev)
 
 
+def batch_first(layer: Layer) -> object:
+    """``batch_first`` of a torch attention / Transformer layer (a ``TransformerEncoder``
+    takes its layer's; torch's default is False, time-first)."""
+    if layer.qualname == "torch.nn.TransformerEncoder":
+        inner = layer.args.get("encoder_layer")
+        if not isinstance(inner, Layer):
+            return None  # a layer the file does not show
+        layer = inner
+    return layer.arg("batch_first", False)
+
+
+def _layout_by(layer: Layer, t: Tensor, lev: Evidence) -> Tensor:
+    """The output of an attention / Transformer layer: the input's shape and layout; for an
+    input of unknown layout, the one ``batch_first`` says."""
+    out = t.with_(padding=refill(t.padding))
+    bf = batch_first(layer)
+    if t.layout is None and t.rank in (3, None) and bf in (True, False):
+        out = out.with_(rank=3, layout="BTF" if bf else "TBF", layout_by=lev, origin=lev)
+    elif bf in (True, False) and t.layout == ("BTF" if bf else "TBF"):
+        out = out.with_(layout_by=lev)  # (a mismatched input is reported at the call)
+    return out
+
+
 def _attention(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
-    return TupleValue((t.with_(padding=refill(t.padding)), None))
+    return TupleValue((_layout_by(layer, t, lev), None))
 
 
 def _transformer(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
-    return t.with_(padding=refill(t.padding))
+    return _layout_by(layer, t, lev)
 
 
 def _torch_rnn(

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from pooling_lint.analysis import hf
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import (
     arg_node,
@@ -27,7 +28,7 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
 )
 from pooling_lint.analysis.feeds import fed_input
-from pooling_lint.analysis.joins import feature_join
+from pooling_lint.analysis.joins import concatenated, feature_join
 from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.lengths import nonzero
@@ -183,6 +184,9 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     data = arg_node(fact, 0, "data") or arg_node(fact, 0, "value")
     if data is None:
         return None
+    if _lengths_of_items(it, data):
+        # torch.tensor([len(s) for s in seqs]): one length per sequence
+        return Tensor(rank=1, layout="B", role=Role.LENGTHS, origin=ev)
     if type(data) not in (ast.List, ast.Tuple, ast.Constant, ast.UnaryOp):
         # tf.convert_to_tensor(x) / torch.tensor(n): the value it was given, not a literal
         given = fact.args[0] if fact.args else fact.kwarg("value") or fact.kwarg("data")
@@ -196,6 +200,25 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
         return Tensor(origin=ev)
     ints = literal_ints(data) if len(shape) == 1 else None
     return Tensor(rank=len(shape), dims=shape, origin=ev, lengths_literal=ints)
+
+
+def _lengths_of_items(it: Interpreter, data: ast.expr) -> bool:
+    """``[len(s) for s in seqs]``: Python's ``len`` of each item of a comprehension."""
+    if type(data) not in (ast.ListComp, ast.GeneratorExp):
+        return False
+    elt = data.elt  # type: ignore[attr-defined]
+    gens = data.generators  # type: ignore[attr-defined]
+    return (
+        type(elt) is ast.Call
+        and type(elt.func) is ast.Name
+        and elt.func.id == "len"
+        and "len" not in it.module_env
+        and len(elt.args) == 1
+        and len(gens) == 1
+        and type(gens[0].target) is ast.Name
+        and type(elt.args[0]) is ast.Name
+        and elt.args[0].id == gens[0].target.id
+    )
 
 
 def _pad_sequences(
@@ -422,7 +445,10 @@ def _concatenate(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, r
     operands = fact.args[0] if fact.args else None
     if operands is None:
         operands = fact.kwarg("tensors") or fact.kwarg("values") or fact.kwarg("x")
-    return feature_join(operands, axis_value(fact, 1, ("axis", "dim")))
+    joined = feature_join(operands, axis_value(fact, 1, ("axis", "dim")))
+    if joined is not None:
+        return joined  # the feature axis of every operand (analysis/joins.py)
+    return concatenated(fact, spec.name)  # one padded part, any axis
 
 
 _HANDLERS: dict[CallModel, Handler] = {
@@ -458,6 +484,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.CONCATENATE: _concatenate,
     **TF1_HANDLERS,
     CallModel.KERAS_MERGE: merge_call,
+    CallModel.HF: lambda it, fact, spec, ev, raw: hf.library_call(it, fact, spec.name),
 }
 
 

@@ -59,7 +59,13 @@ def reduce(
         )
     )
     if op == "sum" and t.role == Role.MASK:
-        return Tensor(role=Role.LENGTHS, origin=Evidence(node, api))
+        # a mask with a valid step in every row: its sum over any axis but the batch's is
+        # never zero
+        batch = t.batch_axis if t.batch_axis is not None else 0
+        over_time = axis is None or axis != batch
+        return Tensor(
+            role=Role.LENGTHS, origin=Evidence(node, api), nonzero=t.nonzero if over_time else None
+        )
     if op == "softmax":
         out = t.with_(role=Role.WEIGHTS, origin=Evidence(node, api))
         if t.padding is not None and axis == t.time_axis and t.padding.fill == Fill.NEG_INF:

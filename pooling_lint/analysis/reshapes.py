@@ -327,10 +327,11 @@ def reshape(
     fact = Reshape(node, source, source_node, target_node, dims, like, like_node)
     it.log.reshape(fact)
     if source.role not in (Role.MASK, Role.LENGTHS):
-        return None
+        return _own_sizes_kept(fact)
     return Tensor(
         role=source.role,
         origin=source.origin,
+        tiled=None,  # reported at this reshape (PLG202)
         guarded=source.guarded,
         nonzero=source.nonzero,  # a reshape moves the values, it does not change them
         rank=fact.rank,
@@ -357,3 +358,29 @@ def _result_dims(fact: Reshape) -> tuple[int | None, ...] | None:
                     for s, d in zip(sizes, fact.dims)
                 ]
     return tuple(sizes)
+
+
+def _own_sizes_kept(fact: Reshape) -> Value:
+    """``x.view(b, t, 2, h // 2)`` with ``b, t, h = x.size()``: a target that starts with the
+    source's own batch and time sizes, in place, only splits or merges the axes after them,
+    so the layout of those axes and the padding are kept. Anything else: unknown."""
+    source, dims = fact.source, fact.dims
+    layout, rank = source.layout, source.rank
+    if dims is None or layout is None or rank is None or len(layout) != rank:
+        return None
+    ta, ba = source.time_axis, source.batch_axis
+    if ta is None or ba is None:
+        return None
+    kept = 0
+    while kept < min(len(dims), rank) and fact._is_source_axis(dims[kept], kept):
+        kept += 1
+    if kept <= max(ta, ba) or kept == len(dims) == rank:
+        return None  # batch or time not kept in place (or nothing changes: not a reshape)
+    extra = len(dims) - kept
+    return source.with_(
+        rank=len(dims),
+        layout=layout[:kept] + "F" * extra,
+        dims=source.dims[:kept] + (None,) * extra if source.dims is not None else None,
+        origin=None,
+        bidirectional=None,  # the feature axis was split: which half is which, unsure
+    )

@@ -152,3 +152,30 @@ def is_plain_literal(node: ast.expr | None) -> bool:
 
 def is_main_guard(test: ast.expr) -> bool:
     return type(test) is ast.Compare and type(test.left) is ast.Name and test.left.id == "__name__"
+
+
+#: the methods whose attribute assignments describe the object (``self.rnn = nn.LSTM(...)``)
+INITIALIZERS = ("__init__", "build")
+
+
+def initializes(unit_node: ast.AST, class_node: ast.AST | None) -> bool:
+    """Does this method set up the object: ``__init__``/``build``, or a method of the same
+    class that one of them calls as ``self.<name>(...)`` (``self.setup_layers()``)?"""
+    name = name_of(unit_node)
+    if name in INITIALIZERS:
+        return True
+    if not isinstance(class_node, ast.ClassDef):
+        return False
+    for stmt in class_node.body:
+        if not isinstance(stmt, FUNCTIONS) or stmt.name not in INITIALIZERS:
+            continue
+        for node in ast.walk(stmt):
+            if (
+                type(node) is ast.Call
+                and type(node.func) is ast.Attribute
+                and node.func.attr == name
+                and type(node.func.value) is ast.Name
+                and node.func.value.id == "self"
+            ):
+                return True
+    return False

@@ -93,6 +93,12 @@ class Tensor:
     symbolic: Evidence | None = None  # a KerasTensor of the functional API
     bidirectional: Evidence | None = None
     rnn: Evidence | None = None  # the per-step output of an RNN
+    #: the per-step output of a torch attention / Transformer layer whose `batch_first` set
+    #: the layout (PLG203 reads it like ``rnn``)
+    layout_by: Evidence | None = None
+    #: a mask repeated along its time axis (`mask.repeat(1, h)`): copies of all the steps lie
+    #: side by side, so a reshape to (batch, time, h) does not line up with the steps
+    tiled: Evidence | None = None
     role: Role = Role.DATA
     masked: Evidence | None = None  # the padded steps were zeroed / masked by the code
     device_moved: Evidence | None = None  # `.cuda()` / `.to(device)` applied (lengths)
@@ -230,6 +236,43 @@ class FunctionRef:
     name: str
 
 
+@dataclass(frozen=True)
+class HFObject:
+    """A Hugging Face ``transformers`` object: a tokenizer, a model or a padding collator.
+
+    ``kind`` is ``"tokenizer"``, ``"model"`` or ``"collator"``. ``side`` is the tokenizer's
+    padding side when the file sets it (``"left"``/``"right"``; ``"?"``: set to a value the
+    file does not show), None for the default.
+    ``base`` says a model returns the base model's outputs (``AutoModel``, ``BertModel``):
+    its ``[0]`` is the ``(batch, time, hidden)`` last hidden state.
+    """
+
+    kind: str
+    qualname: str
+    side: str | None = None
+    base: bool = False
+    node: ast.AST | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """What a tokenizer or a padding collator returns (a ``BatchEncoding``): the token ids
+    and the attention mask, padded alike (``padding`` None on both: not padded)."""
+
+    ids: Tensor
+    mask: Tensor
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """What calling a Hugging Face model returns: ``hidden`` is its ``(batch, time, hidden)``
+    ``last_hidden_state`` (and every ``hidden_states[k]``), padded like the input ids.
+    ``base``: ``[0]`` is that hidden state (a base model; a head's ``[0]`` is its logits)."""
+
+    hidden: Tensor
+    base: bool = False
+
+
 Value = Union[
     Tensor,
     Const,
@@ -243,6 +286,9 @@ Value = Union[
     Packed,
     SelfRef,
     FunctionRef,
+    HFObject,
+    Encoding,
+    ModelOutput,
     None,
 ]
 

@@ -8,6 +8,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.library import Family
 from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
+from pooling_lint.analysis.values import DimOf, Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by, runtime_op
 from pooling_lint.rules.runtime_fix import reduction_fix
@@ -19,9 +20,11 @@ class MeanOverPadding(Rule):
     fixable = "sometimes"  # unsafe: rewrites to the runtime ops (docs/fixes.md)
     summary = "Mean over the time axis of a padded sequence counts the padding steps"
     #: every mean the table knows: reductions, pools, tensor methods
+    #: every mean the table knows (reductions, pools, tensor methods), and the sums whose
+    #: division by the wrong count is a mean too
     triggers = lib.names(
-        lambda api: api.family in (Family.REDUCTION, Family.POOLING) and api.op == "mean"
-    ) | lib.reduction_methods("mean")
+        lambda api: api.family in (Family.REDUCTION, Family.POOLING) and api.op in ("mean", "sum")
+    ) | lib.reduction_methods("mean", "sum")
     requires = lib.PADDING_EVIDENCE
     docs = """
     ## What it does
@@ -38,6 +41,9 @@ class MeanOverPadding(Rule):
     right but it is still divided by `T`. An LSTM's outputs at padded steps are not even zero.
     Keras masks do not survive raw ops: `tf.reduce_mean`, `keras.ops.mean` and `Lambda`
     silently ignore them. The model trains, but on averages that depend on the padding.
+
+    Also reported: a sum over time divided by the size of another axis
+    (`(out * keep).sum(1) / out.size(2)`), which is no mean over the sequence at all.
 
     ## Example
     ```python
@@ -81,6 +87,7 @@ class MeanOverPadding(Rule):
     good_examples = (Example("import torch\nx = torch.randn(8, 20, 16)\nm = x.mean(dim=1)\n"),)
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
+        yield from self._other_axis_counts(facts)
         for r in facts.reductions:
             if r.op != "mean" or not reduces_over_padded_time(r):
                 continue
@@ -108,4 +115,30 @@ class MeanOverPadding(Rule):
                 fix_safe=False,
                 fix_title=rf.title if rf else "",
                 imports=rf.imports if rf else (),
+            )
+
+    def _other_axis_counts(self, facts: FileFacts) -> Iterator[Finding]:
+        """``(x * keep).sum(1) / x.size(2)``: a sum over time divided by another axis' size."""
+        for d in facts.divisions:
+            num, den = d.numerator, d.denominator
+            if not isinstance(num, Tensor) or num.role != Role.POOLED_SUM:
+                continue
+            if not isinstance(den, DimOf) or den.tensor.padding is None:
+                continue
+            t = den.tensor
+            layout, rank = t.layout, t.rank
+            if layout is None or rank is None or len(layout) != rank:
+                continue
+            axis = den.axis + rank if den.axis < 0 else den.axis
+            if not 0 <= axis < rank or layout[axis] not in "FCH":
+                continue
+            yield Finding(
+                node=d.node,
+                message=(
+                    f"`{facts.code(d.node)}` divides a sum over time by "
+                    f"`{facts.code(d.denominator_node)}`, the size of the feature axis, not "
+                    f"by each sequence's length (the data is {padded_by(facts, t)}); divide by "
+                    "the lengths (`lengths[:, None].clamp(min=1)`) or use "
+                    f"{runtime_op(fix_framework(facts, t), 'mean', 'x')}"
+                ),
             )

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
-from pooling_lint.analysis.indexing import IntIndex
+from pooling_lint.analysis.indexing import IntIndex, Marker
 from pooling_lint.analysis.library import Framework
-from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step
+from pooling_lint.analysis.queries import LastTake, fix_framework, reads_last_step, time_item
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
 from pooling_lint.rules.phrasing import padded_by
@@ -29,7 +29,9 @@ class LastStepOfPadded(Rule):
     or `mask` argument, `Masking`/`mask_zero` data). Also the RNN's own final state used as the
     sequence's: `h_n[-1]` of a torch RNN that read a padded tensor instead of a
     `PackedSequence`, and a Keras RNN without `return_sequences` over post-padded data with no
-    mask.
+    mask. And first-token pooling `x[:, 0]` of data padded at the **front** (a Hugging Face
+    tokenizer with `padding_side="left"`): there position 0 of every shorter text is padding.
+    With right padding (the tokenizer default) `[:, 0]` is the real first token (`[CLS]`).
 
     Not reported: the end slice of a step of cached decoding (`tokens[:, -1:]` inside
     `if incremental_state is not None:` or with `past_key_values`), which is the newest step of
@@ -77,6 +79,7 @@ class LastStepOfPadded(Rule):
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         yield from self._final_states(facts)
+        yield from self._first_steps(facts)
         for s in facts.subscripts:
             t = s.base
             pad = t.padding
@@ -113,6 +116,28 @@ class LastStepOfPadded(Rule):
                 imports=rf.imports if rf else (),
             )
 
+    def _first_steps(self, facts: FileFacts) -> Iterator[Finding]:
+        """``x[:, 0]`` (first-token pooling) of a sequence padded at the front."""
+        for s in facts.subscripts:
+            t = s.base
+            pad = t.padding
+            if pad is None or pad.side is not Side.PRE or pad.fill is not None:
+                continue  # unknown side, right padding, or steps the code filled
+            if t.role in (Role.MASK, Role.LENGTHS, Role.STATE) or t.rnn is not None:
+                continue  # an RNN's outputs over front padding: its own rules
+            if not s.reads_values or time_item(s) != IntIndex(0):
+                continue
+            base = facts.code(s.node.value)
+            yield Finding(
+                node=s.node,
+                message=(
+                    f"`{facts.code(s.node)}` takes the first step of `{base}`, which is "
+                    f"{padded_by(facts, t)}: with padding on the left, position 0 of every "
+                    "shorter sequence is padding; take the first real step (at "
+                    "`attention_mask.argmax(1)`) or pad on the right"
+                ),
+            )
+
     def _final_states(self, facts: FileFacts) -> Iterator[Finding]:
         """The RNN's own final state, computed after the padding steps."""
         seen: set[int] = set()
@@ -121,7 +146,9 @@ class LastStepOfPadded(Rule):
             # h_n of a torch RNN that read a padded tensor (not a PackedSequence)
             if t.role != Role.STATE or t.padding is None or t.padding.side == Side.PRE:
                 continue
-            if id(t.origin) in seen or not s.items or not isinstance(s.items[0], IntIndex):
+            # h_n[-1], or every layer's state by a computed index (`[h[i] for i in ...]`)
+            first = s.items[0] if s.items else None
+            if id(t.origin) in seen or not (isinstance(first, IntIndex) or first is Marker.OTHER):
                 continue
             if not s.reads_values:
                 continue  # zeros_like(h_n[-1]): only its shape

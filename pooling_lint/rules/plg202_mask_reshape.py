@@ -25,7 +25,9 @@ class MaskReshape(Rule):
     Finds a `[batch, time]` mask reshaped to the shape of a 3-D input
     (`tf.reshape(mask, tf.shape(inputs))`), and `[batch]` lengths reshaped to
     `[-1, time_step]`, where adding an axis (`tf.expand_dims(mask, -1)`,
-    `mask[..., None]`, `tf.reshape(lengths, [-1, 1])`) was meant.
+    `mask[..., None]`, `tf.reshape(lengths, [-1, 1])`) was meant. Also a mask tiled along
+    time and then reshaped to three axes (`mask.repeat(1, h).view(b, t, h)`): the element
+    counts match, but each step gets the flags of other steps.
 
     It reports only what the known dims prove. A target with an inferred `-1`
     (`mask.view(B, T, -1)`, `mask.view(-1, beam, S)`) keeps the element count: it splits
@@ -86,7 +88,22 @@ class MaskReshape(Rule):
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for r in facts.reshapes:
             source = r.source
-            if source.role == Role.MASK and source.rank in (2, None):
+            if source.role == Role.MASK and source.tiled is not None:
+                if r.dims is None or len(r.dims) != 3:
+                    continue
+                src = facts.code(r.source_node)
+                yield Finding(
+                    node=r.node,
+                    message=(
+                        f"`{src}` lays copies of the whole time axis side by side (tiled at "
+                        f"{facts.where(source.tiled)}), so `{facts.code(r.node)}` gives each "
+                        "step the flags of other steps (the counts match, the order does not); "
+                        "give the mask a trailing axis instead (`mask.unsqueeze(-1)`, "
+                        "broadcast or `.expand(b, t, h)`), or repeat each step with "
+                        "`repeat_interleave(h, dim=1)`"
+                    ),
+                )
+            elif source.role == Role.MASK and source.rank in (2, None):
                 # Only what the known dims prove: a -1 keeps the count (a split or a merge of
                 # axes), and a target that keeps every axis of the mask and adds one that is
                 # not known to be 1 cannot hold the mask's values.

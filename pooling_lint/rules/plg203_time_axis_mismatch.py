@@ -7,10 +7,24 @@ from collections.abc import Iterator
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.indexing import FULL_SLICE, IntIndex
+from pooling_lint.analysis.layers import batch_first
 from pooling_lint.analysis.library import Family, Framework
 from pooling_lint.analysis.queries import takes_last
 from pooling_lint.analysis.values import Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
+
+#: torch layers with a `batch_first` switch besides the RNNs (default False: time-first)
+_ATTENTION = frozenset(
+    {
+        "torch.nn.MultiheadAttention",
+        "torch.nn.TransformerEncoder",
+        "torch.nn.TransformerEncoderLayer",
+    }
+)
+
+
+def _kind(t: Tensor) -> str:
+    return "RNN" if t.rnn is not None else "attention layer"
 
 
 class TimeAxisMismatch(Rule):
@@ -20,7 +34,8 @@ class TimeAxisMismatch(Rule):
     #: torch RNNs and the torch padding that sets their layout
     triggers = lib.names(
         lambda api: (
-            api.framework is Framework.TORCH and api.family in (Family.RNN, Family.PADDING_SOURCE)
+            api.framework is Framework.TORCH
+            and api.family in (Family.RNN, Family.PADDING_SOURCE, Family.ATTENTION)
         )
     )
     docs = """
@@ -29,7 +44,9 @@ class TimeAxisMismatch(Rule):
     output is time-first (the default `batch_first=False`) but is indexed or reduced as if it
     were batch-first (`out[:, -1]`, `out.mean(1)`), or it is fed data whose layout the file
     shows is the other one (`pad_sequence(seqs)` is time-first by default; a
-    `torch.randn(batch, seq_len, features)` is batch-first).
+    `torch.randn(batch, seq_len, features)` is batch-first). The same for
+    `nn.MultiheadAttention`, `nn.TransformerEncoderLayer` and `nn.TransformerEncoder` (whose
+    layout is its layer's `batch_first`), which are time-first by default too.
 
     ## Why is this bad?
     Nothing raises: with `batch_first=False`, `out[:, -1]` is `(T, H)`, every step of the last
@@ -72,7 +89,8 @@ class TimeAxisMismatch(Rule):
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         for s in facts.subscripts:
             t = s.base
-            if t.layout != "TBF" or t.rnn is None or t.role != Role.DATA:
+            maker = t.rnn or t.layout_by
+            if t.layout != "TBF" or maker is None or t.role != Role.DATA:
                 continue
             axes = s.axis_items(3)
             if axes is None:
@@ -84,15 +102,16 @@ class TimeAxisMismatch(Rule):
             yield Finding(
                 node=s.node,
                 message=(
-                    f"`{facts.code(s.node)}` indexes axis 1 of a time-first RNN output "
-                    f"(the RNN at {facts.where(t.rnn)} has batch_first=False), which is the "
+                    f"`{facts.code(s.node)}` indexes axis 1 of a time-first {_kind(t)} output "
+                    f"(the {_kind(t)} at {facts.where(maker)} has batch_first=False), which is the "
                     "batch axis: it selects one sequence, not a time step; use `out[-1]`, or "
                     "`batch_first=True` on the RNN"
                 ),
             )
         for r in facts.reductions:
             t = r.operand
-            if t.rnn is None or t.role != Role.DATA or t.layout not in ("TBF", "BTF"):
+            maker = t.rnn or t.layout_by
+            if maker is None or t.role != Role.DATA or t.layout not in ("TBF", "BTF"):
                 continue
             if r.axis is None or r.axis != t.batch_axis or r.op == "softmax":
                 continue
@@ -101,18 +120,23 @@ class TimeAxisMismatch(Rule):
             yield Finding(
                 node=r.node,
                 message=(
-                    f"{r.api} reduces axis {r.axis} of an RNN output whose layout is "
+                    f"{r.api} reduces axis {r.axis} of an {_kind(t)} output whose layout is "
                     f"{'(time, batch, features)' if time_first else '(batch, time, features)'} "
-                    f"(the RNN at {facts.where(t.rnn)} has batch_first={not time_first}), so "
+                    f"(the {_kind(t)} at {facts.where(maker)} has batch_first={not time_first}), "
+                    "so "
                     "it pools "
                     f"across the batch, not over time; reduce axis {time_axis}"
                     + (" or use `batch_first=True`" if time_first else "")
                 ),
             )
+        yield from self._batch_rows(facts)
         for lc in facts.layer_calls:
-            if lc.layer.qualname not in lib.TORCH_RNNS or not isinstance(lc.input, Tensor):
+            q = lc.layer.qualname
+            if q not in lib.TORCH_RNNS and q not in _ATTENTION or not isinstance(lc.input, Tensor):
                 continue
-            bf = lc.layer.arg("batch_first", False)
+            bf = (
+                lc.layer.arg("batch_first", False) if q in lib.TORCH_RNNS else batch_first(lc.layer)
+            )
             layout = lc.input.layout
             if layout is None or bf not in (True, False):
                 continue
@@ -130,5 +154,32 @@ class TimeAxisMismatch(Rule):
                     f"`{lc.layer.short}` with batch_first={bf} expects {want} input, but it is "
                     f"given {got} data{src}, so batch and time are swapped; set "
                     f"`batch_first={not bf}` or transpose the input"
+                ),
+            )
+
+    def _batch_rows(self, facts: FileFacts) -> Iterator[Finding]:
+        """``out.view(batch, -1)`` of a time-first output: each row mixes sequences."""
+        for rs in facts.reshapes:
+            t = rs.source
+            maker = t.rnn or t.layout_by
+            if t.layout != "TBF" or maker is None or t.role != Role.DATA:
+                continue
+            dims = rs.dims
+            if dims is None or len(dims) != 2:
+                continue
+            first = dims[0]
+            batch, steps = t.dim(1), t.dim(0)
+            own = rs._is_source_axis(first, 1)
+            sized = isinstance(batch, int) and first.resolved() == batch != steps
+            if not (own or sized):
+                continue
+            yield Finding(
+                node=rs.node,
+                message=(
+                    f"`{facts.code(rs.node)}` makes one row per batch element of a time-first "
+                    f"{_kind(t)} output (the {_kind(t)} at {facts.where(maker)} has "
+                    "batch_first=False, so the output is (time, batch, features)): each row "
+                    "mixes the steps of several sequences; move the batch first "
+                    "(`.transpose(0, 1).reshape(batch, -1)`) or use `batch_first=True`"
                 ),
             )

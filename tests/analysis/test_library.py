@@ -112,17 +112,22 @@ def test_derived_triggers_keep_every_trigger(code: str) -> None:
     rule = rule_by_code(code)
     assert rule is not None
     assert BEFORE[code] <= rule.triggers
-    assert rule.triggers - BEFORE[code] == ADDED.get(code, set())
+    assert rule.triggers - BEFORE[code] == GAINED.get(code, set())
 
 
-ADDED = {
-    "PLG101": {"nanmean"},
+#: What a rule's triggers gained since (issue #13): PLG101 the table's other mean and the sums
+#: (a sum over time divided by the wrong axis' size); PLG102 `sign` (TF1 masks made from the
+#: ids); PLG203 the torch attention layers, time-first by default like the RNNs; PLG204 the TF1
+#: bidirectional RNN functions; PLG205 the window pools (a window longer than its input).
+GAINED = {
+    "PLG101": {"nanmean", "sum", "nansum", "reduce_sum"},
     "PLG102": {"sign"},
-    "PLG205": {"AveragePooling1D", "AvgPool1D", "MaxPool1D", "MaxPooling1D"},
+    "PLG203": {"MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"},
     "PLG204": {
         "bidirectional_dynamic_rnn", "bidirectional_rnn", "stack_bidirectional_dynamic_rnn",
         "stack_bidirectional_rnn", "static_bidirectional_rnn",
     },
+    "PLG205": {"AveragePooling1D", "AvgPool1D", "MaxPool1D", "MaxPooling1D"},
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from pooling_lint.analysis.library import functions, keras_backend, keras_merge, layers, tf1
+from pooling_lint.analysis.library import functions, hf, keras_backend, keras_merge, layers, tf1
 from pooling_lint.analysis.library.conventions import (
     DECODING_CACHE_NAMES,
     LENGTH_NAMES,
@@ -60,6 +60,7 @@ TABLE: dict[str, ApiSpec] = _build(
         *layers.TORCH_LAYERS,
         *layers.KERAS_LAYERS,
         *keras_merge.rows(),
+        *hf.ROWS,
     ]
 )
 
@@ -79,6 +80,8 @@ def lookup(name: str | None) -> ApiSpec | None:
     row = TABLE.get(name)
     if row is None and name.startswith(_V1):
         row = TABLE.get("tensorflow." + name[len(_V1) :])
+    if row is None and name.startswith("transformers."):
+        row = hf.row(name)  # any tokenizer / model class of the naming scheme
     return row
 
 
@@ -131,6 +134,7 @@ PADDING_EVIDENCE = frozenset(
     | PADDING_WORDS
     | LENGTH_NAMES
     | MASK_NAMES
+    | hf.HF_WORDS
 )
 
 __all__ = [

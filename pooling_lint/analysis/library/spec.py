@@ -95,6 +95,7 @@ class CallModel(Enum):
     SIGN = "sign"
     TENSORDOT = "tensordot"
     KERAS_MERGE = "keras merge function"  # keras.layers.concatenate / add / ... (keras_merge.py)
+    HF = "transformers tokenizer / model / collator"
 
 
 class ApplyModel(Enum):
