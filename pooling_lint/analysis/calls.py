@@ -12,9 +12,11 @@ from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
 )
+from pooling_lint.analysis.flows import builtin_call
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
+from pooling_lint.analysis.project import foreign_call, foreign_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
@@ -22,6 +24,7 @@ from pooling_lint.analysis.values import (
     Const,
     DimOf,
     Evidence,
+    Foreign,
     FunctionRef,
     Instance,
     KerasModel,
@@ -54,9 +57,12 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return instance_call(it, fact, callee, "__call__")
     if isinstance(callee, FunctionRef):
         return function_call(it, fact, callee)
+    if isinstance(callee, Foreign):
+        return foreign_call(it, fact, callee)
     if fact.qualname is not None:
-        return library_call(it, fact, fact.qualname)
-    return None
+        out = library_call(it, fact, fact.qualname)
+        return out if out is not None else builtin_call(it, fact)
+    return builtin_call(it, fact)
 
 
 def instantiate(it: Interpreter, fact: CallFact, class_name: str) -> Value:
@@ -120,6 +126,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         return model_call(it, fact, recv, m)
     if isinstance(recv, Instance):
         return instance_call(it, fact, recv, m)
+    if isinstance(recv, Foreign):
+        return foreign_method(it, fact, recv, m)
     if isinstance(recv, SelfRef):
         attr = it.read_class_attr(recv.class_name, m)
         if isinstance(attr, Layer):

@@ -13,6 +13,8 @@ from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
+from pooling_lint.analysis.flows import eval_yield
+from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.indexing import (
     UNKNOWN,
     Bound,
@@ -32,6 +34,7 @@ from pooling_lint.analysis.values import (
     Const,
     DimOf,
     Evidence,
+    Foreign,
     FunctionRef,
     ListOf,
     Role,
@@ -170,6 +173,8 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
     base = it.eval(obj)
     if isinstance(base, SelfRef):
         return it.read_class_attr(base.class_name, attr)
+    if isinstance(base, Foreign):
+        return foreign_attr(it, base, attr)
     if isinstance(base, Tensor):
         if attr == "shape":
             return ShapeOf(base, node)
@@ -340,4 +345,6 @@ EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
     ast.GeneratorExp: eval_comprehension,
     ast.Dict: eval_dict,
     ast.NamedExpr: eval_named,
+    ast.Yield: eval_yield,
+    ast.YieldFrom: eval_yield,
 }

@@ -30,10 +30,12 @@ from pooling_lint.analysis.facts import (
     FileFacts,
     UnusedMask,
 )
+from pooling_lint.analysis.flows import loop_item
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.padding import fill_of, padded_as
+from pooling_lint.analysis.project import module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -50,7 +52,6 @@ from pooling_lint.analysis.scopes import (
     join_env,
     join_returns,
     loop_elements,
-    name_of,
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
@@ -103,6 +104,7 @@ class Interpreter:
     def run(self) -> None:
         self._collect_units(self.tree.body, prefix="", class_name=None)
         self._find_keras_models()
+        seed_inbound(self)
         order = ["<module>"] + [k for k in self.units if k != "<module>"]
         self.units["<module>"] = Unit("<module>", self.tree)
         for _ in range(MAX_ROUNDS):
@@ -195,7 +197,7 @@ class Interpreter:
         self.frame_links = {}
         self.link_evidence = {}
         if isinstance(unit.node, ast.Module):
-            frame = Frame(unit, {})
+            frame = Frame(unit, module_names(self))
             self.module_env = frame.env
             self.frame = frame
             self._exec_block(unit.node.body)
@@ -315,7 +317,7 @@ class Interpreter:
                     self._exec_block(body)
                     frame.terminated = False
                 return
-            self.bind(stmt.target, None)
+            self.bind(stmt.target, loop_item(iterable))
         before = dict(frame.env)
         self._exec_block(body)
         frame.terminated = False  # the body may run zero times
@@ -502,10 +504,9 @@ class Interpreter:
             ):
                 attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
                 key = target.attr
-                if name_of(frame.unit.node) in ("__init__", "build"):
-                    attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
-                elif key not in attrs:
-                    attrs[key] = None
+                # Set in any method (a `setup_layers()` called from __init__): the value that
+                # holds over every method that sets it.
+                attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:

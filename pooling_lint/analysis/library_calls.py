@@ -26,6 +26,7 @@ from pooling_lint.analysis.facts import (
     CallFact,
     MaskDropped,
 )
+from pooling_lint.analysis.flows import data_loader
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family
@@ -194,7 +195,7 @@ def _pad_sequences(
     it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
 ) -> Value:
     args = {k: v for k, v in fact.kwargs}
-    written = const(args.get("padding")) if "padding" in args else "pre"  # Keras' default
+    written = const(args.get("padding")) if "padding" in args else spec.op  # the row's default
     side = Side(written) if written in ("pre", "post") else None
     maxlen = as_int(args.get("maxlen"))
     desc = f"`pad_sequences(...)` (padding={side.value!r})" if side else "`pad_sequences(...)`"
@@ -423,6 +424,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.SHAPED: _shaped,
     CallModel.LITERAL: _literal,
     CallModel.PAD_SEQUENCES: _pad_sequences,
+    CallModel.DATA_LOADER: data_loader,
     CallModel.PAD_SEQUENCE: _pad_sequence,
     CallModel.PACK_PADDED: _pack_padded,
     CallModel.PACK_SEQUENCE: _pack_sequence,

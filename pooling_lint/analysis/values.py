@@ -223,6 +223,16 @@ class SelfRef:
 
 
 @dataclass(frozen=True)
+class Foreign:
+    """A name of another module of the tree: the module, a function or class of it, an
+    instance of its class, or the value a function of it returned (``kind``)."""
+
+    module: str  # the module's path as the project pass names it
+    name: str  # "" for the module; "make_loader", "BagClassifier", "Loader.batches"
+    kind: str  # "module" | "function" | "class" | "instance"
+
+
+@dataclass(frozen=True)
 class FunctionRef:
     """A function (or lambda) defined in this file."""
 
@@ -243,6 +253,7 @@ Value = Union[
     Packed,
     SelfRef,
     FunctionRef,
+    Foreign,
     None,
 ]
 

@@ -1,0 +1,265 @@
+"""Project mode: follow the imports between the checked files.
+
+A model defined in ``model.py``, data padded in ``data.py`` and a ``train.py`` that joins them
+hold one bug between them: the padding is made in one module and pooled in another. Before
+the files are checked, this pass
+
+1. finds, for each checked file, the imports that name another checked file (``import data``,
+   ``from data import make_loader``, ``from .data import *``, ``from pkg.data import x``),
+   resolved from the importing file's folder and its parents, never by running anything;
+2. analyses the files that take part (importing or imported) in rounds, each with the
+   summaries of the previous round, until the summaries settle (at most ``MAX_ROUNDS``):
+   a module's summary (analysis/project.py) says which names are functions and classes, what
+   each function, method and module-level name holds (padded or not, and how), and which
+   arguments the module passes to the other modules' functions, classes and models;
+3. gives each file its *context*: the summaries of the modules it imports and the arguments
+   the others pass to it. The engine analyses the file with it, and the result cache keys
+   the file's result by its content and the hash of its context, so a change in a module
+   it depends on (that changes what it receives) invalidates it.
+
+Summaries are memoised by (content hash, context hash): a module whose inputs did not change
+is not analysed again, so a round costs at most one analysis per participating module.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.names import collect_imports
+from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.project import ProjectContext, summarise
+from pooling_lint.source import SourceError, read_source
+
+MAX_ROUNDS = 4
+
+Context = dict[str, Any]
+# local name -> (module path, exported name or "" for the module itself, "module"/"name"/"*")
+Imports = dict[str, tuple[str, str, str]]
+
+
+def context_hash(context: Context | None) -> str:
+    """The hash a file's context adds to its cache key ("" for no context)."""
+    if not context:
+        return ""
+    text = json.dumps(context, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class _Module:
+    path: Path
+    display: str
+    text: str
+    digest: str
+    tree: ast.Module | None = None
+    imports: Imports = field(default_factory=dict)
+    stars: list[str] = field(default_factory=list)
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+class Project:
+    """The checked files and the imports between them."""
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        self.by_path: dict[Path, _Module] = {}
+        for path in files:
+            if path.suffix != ".py":
+                continue
+            try:
+                source = read_source(path)
+            except SourceError:
+                continue
+            if "import" not in source.text:
+                # imported modules are found below even if they import nothing themselves
+                pass
+            key = path.resolve()
+            digest = hashlib.blake2b(source.raw, digest_size=16).hexdigest()
+            self.by_path[key] = _Module(path, path.as_posix(), source.text, digest)
+        self._roots = {p.parent for p in self.by_path}
+        for module in list(self.by_path.values()):
+            if "import" in module.text:
+                self._find_imports(module)
+
+    # ----------------------------------------------------------------- imports
+    def _lookup(self, folder: Path, dotted: str) -> Path | None:
+        parts = [p for p in dotted.split(".") if p]
+        if not parts:
+            init = (folder / "__init__.py").resolve()
+            return init if init in self.by_path else None
+        for candidate in (folder.joinpath(*parts).with_suffix(".py"),
+                          folder.joinpath(*parts, "__init__.py")):
+            resolved = candidate.resolve()
+            if resolved in self.by_path:
+                return resolved
+        return None
+
+    def _resolve(self, module: _Module, dotted: str, level: int) -> Path | None:
+        here = module.path.resolve().parent
+        if level > 0:
+            base = here
+            for _ in range(level - 1):
+                base = base.parent
+            return self._lookup(base, dotted)
+        folder: Path | None = here
+        while folder is not None:
+            found = self._lookup(folder, dotted)
+            if found is not None:
+                return found
+            if not any(r == folder or folder in r.parents for r in self._roots):
+                return None
+            folder = folder.parent if folder.parent != folder else None
+        return None
+
+    def _find_imports(self, module: _Module) -> None:
+        tree = _parse(module.text)
+        module.tree = tree
+        if tree is None:
+            return
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname is None and "." in alias.name:
+                        continue  # `import a.b` binds `a`: not followed
+                    target = self._resolve(module, alias.name, 0)
+                    if target is not None and target != module.path.resolve():
+                        module.imports[alias.asname or alias.name] = (str(target), "", "module")
+            elif isinstance(node, ast.ImportFrom):
+                base = self._resolve(module, node.module or "", node.level)
+                for alias in node.names:
+                    if alias.name == "*":
+                        if base is not None:
+                            module.stars.append(str(base))
+                        continue
+                    local = alias.asname or alias.name
+                    sub = self._resolve(
+                        module, f"{node.module or ''}.{alias.name}".lstrip("."), node.level
+                    )
+                    if sub is not None and sub != module.path.resolve():
+                        module.imports[local] = (str(sub), "", "module")
+                    elif base is not None and base != module.path.resolve():
+                        module.imports[local] = (str(base), alias.name, "name")
+
+    # ------------------------------------------------------------------ rounds
+    def contexts(self) -> dict[Path, Context]:
+        """Each taking-part file's context (by its path as given), after the rounds."""
+        edges: set[str] = set()
+        for module in self.by_path.values():
+            targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
+            if targets:
+                edges.add(str(module.path.resolve()))
+                edges |= targets
+        parts = [m for key, m in self.by_path.items() if str(key) in edges]
+        if not parts:
+            return {}
+        summaries: dict[str, Any] = {}
+        memo: dict[tuple[str, str], Any] = {}
+        for _ in range(MAX_ROUNDS):
+            new: dict[str, Any] = {}
+            for module in parts:
+                key = str(module.path.resolve())
+                ctx = self._context(module, summaries)
+                memo_key = (module.digest, context_hash(ctx))
+                if memo_key not in memo:
+                    memo[memo_key] = self._summarise(module, ctx)
+                new[key] = memo[memo_key]
+            settled = new == summaries
+            summaries = new
+            if settled:
+                break
+        out: dict[Path, Context] = {}
+        for module in parts:
+            ctx = self._context(module, summaries)
+            if ctx.get("imports") or ctx.get("inbound"):
+                out[module.path] = ctx
+        return out
+
+    def _context(self, module: _Module, summaries: dict[str, Any]) -> Context:
+        key = str(module.path.resolve())
+        imports: dict[str, list[str]] = {}
+        modules: dict[str, Any] = {}
+
+        def share(target: str) -> None:
+            summary = summaries.get(target)
+            if summary is not None and target not in modules:
+                modules[self._display(target)] = {
+                    "kinds": summary["kinds"],
+                    "exports": summary["exports"],
+                }
+
+        for target in module.stars:
+            summary = summaries.get(target)
+            if summary is None:
+                continue
+            share(target)
+            names = set(summary["kinds"]) | {
+                n for n in summary["exports"] if "." not in n and "(" not in n
+            }
+            for name in sorted(names):
+                if not name.startswith("_"):
+                    imports[name] = [self._display(target), name, "name"]
+        for local, (target, name, kind) in module.imports.items():
+            share(target)
+            imports[local] = [self._display(target), name, kind]
+        inbound: list[Any] = []
+        me = module.display
+        for other, summary in summaries.items():
+            if other == key:
+                continue
+            for target_module, target, args, kwargs in summary["outbound"]:
+                if target_module == me:
+                    inbound.append([target, args, kwargs])
+        inbound.sort(key=repr)
+        ctx: Context = {"path": me}
+        if imports:
+            ctx["imports"] = imports
+            ctx["modules"] = modules
+        if inbound:
+            ctx["inbound"] = inbound
+        return ctx
+
+    def _display(self, resolved: str) -> str:
+        module = self.by_path.get(Path(resolved))
+        return module.display if module is not None else resolved
+
+    def _summarise(self, module: _Module, ctx: Context) -> Any:
+        from pooling_lint.analysis.interpreter import Interpreter
+
+        tree = module.tree if module.tree is not None else _parse(module.text)
+        module.tree = tree
+        empty = {"kinds": {}, "exports": {}, "outbound": []}
+        if tree is None:
+            return empty
+        src = SourceLines(module.text)
+        facts = FileFacts(
+            tree=tree,
+            source=src,
+            imports=collect_imports(src, tree),
+            project=ProjectContext.from_json(ctx),
+        )
+        it = Interpreter(facts)
+        try:
+            it.run()
+            return summarise(it, module.display)
+        except (RecursionError, Exception):  # noqa: BLE001 - a broken module gives nothing
+            return empty
+
+
+def project_contexts(files: Sequence[Path]) -> dict[Path, Context]:
+    """The project-mode context of each checked file that imports or is imported by another."""
+    return Project(files).contexts()
