@@ -34,6 +34,7 @@ from pooling_lint.rules.base import Finding, Rule
 from pooling_lint.source import SourceError, SourceFile, long_bool_chain, read_source
 from pooling_lint.suppression import parse_noqa
 from pooling_lint.triage import can_hold_findings, quiet_parse
+from pooling_lint.triage import Plan, triage_for
 from pooling_lint.triage import plan as triage_plan
 
 #: A file that mentions none of these cannot hold a finding: every rule is about framework code.
@@ -159,6 +160,11 @@ def lint_module_text(
     Suppressions and per-file ignores are not applied here; see :func:`filter_diagnostics`.
     """
     plan = triage_plan(text, rules)
+    if project and (plan is None or plan.narrowed is None):
+        # the padding evidence the rules' second word groups look for may be in another module
+        whole = triage_for(rules)
+        if whole.text_stage(text):
+            plan = Plan(whole)
     if plan is None:
         return []
     parsed = parse(text, display)

@@ -26,6 +26,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from typing import Any
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.names import collect_imports
 from pooling_lint.analysis.positions import SourceLines
-from pooling_lint.analysis.project import ProjectContext, summarise
+from pooling_lint.analysis.project import ProjectContext, relevant, summarise
 from pooling_lint.source import SourceError, read_source
 
 MAX_ROUNDS = 4
@@ -56,6 +58,7 @@ def context_hash(context: Context | None) -> str:
 @dataclass
 class _Module:
     path: Path
+    key: str  # the real path: how imports find it
     display: str
     text: str
     digest: str
@@ -77,7 +80,7 @@ class Project:
     """The checked files and the imports between them."""
 
     def __init__(self, files: Sequence[Path]) -> None:
-        self.by_path: dict[Path, _Module] = {}
+        self.by_path: dict[str, _Module] = {}
         for path in files:
             if path.suffix != ".py":
                 continue
@@ -85,45 +88,49 @@ class Project:
                 source = read_source(path)
             except SourceError:
                 continue
-            if "import" not in source.text:
-                # imported modules are found below even if they import nothing themselves
-                pass
-            key = path.resolve()
+            key = os.path.realpath(path)
             digest = hashlib.blake2b(source.raw, digest_size=16).hexdigest()
-            self.by_path[key] = _Module(path, path.as_posix(), source.text, digest)
-        self._roots = {p.parent for p in self.by_path}
+            self.by_path[key] = _Module(path, key, path.as_posix(), source.text, digest)
+        #: every folder that holds a checked file, and its parents up to the top one
+        self._dirs: set[str] = set()
+        for key in self.by_path:
+            folder = os.path.dirname(key)
+            while folder not in self._dirs:
+                self._dirs.add(folder)
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+        self._tops = {os.path.dirname(k) for k in self.by_path}
         for module in list(self.by_path.values()):
             if "import" in module.text:
                 self._find_imports(module)
 
     # ----------------------------------------------------------------- imports
-    def _lookup(self, folder: Path, dotted: str) -> Path | None:
+    def _lookup(self, folder: str, dotted: str) -> str | None:
         parts = [p for p in dotted.split(".") if p]
-        if not parts:
-            init = (folder / "__init__.py").resolve()
-            return init if init in self.by_path else None
-        for candidate in (folder.joinpath(*parts).with_suffix(".py"),
-                          folder.joinpath(*parts, "__init__.py")):
-            resolved = candidate.resolve()
-            if resolved in self.by_path:
-                return resolved
+        base = os.path.join(folder, *parts)
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if candidate in self.by_path:
+                return candidate
         return None
 
-    def _resolve(self, module: _Module, dotted: str, level: int) -> Path | None:
-        here = module.path.resolve().parent
+    def _resolve(self, module: _Module, dotted: str, level: int) -> str | None:
+        here = os.path.dirname(module.key)
         if level > 0:
             base = here
             for _ in range(level - 1):
-                base = base.parent
+                base = os.path.dirname(base)
             return self._lookup(base, dotted)
-        folder: Path | None = here
-        while folder is not None:
+        folder = here
+        while folder in self._dirs:
             found = self._lookup(folder, dotted)
             if found is not None:
                 return found
-            if not any(r == folder or folder in r.parents for r in self._roots):
-                return None
-            folder = folder.parent if folder.parent != folder else None
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
         return None
 
     def _find_imports(self, module: _Module) -> None:
@@ -137,23 +144,23 @@ class Project:
                     if alias.asname is None and "." in alias.name:
                         continue  # `import a.b` binds `a`: not followed
                     target = self._resolve(module, alias.name, 0)
-                    if target is not None and target != module.path.resolve():
-                        module.imports[alias.asname or alias.name] = (str(target), "", "module")
+                    if target is not None and target != module.key:
+                        module.imports[alias.asname or alias.name] = (target, "", "module")
             elif isinstance(node, ast.ImportFrom):
                 base = self._resolve(module, node.module or "", node.level)
                 for alias in node.names:
                     if alias.name == "*":
-                        if base is not None:
-                            module.stars.append(str(base))
+                        if base is not None and base != module.key:
+                            module.stars.append(base)
                         continue
                     local = alias.asname or alias.name
                     sub = self._resolve(
                         module, f"{node.module or ''}.{alias.name}".lstrip("."), node.level
                     )
-                    if sub is not None and sub != module.path.resolve():
-                        module.imports[local] = (str(sub), "", "module")
-                    elif base is not None and base != module.path.resolve():
-                        module.imports[local] = (str(base), alias.name, "name")
+                    if sub is not None and sub != module.key:
+                        module.imports[local] = (sub, "", "module")
+                    elif base is not None and base != module.key:
+                        module.imports[local] = (base, alias.name, "name")
 
     # ------------------------------------------------------------------ rounds
     def contexts(self) -> dict[Path, Context]:
@@ -162,9 +169,9 @@ class Project:
         for module in self.by_path.values():
             targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
             if targets:
-                edges.add(str(module.path.resolve()))
+                edges.add(module.key)
                 edges |= targets
-        parts = [m for key, m in self.by_path.items() if str(key) in edges]
+        parts = [m for key, m in self.by_path.items() if key in edges]
         if not parts:
             return {}
         summaries: dict[str, Any] = {}
@@ -172,7 +179,7 @@ class Project:
         for _ in range(MAX_ROUNDS):
             new: dict[str, Any] = {}
             for module in parts:
-                key = str(module.path.resolve())
+                key = module.key
                 ctx = self._context(module, summaries)
                 memo_key = (module.digest, context_hash(ctx))
                 if memo_key not in memo:
@@ -185,12 +192,12 @@ class Project:
         out: dict[Path, Context] = {}
         for module in parts:
             ctx = self._context(module, summaries)
-            if ctx.get("imports") or ctx.get("inbound"):
+            if _carries_facts(ctx):
                 out[module.path] = ctx
         return out
 
     def _context(self, module: _Module, summaries: dict[str, Any]) -> Context:
-        key = str(module.path.resolve())
+        key = module.key
         imports: dict[str, list[str]] = {}
         modules: dict[str, Any] = {}
 
@@ -234,7 +241,7 @@ class Project:
         return ctx
 
     def _display(self, resolved: str) -> str:
-        module = self.by_path.get(Path(resolved))
+        module = self.by_path.get(resolved)
         return module.display if module is not None else resolved
 
     def _summarise(self, module: _Module, ctx: Context) -> Any:
@@ -242,8 +249,12 @@ class Project:
 
         tree = module.tree if module.tree is not None else _parse(module.text)
         module.tree = tree
-        empty = {"kinds": {}, "exports": {}, "outbound": []}
+        empty: dict[str, Any] = {"kinds": {}, "exports": {}, "outbound": []}
         if tree is None:
+            return empty
+        if not _ANALYSED.search(module.text) and not _carries_facts(ctx):
+            # no framework, no padding and nothing padded comes in: only its names matter
+            empty["kinds"] = _top_level_kinds(tree)
             return empty
         src = SourceLines(module.text)
         facts = FileFacts(
@@ -258,6 +269,31 @@ class Project:
             return summarise(it, module.display)
         except (RecursionError, Exception):  # noqa: BLE001 - a broken module gives nothing
             return empty
+
+
+#: a module is analysed only if it may make or pass on padded data
+_ANALYSED = re.compile(r"torch|tensorflow|keras|tflearn|pad")
+
+
+def _top_level_kinds(tree: ast.Module) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ClassDef):
+            kinds[stmt.name] = "class"
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            kinds[stmt.name] = "function"
+    return kinds
+
+
+def _carries_facts(ctx: Context) -> bool:
+    """Does the context give the file any padding fact (else it is checked on its own)?"""
+    for _, args, kwargs in ctx.get("inbound", ()):
+        if any(relevant(a, False) for a in args) or any(relevant(v, False) for _, v in kwargs):
+            return True
+    for summary in ctx.get("modules", {}).values():
+        if any(relevant(v, False) for v in summary.get("exports", {}).values()):
+            return True
+    return False
 
 
 def project_contexts(files: Sequence[Path]) -> dict[Path, Context]:

@@ -22,7 +22,6 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
@@ -201,6 +200,12 @@ def from_portable(data: Portable) -> Value:
 
 
 # -------------------------------------------------------------- using foreign names
+#: nn.Module methods that return the module itself
+_SELF_METHODS = frozenset(
+    {"to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16"}
+    | {"requires_grad_", "share_memory", "apply"}
+)
+
 def _context(it: Interpreter) -> ProjectContext | None:
     return it.facts.project
 
@@ -296,8 +301,8 @@ def foreign_method(it: Interpreter, fact: CallFact, recv: Foreign, method: str) 
         return foreign_call(it, fact, target) if isinstance(target, Foreign) else None
     if recv.kind != "instance":
         return None
-    if method in lib.IDENTITY_METHODS or method in lib.DEVICE_METHODS:
-        return recv  # model.to(device), model.eval(): the same module
+    if method in _SELF_METHODS:
+        return recv  # model.to(device), model.eval(): nn.Module returns itself
     if method in ("forward", "call"):
         return foreign_call(it, fact, recv)
     _record(it, fact, recv.module, f"{recv.name}.{method}")
@@ -312,6 +317,23 @@ def _returned(it: Interpreter, module: str, name: str) -> Value:
 
 
 # ------------------------------------------------------------------------ summaries
+def relevant(data: Portable, refs: bool = True) -> bool:
+    """Does a portable value carry something another module can use: padding, a mask or
+    lengths, or (with ``refs``) a reference to a function, class or model of the tree?"""
+    if not isinstance(data, dict):
+        return False
+    kind = data.get("t")
+    if kind == "tensor":
+        return "padding" in data or data.get("role") in ("mask", "lengths")
+    if kind == "foreign":
+        return refs
+    if kind == "tuple":
+        return any(relevant(i, refs) for i in data.get("items", []))
+    if kind == "list":
+        return relevant(data.get("item"), refs)
+    return False
+
+
 def summarise(it: Interpreter, path: str) -> Portable:
     """This file's summary for the other modules: names, returns, outbound calls."""
     facts = it.facts
@@ -325,30 +347,26 @@ def summarise(it: Interpreter, path: str) -> Portable:
         if unit.class_name is None:
             kinds.setdefault(key, "function")
         ret = to_portable(it.returns.get(key), facts, path)
-        if ret is not None:
+        if relevant(ret):
             exports[f"{key}()"] = ret
     for cls, attrs in it.class_attrs.items():
         for attr, value in attrs.items():
             p = to_portable(value, facts, path)
-            if p is not None:
+            if relevant(p):
                 exports[f"{cls}.{attr}"] = p
     for name, value in it.module_env.items():
         if name in kinds or isinstance(value, Foreign):
             continue
         p = to_portable(value, facts, path)
-        if p is not None:
+        if relevant(p):
             exports[name] = p
     outbound: list[Portable] = []
     ctx = facts.project
     if ctx is not None:
         for module, target, args, kwargs in ctx.outbound.values():
-            outbound.append(
-                [
-                    module,
-                    target,
-                    [to_portable(a, facts, path) for a in args],
-                    [[k, to_portable(v, facts, path)] for k, v in kwargs],
-                ]
-            )
+            pargs = [to_portable(a, facts, path) for a in args]
+            pkwargs = [[k, to_portable(v, facts, path)] for k, v in kwargs]
+            if any(relevant(a) for a in pargs) or any(relevant(v) for _, v in pkwargs):
+                outbound.append([module, target, pargs, pkwargs])
     outbound.sort(key=repr)
     return {"kinds": kinds, "exports": exports, "outbound": outbound}
