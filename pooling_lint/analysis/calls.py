@@ -16,9 +16,10 @@ from pooling_lint.analysis.flows import builtin_call
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
-from pooling_lint.analysis.project import foreign_call, foreign_method
+from pooling_lint.analysis.project import feed_dict, foreign_call, foreign_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
 from pooling_lint.analysis.reductions import reduce
+from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.values import (
     Const,
@@ -27,6 +28,7 @@ from pooling_lint.analysis.values import (
     Foreign,
     FunctionRef,
     Instance,
+    Record,
     KerasModel,
     Layer,
     Role,
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 
 
 def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
+    if it.facts.project is not None and fact.node.keywords:
+        feed_dict(it, fact)
     if fact.method is not None and fact.receiver is not None:
         return method_call(it, fact)
     func = fact.node.func
@@ -128,6 +132,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         return instance_call(it, fact, recv, m)
     if isinstance(recv, Foreign):
         return foreign_method(it, fact, recv, m)
+    if isinstance(recv, Record):
+        return record_method(fact, recv, m)
     if isinstance(recv, SelfRef):
         attr = it.read_class_attr(recv.class_name, m)
         if isinstance(attr, Layer):
@@ -139,6 +145,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         key = it.class_method_key(recv.class_name, m)
         if key is not None:
             return it.call_unit(key, fact.args, fact.kwargs, skip_self=True)
+        if m == "__call__":  # `self.__call__(x)`: the module's forward
+            return instance_call(it, fact, Instance(recv.class_name), "__call__")
         return None
     if isinstance(recv, Layer):
         if m in ("forward", "call", "__call__"):

@@ -37,6 +37,7 @@ from pooling_lint.analysis.values import (
     Foreign,
     FunctionRef,
     ListOf,
+    Record,
     Role,
     SelfRef,
     ShapeOf,
@@ -175,6 +176,8 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
         return it.read_class_attr(base.class_name, attr)
     if isinstance(base, Foreign):
         return foreign_attr(it, base, attr)
+    if isinstance(base, Record) and base.kind == "torchtext.Batch":
+        return base.get(attr)  # type: ignore[no-any-return]
     if isinstance(base, Tensor):
         if attr == "shape":
             return ShapeOf(base, node)

@@ -35,7 +35,7 @@ from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.padding import fill_of, padded_as
-from pooling_lint.analysis.project import module_names, seed_inbound
+from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -504,6 +504,7 @@ class Interpreter:
             ):
                 attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
                 key = target.attr
+                value = fed_attr(self, frame.unit.class_name, key, value)
                 # Set in any method (a `setup_layers()` called from __init__): the value that
                 # holds over every method that sets it.
                 attrs[key] = value if key not in attrs else join_attr(attrs[key], value)

@@ -34,6 +34,7 @@ from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.subscripts import join_ends
+from pooling_lint.analysis.torchtext import torchtext_call
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -425,6 +426,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.LITERAL: _literal,
     CallModel.PAD_SEQUENCES: _pad_sequences,
     CallModel.DATA_LOADER: data_loader,
+    CallModel.TORCHTEXT: torchtext_call,
     CallModel.PAD_SEQUENCE: _pad_sequence,
     CallModel.PACK_PADDED: _pack_padded,
     CallModel.PACK_SEQUENCE: _pack_sequence,

@@ -31,11 +31,13 @@ from pooling_lint.analysis.values import (
     Instance,
     ListOf,
     Padding,
+    Record,
     Role,
     Side,
     Tensor,
     TupleValue,
     Value,
+    join_call_sites,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +73,8 @@ class ProjectContext:
     inbound: list[tuple[str, tuple[Value, ...], tuple[tuple[str, Value], ...]]] = field(
         default_factory=list
     )
+    #: (class, attribute) -> the value other modules feed it (TF1 `feed_dict={m.x: data}`)
+    fed: dict[tuple[str, str], Value] = field(default_factory=dict)
     #: calls of this file into other modules, by call node (the last round's values)
     outbound: dict[int, tuple[str, str, tuple[Value, ...], tuple[tuple[str, Value], ...]]] = (
         field(default_factory=dict)
@@ -154,6 +158,9 @@ def to_portable(v: Value, facts: FileFacts, path: str, depth: int = 0) -> Portab
         return {"t": "list", "item": item} if item is not None else None
     if isinstance(v, Const) and isinstance(v.value, (int, float, str, bool)):
         return {"t": "const", "v": v.value}
+    if isinstance(v, Record) and v.kind == "torchtext.Batch":
+        attrs = [[k, to_portable(a, facts, path, depth + 1)] for k, a in v.attrs]
+        return {"t": "record", "kind": v.kind, "attrs": attrs}
     if isinstance(v, Instance):
         return {"t": "foreign", "module": path, "name": v.class_name, "kind": "instance"}
     if isinstance(v, FunctionRef) and isinstance(v.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -194,6 +201,9 @@ def from_portable(data: Portable) -> Value:
         return ListOf(item) if item is not None else None
     if kind == "const":
         return Const(data.get("v"))
+    if kind == "record":
+        attrs = tuple((str(k), from_portable(a)) for k, a in data.get("attrs", []))
+        return Record(str(data.get("kind")), attrs)
     if kind == "foreign":
         return Foreign(str(data["module"]), str(data["name"]), str(data["kind"]))
     return None
@@ -243,6 +253,11 @@ def seed_inbound(it: Interpreter) -> None:
         return
     for target, args, kwargs in ctx.inbound:
         owner, _, method = target.partition(".")
+        if method.endswith(FED) and args:
+            attr = method[: -len(FED)]
+            old = ctx.fed.get((owner, attr))
+            ctx.fed[(owner, attr)] = args[0] if old is None else join_call_sites(old, args[0])
+            continue
         if not method:
             unit = it.units.get(owner)
             if unit is not None and unit.class_name is None:
@@ -254,6 +269,50 @@ def seed_inbound(it: Interpreter) -> None:
             if key is not None:
                 it.bind_call(key, it.units[key].params, True, args, kwargs)
                 break
+
+
+FED = ":fed"
+
+
+def fed_attr(it: Interpreter, class_name: str, attr: str, value: Value) -> Value:
+    """``self.x = tf.placeholder(...)`` of a class whose ``x`` another module feeds with
+    padded data (``feed_dict={model.x: padded}``): when the graph runs it holds that data."""
+    ctx = _context(it)
+    if ctx is None or not ctx.fed:
+        return value
+    fed = ctx.fed.get((class_name, attr))
+    if not isinstance(fed, Tensor) or fed.padding is None:
+        return value
+    if not isinstance(value, Tensor):
+        return fed  # a fed tensor holds, when the graph runs, what was fed
+    if value.rank is not None and fed.rank is not None and value.rank != fed.rank:
+        return value
+    layout = value.layout or fed.layout
+    return value.with_(padding=fed.padding, layout=layout, rank=value.rank or fed.rank)
+
+
+def feed_dict(it: Interpreter, fact: CallFact) -> None:
+    """``sess.run(ops, feed_dict={model.input_x: batch})`` where ``model`` is an instance of
+    another module's class: record what is fed to that attribute."""
+    from pooling_lint.analysis.facts import EventLog
+
+    for kw in fact.node.keywords:
+        if kw.arg != "feed_dict" or type(kw.value) is not ast.Dict:
+            continue
+        for key, value in zip(kw.value.keys, kw.value.values):
+            if type(key) is not ast.Attribute or type(key.value) is not ast.Name:
+                continue
+            owner = it.lookup(key.value.id)
+            if not isinstance(owner, Foreign) or owner.kind != "instance":
+                continue
+            saved, it.log = it.log, EventLog()  # evaluated again: its events are not kept
+            try:
+                fed = it.eval(value)
+            finally:
+                it.log = saved
+            ctx = _context(it)
+            if ctx is not None:
+                ctx.outbound[id(key)] = (owner.module, f"{owner.name}.{key.attr}{FED}", (fed,), ())
 
 
 def foreign_attr(it: Interpreter, base: Foreign, attr: str) -> Value:
@@ -331,6 +390,8 @@ def relevant(data: Portable, refs: bool = True) -> bool:
         return any(relevant(i, refs) for i in data.get("items", []))
     if kind == "list":
         return relevant(data.get("item"), refs)
+    if kind == "record":
+        return any(relevant(a, refs) for _, a in data.get("attrs", []))
     return False
 
 

@@ -233,6 +233,22 @@ class Foreign:
 
 
 @dataclass(frozen=True)
+class Record:
+    """An object of a data library whose attributes hold known values: a torchtext ``Field``
+    (its settings), a ``Dataset`` (its fields by name), a ``Batch`` (``batch.text``)."""
+
+    kind: str  # "torchtext.Field" | "torchtext.Dataset" | "torchtext.Batch"
+    attrs: tuple[tuple[str, Any], ...] = ()
+    node: ast.AST | None = field(default=None, compare=False, repr=False)
+
+    def get(self, name: str) -> Any:
+        for key, value in self.attrs:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
 class FunctionRef:
     """A function (or lambda) defined in this file."""
 
@@ -254,6 +270,7 @@ Value = Union[
     SelfRef,
     FunctionRef,
     Foreign,
+    Record,
     None,
 ]
 
