@@ -160,3 +160,109 @@ def test_an_unresolved_import_is_not_followed(tmp_path: Path) -> None:
     project = Project(files)
     train = next(m for m in project.by_path.values() if m.display.endswith("train.py"))
     assert set(train.imports) == {"Pooler"}
+
+
+def _facts_in_context(files: list[Path], name: str):  # type: ignore[no-untyped-def]
+    from pooling_lint.analysis.facts import build_facts_from_text
+    from pooling_lint.analysis.positions import SourceLines
+    from pooling_lint.analysis.project import ProjectContext
+
+    contexts = project_contexts(files)
+    path = next(p for p in files if p.name == name)
+    text = path.read_text(encoding="utf-8")
+    facts = build_facts_from_text(text)
+    context = contexts.get(path)
+    if context is not None:
+        import ast
+
+        from pooling_lint.analysis.facts import build_facts
+
+        facts = build_facts(ast.parse(text), SourceLines(text), ProjectContext.from_json(context))
+    return facts
+
+
+def test_feed_dict_gives_another_modules_placeholder_its_padding(tmp_path: Path) -> None:
+    files = _write(
+        tmp_path,
+        {
+            "net.py": """
+                import tensorflow as tf
+                class Net:
+                    def __init__(self, maxlen):
+                        self.input_x = tf.compat.v1.placeholder(tf.int32, [None, maxlen])
+                        probe(self.input_x)
+            """,
+            "fit.py": """
+                import tensorflow as tf
+                from tflearn.data_utils import pad_sequences
+                from net import Net
+                x = pad_sequences(rows, maxlen=20, padding="post")
+                net = Net(20)
+                sess.run(net.input_x, feed_dict={net.input_x: x})
+            """,
+        },
+    )
+    facts = _facts_in_context(files, "net.py")
+    (probe,) = [c for c in facts.calls if getattr(c.node.func, "id", "") == "probe"]
+    value = probe.args[0]
+    assert value is not None and value.padding is not None
+    assert value.padding.evidence.text.endswith("in `" + files[0].as_posix() + "`")
+
+
+def test_feed_dict_of_unpadded_data_gives_nothing(tmp_path: Path) -> None:
+    files = _write(
+        tmp_path,
+        {
+            "net.py": """
+                import tensorflow as tf
+                class Net:
+                    def __init__(self, maxlen):
+                        self.input_x = tf.compat.v1.placeholder(tf.int32, [None, maxlen])
+            """,
+            "fit.py": """
+                import numpy as np
+                from net import Net
+                net = Net(20)
+                sess.run(net.input_x, feed_dict={net.input_x: np.ones((4, 20))})
+            """,
+        },
+    )
+    assert project_contexts(files) == {}
+
+
+def test_torchtext_batches_made_in_a_data_module(tmp_path: Path) -> None:
+    files = _write(
+        tmp_path,
+        {
+            "loader.py": """
+                from torchtext import data
+                class Corpus:
+                    def __init__(self):
+                        self.batches = None
+                    def load(self, examples):
+                        text = data.Field(sequential=True)
+                        label = data.Field(sequential=False)
+                        fields = [("words", text), ("label", label)]
+                        self.batches = data.BucketIterator(data.Dataset(examples, fields), 32)
+            """,
+            "bag.py": """
+                from torch import nn
+                class Bag(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.embed = nn.Embedding(100, 8)
+                    def forward(self, words):
+                        return self.embed(words).mean(0)
+            """,
+            "main.py": """
+                from loader import Corpus
+                from bag import Bag
+                corpus = Corpus()
+                corpus.load([])
+                model = Bag()
+                for batch in corpus.batches:
+                    model(batch.words)
+            """,
+        },
+    )
+    assert _codes(check_paths(files, _options())) == {("bag.py", 7, "PLG101")}

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.values import (
     FunctionRef,
-    Layer,
     ListOf,
+    Record,
+    Tensor,
     TupleValue,
     Value,
 )
@@ -33,8 +34,13 @@ _KEEP_ELEMENTS = frozenset({"iter", "list", "tuple", "tqdm.tqdm", "tqdm.auto.tqd
 
 
 def loop_item(iterable: Value) -> Value:
-    """What a ``for`` target holds on each step over ``iterable`` (None: unknown)."""
-    if isinstance(iterable, ListOf) and not isinstance(iterable.item, Layer):
+    """What a ``for`` target holds on each step over ``iterable`` (None: unknown).
+
+    Only data (batches, tuples of them, records): a list of layers or of model instances is
+    run element by element elsewhere, or not at all."""
+    if isinstance(iterable, ListOf) and isinstance(
+        iterable.item, (Tensor, TupleValue, Record, ListOf)
+    ):
         return iterable.item
     return None
 

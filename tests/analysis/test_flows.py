@@ -120,3 +120,71 @@ def test_keras_pad_sequences_default_stays_pre() -> None:
     """
     a = probe_at(facts_of(src), line_of(src, "probe(a)"))
     assert isinstance(a, Tensor) and a.padding is not None and a.padding.side is Side.PRE
+
+
+def test_torchtext_batches_are_padded_per_their_field() -> None:
+    src = """
+    from torchtext import data
+    TEXT = data.Field(sequential=True, lower=True)
+    FIRST = data.Field(batch_first=True, include_lengths=True, pad_first=True)
+    LABEL = data.Field(sequential=False, use_vocab=False)
+    fields = [("text", TEXT), ("other", FIRST), ("label", LABEL)]
+    train = data.Dataset(examples, fields)
+    train, valid = train.split(split_ratio=0.8)
+    train_iter, valid_iter = data.BucketIterator.splits((train, valid), batch_size=8)
+    for batch in train_iter:
+        probe(batch.text)
+        probe(batch.other[0])
+        probe(batch.label)
+    """
+    facts = facts_of(src)
+    text = probe_at(facts, line_of(src, "probe(batch.text)"))
+    assert isinstance(text, Tensor) and text.layout == "TB" and text.padding is not None
+    assert text.padding.side is Side.POST and text.padding.fill is None  # '<pad>' is index 1
+    other = probe_at(facts, line_of(src, "probe(batch.other[0])"))
+    assert isinstance(other, Tensor) and other.layout == "BT"
+    assert other.padding is not None and other.padding.side is Side.PRE
+    assert probe_at(facts, line_of(src, "probe(batch.label)")) is None
+
+
+def test_torchtext_field_with_unknown_settings_is_unsure() -> None:
+    src = """
+    from torchtext import data
+    TEXT = data.Field(batch_first=config.batch_first)
+    it = data.BucketIterator(data.Dataset(examples, [("text", TEXT)]), batch_size=8)
+    for batch in it:
+        probe(batch.text)
+    """
+    assert probe_at(facts_of(src), line_of(src, "probe(batch.text)")) is None
+
+
+def test_a_loop_over_model_instances_binds_nothing() -> None:
+    src = """
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+    blocks = [Block() for _ in range(3)]
+    for block in blocks:
+        probe(block)
+    for x in [pad_sequence(rows) for rows in chunks]:
+        probe(x)
+    """
+    facts = facts_of(src)
+    assert probe_at(facts, line_of(src, "probe(block)")) is None
+    x = probe_at(facts, line_of(src, "probe(x)"))
+    assert isinstance(x, Tensor) and x.padding is not None
+
+
+def test_none_placeholder_in_init_gives_way_to_the_value_set_later() -> None:
+    src = """
+    from torch import nn
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = None
+        def setup(self):
+            self.rnn = nn.LSTM(4, 8, bidirectional=True)
+        def forward(self, x):
+            probe(self.rnn)
+    """
+    rnn = probe_at(facts_of(src), line_of(src, "probe(self.rnn)"))
+    assert rnn is not None and getattr(rnn, "qualname", None) == "torch.nn.LSTM"
