@@ -18,6 +18,7 @@ from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
 from pooling_lint.analysis.project import feed_dict, foreign_call, foreign_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
+from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.reshapes import reshape, shape_operand
@@ -31,6 +32,7 @@ from pooling_lint.analysis.values import (
     Record,
     KerasModel,
     Layer,
+    ListOf,
     Role,
     SelfRef,
     ShapeOf,
@@ -48,6 +50,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         feed_dict(it, fact)
     if fact.method is not None and fact.receiver is not None:
         return method_call(it, fact)
+    if fact.method in ("extend", "append"):
+        return list_method(it, fact, fact.method)  # a list the file does not show
     func = fact.node.func
     if type(func) is ast.Name and callee is None and func.id in it.classes:
         frame_env = it.frame.env if it.frame is not None else {}
@@ -154,6 +158,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         return None
     if isinstance(recv, ShapeOf) and m == "as_list":
         return recv
+    if m in ("extend", "append") and (recv is None or isinstance(recv, (Const, ListOf))):
+        return list_method(it, fact, m)
     return None
 
 

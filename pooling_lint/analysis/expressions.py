@@ -14,6 +14,7 @@ from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
 from pooling_lint.analysis.flows import eval_yield
+from pooling_lint.analysis.pad_loops import pad_expression
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.indexing import (
     UNKNOWN,
@@ -92,6 +93,9 @@ def eval_sequence(it: Interpreter, node: ast.Tuple | ast.List) -> Value:
 def eval_binop(it: Interpreter, node: ast.BinOp) -> Value:
     left = it.eval(node.left)
     right = it.eval(node.right)
+    padded = pad_expression(node)  # `x + [0] * (n - len(x))`
+    if padded is not None:
+        return padded
     return binary(it, node, type(node.op), left, right, node.right)
 
 

@@ -34,6 +34,7 @@ from pooling_lint.analysis.flows import loop_item
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
+from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
 from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
@@ -321,7 +322,9 @@ class Interpreter:
         before = dict(frame.env)
         self._exec_block(body)
         frame.terminated = False  # the body may run zero times
-        frame.env = join_env(before, frame.env)
+        after = frame.env
+        frame.env = join_env(before, after)
+        frame.env.update(filled_in_loop(before, after))
         if stmt.orelse:
             self._exec_block(block(self.src, stmt.orelse))
 
@@ -431,7 +434,7 @@ class Interpreter:
         right = self.eval(stmt.value)
         op = type(stmt.op)
         value = binary(self, stmt, op, left, right, stmt.value) if op in _AUG_OPS else None
-        self.bind(stmt.target, value)
+        self.bind(stmt.target, pad_aug_assign(stmt) or value)
 
     def _exec_expr(self, stmt: ast.Expr) -> None:
         self.eval(stmt.value)
@@ -517,7 +520,10 @@ class Interpreter:
             for element in index_elements(target.slice):
                 if type(element) is not ast.Slice:
                     self.eval(element)
-            if (
+            filled = fill_rows(self, target, base) if type(target.value) is ast.Name else None
+            if filled is not None and type(target.value) is ast.Name:
+                frame.env[target.value.id] = filled  # arr[i, :len(s)] = s
+            elif (
                 isinstance(base, Tensor)
                 and type(target.value) is ast.Name
                 and isinstance(value, Const)

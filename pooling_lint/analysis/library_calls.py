@@ -30,6 +30,7 @@ from pooling_lint.analysis.flows import data_loader
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family
+from pooling_lint.analysis.pad_loops import stacked
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
@@ -180,6 +181,9 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     if type(data) not in (ast.List, ast.Tuple, ast.Constant, ast.UnaryOp):
         # tf.convert_to_tensor(x) / torch.tensor(n): the value it was given, not a literal
         given = fact.args[0] if fact.args else fact.kwarg("value") or fact.kwarg("data")
+        batch = stacked(given, fact.node)  # a list of hand-padded sequences
+        if batch is not None:
+            return batch
         if isinstance(given, Tensor):
             return _identity(it, fact, spec, ev, raw)
         if isinstance(given, Const) and isinstance(given.value, (int, float)):

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
     from pooling_lint.analysis.library.spec import ApiSpec
 
+#: torchtext's own datasets: `X.splits(text_field, label_field)` -> how many datasets (their
+#: examples have the attributes `text` and `label`)
+_BUILTIN = {"IMDB.splits": 2, "TREC.splits": 2, "SST.splits": 3}
+
 #: how many datasets `TabularDataset.splits` returns: one per split given
 _SPLITS = ("train", "validation", "test")
 
@@ -83,6 +87,20 @@ def _dataset(fact: CallFact, fields_at: int) -> Record | None:
     return Record("torchtext.Dataset", fields, fact.node)
 
 
+def _builtin_splits(fact: CallFact, count: int) -> Value:
+    text = fact.args[0] if fact.args else fact.kwarg("text_field")
+    label = fact.args[1] if len(fact.args) > 1 else fact.kwarg("label_field")
+    fields = tuple(
+        (name, f)
+        for name, f in (("text", text), ("label", label))
+        if isinstance(f, Record) and f.kind == "torchtext.Field"
+    )
+    if not fields:
+        return None
+    dataset = Record("torchtext.Dataset", fields, fact.node)
+    return TupleValue((dataset,) * count)
+
+
 def _batch_value(field: Record) -> Value:
     if not field.get("sequential"):
         return None
@@ -124,6 +142,8 @@ def torchtext_call(
         one = _dataset(fact, 99)
         n = sum(1 for s in _SPLITS if fact.has_kwarg(s))
         return TupleValue((one,) * n) if one is not None and n else None
+    if what in _BUILTIN:
+        return _builtin_splits(fact, _BUILTIN[what])
     if what in ("BucketIterator", "Iterator"):
         first = fact.args[0] if fact.args else fact.kwarg("dataset")
         return _batches(first)

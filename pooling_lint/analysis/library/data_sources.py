@@ -41,4 +41,14 @@ GROUPS: tuple[tuple[CallModel, Family, tuple[str, ...], dict[str, str]], ...] = 
         ),
         {},
     ),
+    (
+        CallModel.TORCHTEXT,
+        Family.DATA,
+        tuple(
+            f"torchtext.{package}.{name}.splits"
+            for package in ("datasets", "legacy.datasets")
+            for name in ("IMDB", "TREC", "SST")
+        ),
+        {},
+    ),
 )
