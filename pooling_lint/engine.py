@@ -33,8 +33,7 @@ from pooling_lint.rules import ENGINE_CODES, all_rules
 from pooling_lint.rules.base import Finding, Rule
 from pooling_lint.source import SourceError, SourceFile, long_bool_chain, read_source
 from pooling_lint.suppression import parse_noqa
-from pooling_lint.triage import can_hold_findings, quiet_parse
-from pooling_lint.triage import Plan, triage_for
+from pooling_lint.triage import Plan, can_hold_findings, quiet_parse, triage_for
 from pooling_lint.triage import plan as triage_plan
 
 #: A file that mentions none of these cannot hold a finding: every rule is about framework code.

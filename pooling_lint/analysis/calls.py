@@ -16,12 +16,12 @@ from pooling_lint.analysis.flows import builtin_call
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
-from pooling_lint.analysis.project import feed_dict, foreign_call, foreign_method
-from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
 from pooling_lint.analysis.pad_loops import list_method
+from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
+from pooling_lint.analysis.project import feed_dict, foreign_call, foreign_method
 from pooling_lint.analysis.reductions import reduce
-from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.reshapes import reshape, shape_operand
+from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -29,10 +29,10 @@ from pooling_lint.analysis.values import (
     Foreign,
     FunctionRef,
     Instance,
-    Record,
     KerasModel,
     Layer,
     ListOf,
+    Record,
     Role,
     SelfRef,
     ShapeOf,

@@ -14,8 +14,6 @@ from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
 from pooling_lint.analysis.flows import eval_yield
-from pooling_lint.analysis.pad_loops import pad_expression
-from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.indexing import (
     UNKNOWN,
     Bound,
@@ -27,6 +25,8 @@ from pooling_lint.analysis.indexing import (
     index_elements,
 )
 from pooling_lint.analysis.operators import binary, comparison
+from pooling_lint.analysis.pad_loops import pad_expression
+from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call

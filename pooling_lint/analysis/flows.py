@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from pooling_lint.analysis.values import Evidence
 
 #: builtins and wrappers whose iteration gives the elements of their first argument
-_KEEP_ELEMENTS = frozenset({"iter", "list", "tuple", "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm"})
+_KEEP_ELEMENTS = frozenset(
+    {"iter", "list", "tuple", "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm"}
+)
 
 
 def loop_item(iterable: Value) -> Value:

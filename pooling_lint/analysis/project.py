@@ -76,8 +76,8 @@ class ProjectContext:
     #: (class, attribute) -> the value other modules feed it (TF1 `feed_dict={m.x: data}`)
     fed: dict[tuple[str, str], Value] = field(default_factory=dict)
     #: calls of this file into other modules, by call node (the last round's values)
-    outbound: dict[int, tuple[str, str, tuple[Value, ...], tuple[tuple[str, Value], ...]]] = (
-        field(default_factory=dict)
+    outbound: dict[int, tuple[str, str, tuple[Value, ...], tuple[tuple[str, Value], ...]]] = field(
+        default_factory=dict
     )
 
     @classmethod
@@ -184,7 +184,7 @@ def from_portable(data: Portable) -> Value:
                 fill = Fill(raw[2]) if raw[2] in {f.value for f in Fill} else None
                 padding = Padding(pev, side, fill)
         dims = data.get("dims")
-        evs = {name: _ev_in(data.get(name)) for name in _TENSOR_EVIDENCE}
+        evs: dict[str, Any] = {name: _ev_in(data.get(name)) for name in _TENSOR_EVIDENCE}
         return Tensor(
             rank=data.get("rank"),
             dims=tuple(dims) if isinstance(dims, list) else None,
@@ -192,8 +192,7 @@ def from_portable(data: Portable) -> Value:
             padding=padding,
             role=Role(data.get("role", "data")),
             guarded=bool(data.get("guarded", False)),
-            **evs,
-        )
+        ).with_(**evs)
     if kind == "tuple":
         return TupleValue(tuple(from_portable(i) for i in data.get("items", [])))
     if kind == "list":
@@ -215,6 +214,7 @@ _SELF_METHODS = frozenset(
     {"to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16"}
     | {"requires_grad_", "share_memory", "apply"}
 )
+
 
 def _context(it: Interpreter) -> ProjectContext | None:
     return it.facts.project
