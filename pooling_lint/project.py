@@ -40,7 +40,7 @@ from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.project import ProjectContext, relevant, summarise
 from pooling_lint.source import SourceError, read_source
 
-MAX_ROUNDS = 4
+MAX_ROUNDS = 3
 
 Context = dict[str, Any]
 # local name -> (module path, exported name or "" for the module itself, "module"/"name"/"*")
@@ -134,33 +134,27 @@ class Project:
         return None
 
     def _find_imports(self, module: _Module) -> None:
-        tree = _parse(module.text)
-        module.tree = tree
-        if tree is None:
-            return
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname is None and "." in alias.name:
+        for dotted, level, names in scan_imports(module.text):
+            if names is None:  # `import a.b as c` / `import a`
+                for name, asname in _names(dotted):
+                    if asname is None and "." in name:
                         continue  # `import a.b` binds `a`: not followed
-                    target = self._resolve(module, alias.name, 0)
+                    target = self._resolve(module, name, 0)
                     if target is not None and target != module.key:
-                        module.imports[alias.asname or alias.name] = (target, "", "module")
-            elif isinstance(node, ast.ImportFrom):
-                base = self._resolve(module, node.module or "", node.level)
-                for alias in node.names:
-                    if alias.name == "*":
-                        if base is not None and base != module.key:
-                            module.stars.append(base)
-                        continue
-                    local = alias.asname or alias.name
-                    sub = self._resolve(
-                        module, f"{node.module or ''}.{alias.name}".lstrip("."), node.level
-                    )
-                    if sub is not None and sub != module.key:
-                        module.imports[local] = (sub, "", "module")
-                    elif base is not None and base != module.key:
-                        module.imports[local] = (base, alias.name, "name")
+                        module.imports[asname or name] = (target, "", "module")
+                continue
+            base = self._resolve(module, dotted, level)
+            for name, asname in _names(names):
+                if name == "*":
+                    if base is not None and base != module.key:
+                        module.stars.append(base)
+                    continue
+                local = asname or name
+                sub = self._resolve(module, f"{dotted}.{name}".lstrip("."), level)
+                if sub is not None and sub != module.key:
+                    module.imports[local] = (sub, "", "module")
+                elif base is not None and base != module.key:
+                    module.imports[local] = (base, name, "name")
 
     # ------------------------------------------------------------------ rounds
     def contexts(self) -> dict[Path, Context]:
@@ -178,9 +172,10 @@ class Project:
         memo: dict[tuple[str, str], Any] = {}
         for _ in range(MAX_ROUNDS):
             new: dict[str, Any] = {}
+            inbound_of = _inbound_index(summaries)
             for module in parts:
                 key = module.key
-                ctx = self._context(module, summaries)
+                ctx = self._context(module, summaries, inbound_of)
                 memo_key = (module.digest, context_hash(ctx))
                 if memo_key not in memo:
                     memo[memo_key] = self._summarise(module, ctx)
@@ -190,30 +185,44 @@ class Project:
             if settled:
                 break
         out: dict[Path, Context] = {}
+        inbound_of = _inbound_index(summaries)
         for module in parts:
-            ctx = self._context(module, summaries)
+            ctx = self._context(module, summaries, inbound_of)
             if _carries_facts(ctx):
                 out[module.path] = ctx
         return out
 
-    def _context(self, module: _Module, summaries: dict[str, Any]) -> Context:
-        key = module.key
+    def _context(
+        self,
+        module: _Module,
+        summaries: dict[str, Any],
+        inbound_of: dict[str, list[Any]] | None = None,
+    ) -> Context:
         imports: dict[str, list[str]] = {}
         modules: dict[str, Any] = {}
 
-        def share(target: str) -> None:
+        def share(target: str, name: str) -> None:
+            """What ``module`` sees of ``target``: everything for a module import or a star,
+            else only ``name`` (its kind, its return, its attributes and methods)."""
             summary = summaries.get(target)
-            if summary is not None and target not in modules:
-                modules[self._display(target)] = {
-                    "kinds": summary["kinds"],
-                    "exports": summary["exports"],
-                }
+            if summary is None:
+                return
+            shown = modules.setdefault(self._display(target), {"kinds": {}, "exports": {}})
+            if name in ("", "*"):
+                shown["kinds"].update(summary["kinds"])
+                shown["exports"].update(summary["exports"])
+                return
+            if name in summary["kinds"]:
+                shown["kinds"][name] = summary["kinds"][name]
+            for key, value in summary["exports"].items():
+                if key == name or key.startswith((f"{name}.", f"{name}(")):
+                    shown["exports"][key] = value
 
         for target in module.stars:
             summary = summaries.get(target)
             if summary is None:
                 continue
-            share(target)
+            share(target, "*")
             names = set(summary["kinds"]) | {
                 n for n in summary["exports"] if "." not in n and "(" not in n
             }
@@ -221,17 +230,15 @@ class Project:
                 if not name.startswith("_"):
                     imports[name] = [self._display(target), name, "name"]
         for local, (target, name, kind) in module.imports.items():
-            share(target)
+            share(target, name)
             imports[local] = [self._display(target), name, kind]
-        inbound: list[Any] = []
         me = module.display
-        for other, summary in summaries.items():
-            if other == key:
-                continue
-            for target_module, target, args, kwargs in summary["outbound"]:
-                if target_module == me:
-                    inbound.append([target, args, kwargs])
-        inbound.sort(key=repr)
+        if inbound_of is None:
+            inbound_of = _inbound_index(summaries)
+        inbound = sorted(
+            (entry for source, entry in inbound_of.get(me, []) if source != module.key),
+            key=repr,
+        )
         ctx: Context = {"path": me}
         if imports:
             ctx["imports"] = imports
@@ -247,15 +254,15 @@ class Project:
     def _summarise(self, module: _Module, ctx: Context) -> Any:
         from pooling_lint.analysis.interpreter import Interpreter
 
+        if not _SOURCE.search(module.text) and not _carries_facts(ctx):
+            # it makes no padding and receives none: only its names matter (no parse)
+            return {"kinds": _top_level_kinds(module.text), "exports": {}, "outbound": []}
         tree = module.tree if module.tree is not None else _parse(module.text)
         module.tree = tree
         empty: dict[str, Any] = {"kinds": {}, "exports": {}, "outbound": []}
         if tree is None:
             return empty
-        if not _ANALYSED.search(module.text) and not _carries_facts(ctx):
-            # no framework, no padding and nothing padded comes in: only its names matter
-            empty["kinds"] = _top_level_kinds(tree)
-            return empty
+
         src = SourceLines(module.text)
         facts = FileFacts(
             tree=tree,
@@ -271,18 +278,73 @@ class Project:
             return empty
 
 
-#: a module is analysed only if it may make or pass on padded data
-_ANALYSED = re.compile(r"torch|tensorflow|keras|tflearn|pad")
+def _source_pattern() -> re.Pattern[str]:
+    """What a module that makes padding says: a padding source of the API table, a padding
+    word, a data library with padding, or the shape of a hand-written pad loop."""
+    from pooling_lint.analysis import library as lib
+    from pooling_lint.analysis.library import Family
+
+    words = lib.in_families(Family.PADDING_SOURCE, Family.PACKING) | lib.PADDING_WORDS
+    words = (words - {"masked_fill", "masked_fill_"}) | {"tflearn", "torchtext", "collate_fn"}
+    alternatives = "|".join(sorted(re.escape(w) for w in words))
+    hand_made = r"\]\s*\*\s*\(|\[\s*\w+\s*,\s*-?\s*:?\s*-?len\("  # [c] * (..), a[i, :len(
+    return re.compile(rf"\b(?:{alternatives})\b|{hand_made}")
 
 
-def _top_level_kinds(tree: ast.Module) -> dict[str, str]:
-    kinds: dict[str, str] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ClassDef):
-            kinds[stmt.name] = "class"
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            kinds[stmt.name] = "function"
-    return kinds
+#: a module is analysed only if it may make padded data (or receives some)
+_SOURCE = _source_pattern()
+
+_TOP_LEVEL = re.compile(r"^(class|def|async def)\s+(\w+)", re.MULTILINE)
+
+
+def _top_level_kinds(text: str) -> dict[str, str]:
+    return {
+        m.group(2): "class" if m.group(1) == "class" else "function"
+        for m in _TOP_LEVEL.finditer(text)
+    }
+
+
+#: `from .a.b import (x, y as z)` / `from a import *` / `import a.b as c, d`
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*(?:\\\n[^\n#;]*)*)"
+    r"|import[ \t]+([^\n#;]+))",
+    re.MULTILINE,
+)
+
+
+def scan_imports(text: str) -> list[tuple[str, int, str | None]]:
+    """The import statements of a file, read from its text without parsing it:
+    ``(module, level, names)`` for ``from`` imports, ``(names, 0, None)`` for ``import``.
+    A line inside a string may be read as an import too: it only adds an edge to follow."""
+    out: list[tuple[str, int, str | None]] = []
+    for m in _IMPORT.finditer(text):
+        if m.group(4) is not None:
+            out.append((m.group(4), 0, None))
+        else:
+            out.append((m.group(2), len(m.group(1)), m.group(3)))
+    return out
+
+
+def _names(text: str) -> list[tuple[str, str | None]]:
+    """``"(a, b as c)"`` -> ``[("a", None), ("b", "c")]``."""
+    cleaned = re.sub(r"#[^\n]*", "", text).replace("\\\n", " ").strip().strip("()")
+    out: list[tuple[str, str | None]] = []
+    for part in cleaned.split(","):
+        words = part.split()
+        if len(words) == 1 and re.fullmatch(r"[\w.*]+", words[0]):
+            out.append((words[0], None))
+        elif len(words) == 3 and words[1] == "as":
+            out.append((words[0], words[2]))
+    return out
+
+
+def _inbound_index(summaries: dict[str, Any]) -> dict[str, list[Any]]:
+    """Target module -> [(calling module, [target, args, kwargs]), ...]."""
+    index: dict[str, list[Any]] = {}
+    for source, summary in summaries.items():
+        for target_module, target, args, kwargs in summary["outbound"]:
+            index.setdefault(target_module, []).append((source, [target, args, kwargs]))
+    return index
 
 
 def _carries_facts(ctx: Context) -> bool:

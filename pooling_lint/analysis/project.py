@@ -395,6 +395,27 @@ def relevant(data: Portable, refs: bool = True) -> bool:
     return False
 
 
+def _local_refs(data: Portable, path: str) -> bool:
+    """Every function, class or instance the value names is of module ``path``: exports do not
+    pass on references to third modules (a chain of them would grow one module per round)."""
+    if not isinstance(data, dict):
+        return True
+    kind = data.get("t")
+    if kind == "foreign":
+        return bool(data.get("module") == path)
+    if kind == "tuple":
+        return all(_local_refs(i, path) for i in data.get("items", []))
+    if kind == "list":
+        return _local_refs(data.get("item"), path)
+    if kind == "record":
+        return all(_local_refs(a, path) for _, a in data.get("attrs", []))
+    return True
+
+
+def _exported(data: Portable, path: str) -> bool:
+    return relevant(data) and _local_refs(data, path)
+
+
 def summarise(it: Interpreter, path: str) -> Portable:
     """This file's summary for the other modules: names, returns, outbound calls."""
     facts = it.facts
@@ -408,18 +429,18 @@ def summarise(it: Interpreter, path: str) -> Portable:
         if unit.class_name is None:
             kinds.setdefault(key, "function")
         ret = to_portable(it.returns.get(key), facts, path)
-        if relevant(ret):
+        if _exported(ret, path):
             exports[f"{key}()"] = ret
     for cls, attrs in it.class_attrs.items():
         for attr, value in attrs.items():
             p = to_portable(value, facts, path)
-            if relevant(p):
+            if _exported(p, path):
                 exports[f"{cls}.{attr}"] = p
     for name, value in it.module_env.items():
         if name in kinds or isinstance(value, Foreign):
             continue
         p = to_portable(value, facts, path)
-        if relevant(p):
+        if _exported(p, path):
             exports[name] = p
     outbound: list[Portable] = []
     ctx = facts.project
