@@ -266,3 +266,16 @@ def test_torchtext_batches_made_in_a_data_module(tmp_path: Path) -> None:
         },
     )
     assert _codes(check_paths(files, _options())) == {("bag.py", 7, "PLG101")}
+
+
+def test_cli_no_project_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from pooling_lint.cli import main
+
+    _write(tmp_path, {"data.py": PADDING_DATA, "model.py": MODEL, "train.py": TRAIN})
+    monkeypatch.chdir(tmp_path)
+    followed = CliRunner().invoke(main, ["check", "--no-cache", "."])
+    alone = CliRunner().invoke(main, ["check", "--no-cache", "--no-project", "."])
+    assert "model.py:9:" in followed.stdout and "PLG101" in followed.stdout
+    assert "PLG101" not in alone.stdout
