@@ -65,6 +65,9 @@ class _Module:
     tree: ast.Module | None = None
     imports: Imports = field(default_factory=dict)
     stars: list[str] = field(default_factory=list)
+    source: bool | None = None  # does its text show a padding source (once known)
+    #: what the analysis computes from the tree alone, kept between rounds
+    warm: dict[str, Any] | None = None
 
 
 def _parse(text: str) -> ast.Module | None:
@@ -254,7 +257,9 @@ class Project:
     def _summarise(self, module: _Module, ctx: Context) -> Any:
         from pooling_lint.analysis.interpreter import Interpreter
 
-        if not _SOURCE.search(module.text) and not _carries_facts(ctx):
+        if module.source is None:
+            module.source = _SOURCE.search(module.text) is not None
+        if not module.source and not _carries_facts(ctx):
             # it makes no padding and receives none: only its names matter (no parse)
             return {"kinds": _top_level_kinds(module.text), "exports": {}, "outbound": []}
         tree = module.tree if module.tree is not None else _parse(module.text)
@@ -263,16 +268,25 @@ class Project:
         if tree is None:
             return empty
 
-        src = SourceLines(module.text)
+        if module.warm is None:
+            src = SourceLines(module.text)
+            module.warm = {"src": src, "imports": collect_imports(src, tree)}
+        warm = module.warm
         facts = FileFacts(
             tree=tree,
-            source=src,
-            imports=collect_imports(src, tree),
+            source=warm["src"],
+            imports=warm["imports"],
             project=ProjectContext.from_json(ctx),
         )
         it = Interpreter(facts)
+        # what only the tree decides (roles by usage, connections) is kept between rounds
+        for name in ("_roles", "_links", "_role_lines"):
+            if name in warm:
+                setattr(it, name, warm[name])
         try:
             it.run()
+            for name in ("_roles", "_links", "_role_lines"):
+                warm[name] = getattr(it, name)
             return summarise(it, module.display)
         except (RecursionError, Exception):  # noqa: BLE001 - a broken module gives nothing
             return empty
