@@ -297,8 +297,9 @@ def _source_pattern() -> re.Pattern[str]:
     word, a data library with padding, or the shape of a hand-written pad loop."""
     from pooling_lint.analysis import library as lib
     from pooling_lint.analysis.library import Family
+    from pooling_lint.analysis.library.conventions import PADDING_WORDS
 
-    words = lib.in_families(Family.PADDING_SOURCE, Family.PACKING) | lib.PADDING_WORDS
+    words = lib.in_families(Family.PADDING_SOURCE, Family.PACKING) | PADDING_WORDS
     words = (words - {"masked_fill", "masked_fill_"}) | {"tflearn", "torchtext", "collate_fn"}
     alternatives = "|".join(sorted(re.escape(w) for w in words))
     hand_made = r"\]\s*\*\s*\(|\[\s*\w+\s*,\s*-?\s*:?\s*-?len\("  # [c] * (..), a[i, :len(
