@@ -51,6 +51,11 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print counts per rule instead of findings.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option(
+    "--no-project",
+    is_flag=True,
+    help="Check each file on its own: do not follow imports between the checked files.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -97,6 +102,7 @@ def check(
     exit_zero: bool,
     statistics: bool,
     no_cache: bool,
+    no_project: bool,
     jobs: int | None,
     cache_dir: Path | None,
     config_file: Path | None,
@@ -126,7 +132,12 @@ def check(
         click.echo(f"pooling-lint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     options = Options.for_config(
-        config, fix=fix, unsafe_fixes=unsafe_fixes, diff=diff, verbose=verbose
+        config,
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        verbose=verbose,
+        project=not no_project,
     )
     files, walk_errors = discover(targets, config, force_exclude=force_exclude)
     for err in walk_errors:

@@ -11,9 +11,11 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pooling_lint.analysis.facts import FileFacts, build_facts
 from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.project import ProjectContext
 from pooling_lint.analysis.walk import COMPOUND_STATEMENTS as _COMPOUND
 from pooling_lint.analysis.walk import child_blocks
 from pooling_lint.config import Config
@@ -31,7 +33,7 @@ from pooling_lint.rules import ENGINE_CODES, all_rules
 from pooling_lint.rules.base import Finding, Rule
 from pooling_lint.source import SourceError, SourceFile, long_bool_chain, read_source
 from pooling_lint.suppression import parse_noqa
-from pooling_lint.triage import can_hold_findings, quiet_parse
+from pooling_lint.triage import Plan, can_hold_findings, quiet_parse, triage_for
 from pooling_lint.triage import plan as triage_plan
 
 #: A file that mentions none of these cannot hold a finding: every rule is about framework code.
@@ -50,6 +52,8 @@ class Options:
     unsafe_fixes: bool = False
     diff: bool = False
     verbose: bool = False
+    #: follow the imports between the checked files (project mode, pooling_lint/project.py)
+    project: bool = True
 
     @classmethod
     def for_config(cls, config: Config, **kwargs: bool) -> Options:
@@ -144,13 +148,22 @@ def _innermost_spans(spans: list[tuple[int, int]]) -> dict[int, tuple[int, int]]
 
 
 def lint_module_text(
-    text: str, display: str, rules: Sequence[Rule], verbose: bool = False
+    text: str,
+    display: str,
+    rules: Sequence[Rule],
+    verbose: bool = False,
+    project: dict[str, Any] | None = None,
 ) -> list[Diagnostic]:
     """Lint one piece of source text (a file, or a notebook cell) and return its diagnostics.
 
     Suppressions and per-file ignores are not applied here; see :func:`filter_diagnostics`.
     """
     plan = triage_plan(text, rules)
+    if project and (plan is None or plan.narrowed is None):
+        # the padding evidence the rules' second word groups look for may be in another module
+        whole = triage_for(rules)
+        if whole.text_stage(text):
+            plan = Plan(whole)
     if plan is None:
         return []
     parsed = parse(text, display)
@@ -164,7 +177,8 @@ def lint_module_text(
         return [_engine_diag(FILE_ERROR, long_chain, display)]
     src = SourceLines(text)
     try:
-        facts = build_facts(tree, src)
+        context = ProjectContext.from_json(project) if project else None
+        facts = build_facts(tree, src, context)
     except RecursionError:
         return [_engine_diag(FILE_ERROR, "file is too deeply nested to analyse", display)]
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop the run
@@ -262,9 +276,15 @@ def filter_diagnostics(
 LintText = Callable[[str], list[Diagnostic]]
 
 
-def check_text(text: str, display: str, path: Path, options: Options) -> list[Diagnostic]:
-    """Lint and filter one file's text."""
-    diags = lint_module_text(text, display, options.rules, options.verbose)
+def check_text(
+    text: str,
+    display: str,
+    path: Path,
+    options: Options,
+    project: dict[str, Any] | None = None,
+) -> list[Diagnostic]:
+    """Lint and filter one file's text (``project``: its project-mode context, if any)."""
+    diags = lint_module_text(text, display, options.rules, options.verbose, project)
     return filter_diagnostics(diags, text, options.config, path)
 
 
@@ -332,17 +352,25 @@ def _check_file(path: Path, display: str, options: Options) -> FileResult:
 
 
 def check_source(
-    source: SourceFile, display: str, options: Options, result: FileResult
+    source: SourceFile,
+    display: str,
+    options: Options,
+    result: FileResult,
+    project: dict[str, Any] | None = None,
 ) -> FileResult:
     """Check (and with ``--fix`` fix) one file already read; never raises for one file."""
     try:
-        return _check_source(source, display, options, result)
+        return _check_source(source, display, options, result, project)
     except Exception as exc:  # noqa: BLE001 - one broken file must not stop the run
         return _contained("the engine", display, options, result, exc)
 
 
 def _check_source(
-    source: SourceFile, display: str, options: Options, result: FileResult
+    source: SourceFile,
+    display: str,
+    options: Options,
+    result: FileResult,
+    project: dict[str, Any] | None = None,
 ) -> FileResult:
     path = source.path
     if path.suffix == ".ipynb":
@@ -351,7 +379,7 @@ def _check_source(
         return check_notebook_source(source, display, options, result)
 
     def lint(text: str) -> list[Diagnostic]:
-        return check_text(text, display, path, options)
+        return check_text(text, display, path, options, project)
 
     if not (options.fix or options.diff):
         result.diagnostics = lint(source.text)

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 
 from pooling_lint.cache import Stamp, content_hash, stamp_of
 from pooling_lint.engine import FileResult, Options, check_file, check_source
+from pooling_lint.project import context_hash, project_contexts
 from pooling_lint.source import SourceError, read_source
 
 if TYPE_CHECKING:
     from pooling_lint.cache import ResultCache
+    from pooling_lint.project import Context
 
 #: Below either threshold a run stays in one process: starting workers would cost more.
 PARALLEL_MIN_FILES = 8
@@ -34,8 +36,8 @@ MAX_CHUNK = 64
 #: ``fork`` starts fastest and inherits the loaded rules; override for experiments.
 START_METHOD_ENV = "POOLING_LINT_START_METHOD"
 
-# (index, path, display, expected content hash or None)
-Task = tuple[int, Path, str, str | None]
+# (index, path, display, expected content hash or None, project-mode context or None)
+Task = tuple[int, Path, str, str | None, "Context | None"]
 # (result or None when the content matched the expected hash, content hash, stamp)
 Outcome = tuple[FileResult | None, str | None, Stamp | None]
 
@@ -48,11 +50,18 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def check_one(path: Path, display: str, options: Options, expected: str | None) -> Outcome:
+def check_one(
+    path: Path,
+    display: str,
+    options: Options,
+    expected: str | None,
+    project: Context | None = None,
+) -> Outcome:
     """Check one file, returning its content hash and stamp for the cache.
 
     If the content hash equals ``expected`` (the cached one), nothing is checked and the result
-    is None: the caller serves the cached diagnostics.
+    is None: the caller serves the cached diagnostics. With a project-mode context the hash
+    covers the content and the context (what the other modules give this file).
     """
     try:
         stamp = stamp_of(os.stat(path))
@@ -72,13 +81,19 @@ def check_one(path: Path, display: str, options: Options, expected: str | None) 
     except SourceError:
         return check_file(path, display, options), None, None  # reports the read error
     digest = content_hash(source.raw)
+    if project:
+        digest = content_hash(f"{digest}:{context_hash(project)}".encode())
     if digest == expected:
         return None, digest, stamp
-    return check_source(source, display, options, FileResult(path, display)), digest, stamp
+    result = check_source(source, display, options, FileResult(path, display), project)
+    return result, digest, stamp
 
 
 def _check_chunk(chunk: Sequence[Task], options: Options) -> list[Outcome]:
-    return [check_one(path, display, options, expected) for _, path, display, expected in chunk]
+    return [
+        check_one(path, display, options, expected, project)
+        for _, path, display, expected, project in chunk
+    ]
 
 
 _worker_options: Options | None = None
@@ -187,33 +202,37 @@ def check_paths(
     fixing = options.fix or options.diff
     results: list[FileResult | None] = [None] * len(files)
     tasks: list[Task] = []
+    contexts = project_contexts(files) if options.project and len(files) > 1 else {}
     for i, path in enumerate(files):
         display = path.as_posix()
         expected = None
+        project = contexts.get(path)
         if cache is not None:
             try:
                 st: os.stat_result | None = os.stat(path)
             except OSError:
                 st = None
-            diags, expected = cache.lookup(display, st)
+            diags, expected = cache.lookup(display, st if project is None else None)
             if diags is not None and not (fixing and any(d.fix for d in diags)):
                 results[i] = FileResult(path, display, diags)
                 continue
             if fixing:
                 expected = None
-        tasks.append((i, path, display, expected))
-    for (i, path, display, _), (result, digest, stamp) in zip(
+        tasks.append((i, path, display, expected, project))
+    for (i, path, display, _, project), (result, digest, stamp) in zip(
         tasks, run_tasks(tasks, options, jobs), strict=True
     ):
         if result is None:
             diags = cache.confirm(display, stamp) if cache is not None else None
             if diags is None:  # the entry went bad meanwhile: check again
-                result = check_one(path, display, options, None)[0]
+                result = check_one(path, display, options, None, project)[0]
                 assert result is not None
             else:
                 result = FileResult(path, display, diags)
         elif cache is not None and not fixing and digest is not None:
-            cache.store(display, digest, stamp, result.diagnostics)
+            # a file checked with a project context is never served by its stamp alone: the
+            # modules it depends on may have changed (its digest covers its context)
+            cache.store(display, digest, stamp if project is None else None, result.diagnostics)
         results[i] = result
     if cache is not None and not fixing:
         cache.save()

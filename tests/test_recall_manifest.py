@@ -52,7 +52,7 @@ def test_manifest_matches_the_files_and_their_markers() -> None:
         target = rf.CASES / case.target
         assert target.exists(), case.target
         by_idiom.setdefault(case.idiom, set()).add(case.kind)
-        files = sorted(target.glob("*.py")) if target.is_dir() else [target]
+        files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
         markers = {
             (f.relative_to(rf.CASES).as_posix(), n, m.group(1))
             for f in files

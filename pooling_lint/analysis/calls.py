@@ -13,22 +13,29 @@ from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
 )
+from pooling_lint.analysis.flows import builtin_call
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
+from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
+from pooling_lint.analysis.project import feed_dict, foreign_call, foreign_method
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
+from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
     Encoding,
     Evidence,
+    Foreign,
     FunctionRef,
     HFObject,
     Instance,
     KerasModel,
     Layer,
+    ListOf,
+    Record,
     Role,
     SelfRef,
     ShapeOf,
@@ -42,8 +49,12 @@ if TYPE_CHECKING:
 
 
 def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
+    if it.facts.project is not None and fact.node.keywords:
+        feed_dict(it, fact)
     if fact.method is not None and fact.receiver is not None:
         return method_call(it, fact)
+    if fact.method in ("extend", "append"):
+        return list_method(it, fact, fact.method)  # a list the file does not show
     func = fact.node.func
     if type(func) is ast.Name and callee is None and func.id in it.classes:
         frame_env = it.frame.env if it.frame is not None else {}
@@ -59,9 +70,15 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return function_call(it, fact, callee)
     if isinstance(callee, HFObject):
         return hf.call(it, fact, callee)
+    if isinstance(callee, Foreign):
+        return foreign_call(it, fact, callee)
     if fact.qualname in _DATA_LOADERS:
-        return hf.data_loader(fact)
+        collated = hf.data_loader(fact)  # a DataCollatorWithPadding as the collate_fn
+        if collated is not None:
+            return collated
     out = library_call(it, fact, fact.qualname) if fact.qualname is not None else None
+    if out is None:
+        out = builtin_call(it, fact)
     if out is None and callee is None:
         return unknown_call(it, fact)
     return out
@@ -159,10 +176,12 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         return hf.call(it, fact, recv, m)
     if isinstance(recv, Encoding):
         return hf.encoding_method(recv, m)
-    if recv is None:
-        if m in ("forward", "batch_encode_plus", "encode_plus"):
-            return unknown_call(it, fact)
-        return None
+    if isinstance(recv, Foreign):
+        return foreign_method(it, fact, recv, m)
+    if isinstance(recv, Record):
+        return record_method(fact, recv, m)
+    if recv is None and m in ("forward", "batch_encode_plus", "encode_plus"):
+        return unknown_call(it, fact)
     if isinstance(recv, SelfRef):
         attr = it.read_class_attr(recv.class_name, m)
         if isinstance(attr, HFObject):
@@ -176,6 +195,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         key = it.class_method_key(recv.class_name, m)
         if key is not None:
             return it.call_unit(key, fact.args, fact.kwargs, skip_self=True)
+        if m == "__call__":  # `self.__call__(x)`: the module's forward
+            return instance_call(it, fact, Instance(recv.class_name), "__call__")
         return unknown_call(it, fact) if attr is None else None
     if isinstance(recv, Layer):
         if m in ("forward", "call", "__call__"):
@@ -185,6 +206,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         return None
     if isinstance(recv, ShapeOf) and m == "as_list":
         return recv
+    if m in ("extend", "append") and (recv is None or isinstance(recv, (Const, ListOf))):
+        return list_method(it, fact, m)
     return None
 
 

@@ -15,6 +15,7 @@ from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
 from pooling_lint.analysis.feeds import feed
+from pooling_lint.analysis.flows import eval_yield
 from pooling_lint.analysis.indexing import (
     UNKNOWN,
     Bound,
@@ -26,6 +27,8 @@ from pooling_lint.analysis.indexing import (
     index_elements,
 )
 from pooling_lint.analysis.operators import binary, comparison
+from pooling_lint.analysis.pad_loops import pad_expression
+from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
@@ -35,10 +38,12 @@ from pooling_lint.analysis.values import (
     DimOf,
     Encoding,
     Evidence,
+    Foreign,
     FunctionRef,
     KerasModel,
     ListOf,
     ModelOutput,
+    Record,
     Role,
     SelfRef,
     ShapeOf,
@@ -93,6 +98,9 @@ def eval_sequence(it: Interpreter, node: ast.Tuple | ast.List) -> Value:
 def eval_binop(it: Interpreter, node: ast.BinOp) -> Value:
     left = it.eval(node.left)
     right = it.eval(node.right)
+    padded = pad_expression(node)  # `x + [0] * (n - len(x))`
+    if padded is not None:
+        return padded
     return binary(it, node, type(node.op), left, right, node.right)
 
 
@@ -178,6 +186,10 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
     base = it.eval(obj)
     if isinstance(base, SelfRef):
         return it.read_class_attr(base.class_name, attr)
+    if isinstance(base, Foreign):
+        return foreign_attr(it, base, attr)
+    if isinstance(base, Record) and base.kind == "torchtext.Batch":
+        return base.get(attr)  # type: ignore[no-any-return]
     if isinstance(base, Tensor):
         if attr == "shape":
             return ShapeOf(base, node)
@@ -368,4 +380,6 @@ EXPRESSIONS: dict[type, Callable[[Interpreter, Any], Value]] = {
     ast.Dict: eval_dict,
     ast.NamedExpr: eval_named,
     ast.DictComp: hf.dict_comprehension,
+    ast.Yield: eval_yield,
+    ast.YieldFrom: eval_yield,
 }

@@ -16,6 +16,7 @@ from pooling_lint.analysis.indexing import IndexItem, axis_items
 from pooling_lint.analysis.library.spec import Framework
 from pooling_lint.analysis.names import ImportTable, collect_imports, resolve
 from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.project import ForeignNode, ProjectContext
 from pooling_lint.analysis.reshapes import Reshape
 from pooling_lint.analysis.values import Evidence, Layer, Tensor, Value
 from pooling_lint.diagnostics import Edit, Location, Related
@@ -223,6 +224,8 @@ class FileFacts(EventLog):
     #: connection node (analysis/connections.py) -> (the mask/lengths name it uses, the
     #: function it is in): what analysis/companions.py reads to name a fix's lengths or mask
     connection_scopes: dict[ast.AST, tuple[str, ast.AST]] = field(default_factory=dict)
+    #: project mode: what other modules of the checked tree give this file (analysis/project.py)
+    project: ProjectContext | None = None
 
     def qualname(self, expr: ast.expr) -> str | None:
         return resolve(self.imports, expr)
@@ -271,7 +274,10 @@ class FileFacts(EventLog):
         message named to its diagnostic as structured locations (``Diagnostic.related``).
         """
         self.cited.append(evidence)
-        return f"{self.describe(evidence)} at line {self.line(evidence.node)}"
+        node = evidence.node
+        if isinstance(node, ForeignNode):
+            return f"{self.describe(evidence)} at line {node.line}"
+        return f"{self.describe(evidence)} at line {self.line(node)}"
 
     def related(self, evidence: Evidence) -> Related:
         """The evidence as a location with its own words (SARIF ``relatedLocations``)."""
@@ -279,11 +285,15 @@ class FileFacts(EventLog):
         return Related(self.describe(evidence), self.source.start(node), self.source.end(node))
 
 
-def build_facts(tree: ast.Module, source: SourceLines) -> FileFacts:
-    """Run the one analysis pass over a parsed module."""
+def build_facts(
+    tree: ast.Module, source: SourceLines, project: ProjectContext | None = None
+) -> FileFacts:
+    """Run the one analysis pass over a parsed module (``project``: see analysis/project.py)."""
     from pooling_lint.analysis.interpreter import Interpreter
 
-    facts = FileFacts(tree=tree, source=source, imports=collect_imports(source, tree))
+    facts = FileFacts(
+        tree=tree, source=source, imports=collect_imports(source, tree), project=project
+    )
     Interpreter(facts).run()
     return facts
 

@@ -30,11 +30,14 @@ from pooling_lint.analysis.facts import (
     FileFacts,
     UnusedMask,
 )
+from pooling_lint.analysis.flows import loop_item
 from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
+from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
+from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -43,7 +46,6 @@ from pooling_lint.analysis.scopes import (
     FunctionNode,
     Unit,
     all_params,
-    initializes,
     is_main_guard,
     is_none,
     is_plain_literal,
@@ -57,10 +59,8 @@ from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
-    Encoding,
     Evidence,
     FunctionRef,
-    ListOf,
     Padding,
     Role,
     SelfRef,
@@ -111,6 +111,7 @@ class Interpreter:
     def run(self) -> None:
         self._collect_units(self.tree.body, prefix="", class_name=None)
         self._find_keras_models()
+        seed_inbound(self)
         order = ["<module>"] + [k for k in self.units if k != "<module>"]
         self.units["<module>"] = Unit("<module>", self.tree)
         for _ in range(MAX_ROUNDS):
@@ -203,7 +204,7 @@ class Interpreter:
         self.frame_links = {}
         self.link_evidence = {}
         if isinstance(unit.node, ast.Module):
-            frame = Frame(unit, {})
+            frame = Frame(unit, module_names(self))
             self.module_env = frame.env
             self.frame = frame
             self._exec_block(unit.node.body)
@@ -325,13 +326,14 @@ class Interpreter:
                     self._exec_block(body)
                     frame.terminated = False
                 return
-            item = iterable.item if isinstance(iterable, ListOf) else None
-            # `for batch in DataLoader(..., collate_fn=DataCollatorWithPadding(tok))`
-            self.bind(stmt.target, item if isinstance(item, Encoding) else None)
+            # `for batch in DataLoader(..., collate_fn=...)`, over a generator, enumerate(...)
+            self.bind(stmt.target, loop_item(iterable))
         before = dict(frame.env)
         self._exec_block(body)
         frame.terminated = False  # the body may run zero times
-        frame.env = join_env(before, frame.env)
+        after = frame.env
+        frame.env = join_env(before, after)
+        frame.env.update(filled_in_loop(before, after))
         if stmt.orelse:
             self._exec_block(block(self.src, stmt.orelse))
 
@@ -441,7 +443,7 @@ class Interpreter:
         right = self.eval(stmt.value)
         op = type(stmt.op)
         value = binary(self, stmt, op, left, right, stmt.value) if op in _AUG_OPS else None
-        self.bind(stmt.target, value)
+        self.bind(stmt.target, pad_aug_assign(stmt) or value)
 
     def _exec_expr(self, stmt: ast.Expr) -> None:
         self.eval(stmt.value)
@@ -519,10 +521,10 @@ class Interpreter:
             ):
                 attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
                 key = target.attr
-                if initializes(frame.unit.node, self.classes.get(frame.unit.class_name)):
-                    attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
-                elif key not in attrs:
-                    attrs[key] = None
+                value = fed_attr(self, frame.unit.class_name, key, value)
+                # Set in any method (a `setup_layers()` called from __init__, a `fit()`): the
+                # value that holds over every method that sets it.
+                attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:
@@ -532,7 +534,10 @@ class Interpreter:
             for element in index_elements(target.slice):
                 if type(element) is not ast.Slice:
                     self.eval(element)
-            if (
+            filled = fill_rows(self, target, base) if type(target.value) is ast.Name else None
+            if filled is not None and type(target.value) is ast.Name:
+                frame.env[target.value.id] = filled  # arr[i, :len(s)] = s
+            elif (
                 isinstance(base, Tensor)
                 and type(target.value) is ast.Name
                 and isinstance(value, Const)

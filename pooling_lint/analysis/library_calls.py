@@ -28,16 +28,19 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
 )
 from pooling_lint.analysis.feeds import fed_input
+from pooling_lint.analysis.flows import data_loader
 from pooling_lint.analysis.joins import concatenated, feature_join
 from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
+from pooling_lint.analysis.pad_loops import stacked
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.subscripts import join_ends
 from pooling_lint.analysis.tf1_calls import HANDLERS as TF1_HANDLERS
+from pooling_lint.analysis.torchtext import torchtext_call
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -190,6 +193,9 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     if type(data) not in (ast.List, ast.Tuple, ast.Constant, ast.UnaryOp):
         # tf.convert_to_tensor(x) / torch.tensor(n): the value it was given, not a literal
         given = fact.args[0] if fact.args else fact.kwarg("value") or fact.kwarg("data")
+        batch = stacked(given, fact.node)  # a list of hand-padded sequences
+        if batch is not None:
+            return batch
         if isinstance(given, Tensor):
             return _identity(it, fact, spec, ev, raw)
         if isinstance(given, Const) and isinstance(given.value, (int, float)):
@@ -225,7 +231,7 @@ def _pad_sequences(
     it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
 ) -> Value:
     args = {k: v for k, v in fact.kwargs}
-    written = const(args.get("padding")) if "padding" in args else "pre"  # Keras' default
+    written = const(args.get("padding")) if "padding" in args else spec.op  # the row's default
     side = Side(written) if written in ("pre", "post") else None
     maxlen = as_int(args.get("maxlen"))
     desc = f"`pad_sequences(...)` (padding={side.value!r})" if side else "`pad_sequences(...)`"
@@ -462,6 +468,8 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.SHAPED: _shaped,
     CallModel.LITERAL: _literal,
     CallModel.PAD_SEQUENCES: _pad_sequences,
+    CallModel.DATA_LOADER: data_loader,
+    CallModel.TORCHTEXT: torchtext_call,
     CallModel.PAD_SEQUENCE: _pad_sequence,
     CallModel.PACK_PADDED: _pack_padded,
     CallModel.PACK_SEQUENCE: _pack_sequence,

@@ -116,8 +116,16 @@ def join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:
 
 
 def join_attr(old: Value, new: Value) -> Value:
+    # `self.loader = None` in __init__, the real value set later: None cannot be iterated,
+    # called or indexed, so every use that runs sees the other value
+    if isinstance(old, Const) and old.value is None:
+        return new
+    if isinstance(new, Const) and new.value is None:
+        return old
     if isinstance(old, Layer) and isinstance(new, Layer) and old.qualname == new.qualname:
-        return old if old == new else None
+        # Layer equality leaves the constructor arguments out; two methods that build the
+        # layer differently (batch_first=True in one) leave it unknown
+        return old if old == new and old.args == new.args else None
     return join(old, new)
 
 

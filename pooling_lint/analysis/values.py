@@ -229,6 +229,32 @@ class SelfRef:
 
 
 @dataclass(frozen=True)
+class Foreign:
+    """A name of another module of the tree: the module, a function or class of it, an
+    instance of its class, or the value a function of it returned (``kind``)."""
+
+    module: str  # the module's path as the project pass names it
+    name: str  # "" for the module; "make_loader", "BagClassifier", "Loader.batches"
+    kind: str  # "module" | "function" | "class" | "instance"
+
+
+@dataclass(frozen=True)
+class Record:
+    """An object of a data library whose attributes hold known values: a torchtext ``Field``
+    (its settings), a ``Dataset`` (its fields by name), a ``Batch`` (``batch.text``)."""
+
+    kind: str  # "torchtext.Field" | "torchtext.Dataset" | "torchtext.Batch"
+    attrs: tuple[tuple[str, Any], ...] = ()
+    node: ast.AST | None = field(default=None, compare=False, repr=False)
+
+    def get(self, name: str) -> Any:
+        for key, value in self.attrs:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
 class FunctionRef:
     """A function (or lambda) defined in this file."""
 
@@ -289,6 +315,8 @@ Value = Union[
     HFObject,
     Encoding,
     ModelOutput,
+    Foreign,
+    Record,
     None,
 ]
 

@@ -122,8 +122,25 @@ def test_attributes_set_in_a_setup_method_called_from_init() -> None:
     facts = facts_of(src)
     rnn = probe_at(facts, line_of(src, "probe(self.rnn)"))
     assert isinstance(rnn, Layer) and rnn.qualname == "torch.nn.LSTM"
-    # a method that __init__ does not call may or may not have run: unknown
-    assert probe_at(facts, line_of(src, "probe(self.head)")) is None
+    # set in any method (issue 13): forward can only read it after that method ran
+    head = probe_at(facts, line_of(src, "probe(self.head)"))
+    assert isinstance(head, Layer) and head.qualname == "torch.nn.Linear"
+
+
+def test_an_attribute_set_differently_by_two_methods_is_unknown() -> None:
+    src = """
+    from torch import nn
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.LSTM(16, 32, batch_first=True)
+        def time_first(self):
+            self.rnn = nn.LSTM(16, 32)
+        def forward(self, x):
+            probe(self.rnn)
+    """
+    facts = facts_of(src)
+    assert probe_at(facts, line_of(src, "probe(self.rnn)")) is None
 
 
 def test_lengths_of_the_items_and_a_tiled_mask() -> None:

@@ -71,7 +71,7 @@ def test_cli_jobs_2_prints_what_jobs_1_prints(
 
 
 def _crash_on_m05(chunk: Sequence[Task]) -> list[Outcome]:
-    for _, path, _, _ in chunk:
+    for _, path, *_ in chunk:
         if path.name == "m05.py":
             (path.parent / "crashed").write_text("yes", encoding="utf-8")
             os._exit(3)  # a worker dies without a word, as on a segfault or the OOM killer

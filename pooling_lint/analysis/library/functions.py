@@ -6,6 +6,7 @@ The groups are listed in the order the analysis has always tried them: a name in
 
 from __future__ import annotations
 
+from pooling_lint.analysis.library import data_sources
 from pooling_lint.analysis.library.spec import ApiSpec, CallModel, Family
 
 _C = CallModel
@@ -120,7 +121,9 @@ GROUPS: tuple[tuple[CallModel, Family, tuple[str, ...], dict[str, str]], ...] = 
         ),
         {},
     ),
-    (_C.PAD_SEQUENCES, _F.PADDING_SOURCE, ("keras.utils.pad_sequences",), {}),
+    # pad_sequences rows: `op` is the side a call without `padding=` pads (None: unknown)
+    (_C.PAD_SEQUENCES, _F.PADDING_SOURCE, (), {"keras.utils.pad_sequences": "pre"}),
+    *data_sources.GROUPS,
     (_C.PAD_SEQUENCE, _F.PADDING_SOURCE, ("torch.nn.utils.rnn.pad_sequence",), {}),
     (_C.PACK_PADDED, _F.PACKING, ("torch.nn.utils.rnn.pack_padded_sequence",), {}),
     (_C.PACK_SEQUENCE, _F.PACKING, ("torch.nn.utils.rnn.pack_sequence",), {}),

@@ -31,6 +31,7 @@ class Family(Enum):
     LAYER = "layer"  # other layers: Linear, Dense, Conv1d, Flatten, ...
     CONTAINER = "container"  # layers holding layers: Sequential, ModuleList, Bidirectional
     JOIN = "join"  # cat / concat / stack: tensors side by side
+    DATA = "data pipeline"  # DataLoader: batches made by a collate_fn
 
 
 class Framework(Enum):
@@ -65,6 +66,8 @@ class CallModel(Enum):
     SHAPED = "array from a shape"
     LITERAL = "array from a literal"
     PAD_SEQUENCES = "keras pad_sequences"
+    DATA_LOADER = "torch DataLoader"  # iterating it gives what its collate_fn returns
+    TORCHTEXT = "torchtext data"  # Field / Dataset / Iterator: batches padded per the Field
     PAD_SEQUENCE = "torch pad_sequence"
     PACK_PADDED = "pack_padded_sequence"
     PACK_SEQUENCE = "pack_sequence"

@@ -1,0 +1,111 @@
+"""Flows across functions of a file: what a generator yields, what a ``DataLoader`` gives.
+
+* A function that ``yield``s gives its callers an iterable whose elements are the yielded
+  value (a :class:`ListOf`); a ``for`` loop over it binds the element to its target.
+* ``DataLoader(dataset, collate_fn=f)`` is an iterable of what ``f`` returns (the batches are
+  made by ``f``; without a ``collate_fn`` the default one stacks equal-sized samples and pads
+  nothing, so the batch is unknown).
+* ``enumerate(xs)`` gives ``(index, element)`` pairs; ``iter``, ``list``, ``tqdm`` keep the
+  elements.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from pooling_lint.analysis.values import (
+    Encoding,
+    FunctionRef,
+    ListOf,
+    Record,
+    Tensor,
+    TupleValue,
+    Value,
+)
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.facts import CallFact
+    from pooling_lint.analysis.interpreter import Interpreter
+    from pooling_lint.analysis.library.spec import ApiSpec
+    from pooling_lint.analysis.values import Evidence
+
+#: builtins and wrappers whose iteration gives the elements of their first argument
+_KEEP_ELEMENTS = frozenset(
+    {"iter", "list", "tuple", "tqdm.tqdm", "tqdm.auto.tqdm", "tqdm.notebook.tqdm"}
+)
+
+
+def loop_item(iterable: Value) -> Value:
+    """What a ``for`` target holds on each step over ``iterable`` (None: unknown).
+
+    Only data (batches, tuples of them, records, HF encodings a collator made): a list of
+    layers or of model instances is run element by element elsewhere, or not at all."""
+    if isinstance(iterable, ListOf) and isinstance(
+        iterable.item, (Tensor, TupleValue, Record, ListOf, Encoding)
+    ):
+        return iterable.item
+    return None
+
+
+def eval_yield(it: Interpreter, node: ast.Yield | ast.YieldFrom) -> Value:
+    """``yield v``: the generator's callers iterate over the values it yields."""
+    value = it.eval(node.value) if node.value is not None else None
+    frame = it.frame
+    if frame is not None and frame.unit.key != "<module>":
+        item = value if type(node) is ast.Yield else loop_item(value)
+        frame.returns.append((ListOf(item) if item is not None else None, frame.path.absent))
+    return None  # what `send` passes in: unknown
+
+
+def unit_key_of(it: Interpreter, ref: FunctionRef) -> str | None:
+    """The unit of a function defined in this file."""
+    if isinstance(ref.node, ast.Lambda):
+        return None
+    unit = it.units.get(ref.name)
+    if unit is not None and unit.node is ref.node:
+        return ref.name
+    for key, unit in it.units.items():
+        if unit.node is ref.node:
+            return key
+    return None
+
+
+def data_loader(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    """``DataLoader(..., collate_fn=f)``: an iterable of what ``f`` returns."""
+    collate = fact.kwarg("collate_fn")
+    batch: Value = None
+    if isinstance(collate, FunctionRef):
+        key = unit_key_of(it, collate)
+        if key is not None:
+            batch = it.read_return(key)
+    else:
+        from pooling_lint.analysis.project import foreign_return
+
+        batch = foreign_return(it, collate)
+    return ListOf(batch) if batch is not None else None
+
+
+def builtin_call(it: Interpreter, fact: CallFact) -> Value:
+    """``enumerate(xs)``, ``iter(xs)``, ``tqdm(xs)``: iterables of known elements."""
+    func = fact.node.func
+    name = fact.qualname
+    if name is None and type(func) is ast.Name and not _bound(it, func.id):
+        name = func.id
+    if name is None or not fact.args:
+        return None
+    first = fact.args[0]
+    if not isinstance(first, ListOf):
+        return None
+    if name == "enumerate":
+        return ListOf(TupleValue((None, first.item)))
+    if name in _KEEP_ELEMENTS:
+        return first
+    return None
+
+
+def _bound(it: Interpreter, name: str) -> bool:
+    frame = it.frame
+    if frame is not None and name in frame.env:
+        return True
+    return name in it.module_env or name in it.functions

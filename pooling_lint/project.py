@@ -1,0 +1,378 @@
+"""Project mode: follow the imports between the checked files.
+
+A model defined in ``model.py``, data padded in ``data.py`` and a ``train.py`` that joins them
+hold one bug between them: the padding is made in one module and pooled in another. Before
+the files are checked, this pass
+
+1. finds, for each checked file, the imports that name another checked file (``import data``,
+   ``from data import make_loader``, ``from .data import *``, ``from pkg.data import x``),
+   resolved from the importing file's folder and its parents, never by running anything;
+2. analyses the files that take part (importing or imported) in rounds, each with the
+   summaries of the previous round, until the summaries settle (at most ``MAX_ROUNDS``):
+   a module's summary (analysis/project.py) says which names are functions and classes, what
+   each function, method and module-level name holds (padded or not, and how), and which
+   arguments the module passes to the other modules' functions, classes and models;
+3. gives each file its *context*: the summaries of the modules it imports and the arguments
+   the others pass to it. The engine analyses the file with it, and the result cache keys
+   the file's result by its content and the hash of its context, so a change in a module
+   it depends on (that changes what it receives) invalidates it.
+
+Summaries are memoised by (content hash, context hash): a module whose inputs did not change
+is not analysed again, so a round costs at most one analysis per participating module.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.names import collect_imports
+from pooling_lint.analysis.positions import SourceLines
+from pooling_lint.analysis.project import ProjectContext, relevant, summarise
+from pooling_lint.source import SourceError, read_source
+
+MAX_ROUNDS = 3
+
+Context = dict[str, Any]
+# local name -> (module path, exported name or "" for the module itself, "module"/"name"/"*")
+Imports = dict[str, tuple[str, str, str]]
+
+
+def context_hash(context: Context | None) -> str:
+    """The hash a file's context adds to its cache key ("" for no context)."""
+    if not context:
+        return ""
+    text = json.dumps(context, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class _Module:
+    path: Path
+    key: str  # the real path: how imports find it
+    display: str
+    text: str
+    digest: str
+    tree: ast.Module | None = None
+    imports: Imports = field(default_factory=dict)
+    stars: list[str] = field(default_factory=list)
+    source: bool | None = None  # does its text show a padding source (once known)
+    #: what the analysis computes from the tree alone, kept between rounds
+    warm: dict[str, Any] | None = None
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+class Project:
+    """The checked files and the imports between them."""
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        self.by_path: dict[str, _Module] = {}
+        for path in files:
+            if path.suffix != ".py":
+                continue
+            try:
+                source = read_source(path)
+            except SourceError:
+                continue
+            key = os.path.realpath(path)
+            digest = hashlib.blake2b(source.raw, digest_size=16).hexdigest()
+            self.by_path[key] = _Module(path, key, path.as_posix(), source.text, digest)
+        #: every folder that holds a checked file, and its parents up to the top one
+        self._dirs: set[str] = set()
+        for key in self.by_path:
+            folder = os.path.dirname(key)
+            while folder not in self._dirs:
+                self._dirs.add(folder)
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+        self._tops = {os.path.dirname(k) for k in self.by_path}
+        for module in list(self.by_path.values()):
+            if "import" in module.text:
+                self._find_imports(module)
+
+    # ----------------------------------------------------------------- imports
+    def _lookup(self, folder: str, dotted: str) -> str | None:
+        parts = [p for p in dotted.split(".") if p]
+        base = os.path.join(folder, *parts)
+        for candidate in (base + ".py", os.path.join(base, "__init__.py")):
+            if candidate in self.by_path:
+                return candidate
+        return None
+
+    def _resolve(self, module: _Module, dotted: str, level: int) -> str | None:
+        here = os.path.dirname(module.key)
+        if level > 0:
+            base = here
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            return self._lookup(base, dotted)
+        folder = here
+        while folder in self._dirs:
+            found = self._lookup(folder, dotted)
+            if found is not None:
+                return found
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+        return None
+
+    def _find_imports(self, module: _Module) -> None:
+        for dotted, level, names in scan_imports(module.text):
+            if names is None:  # `import a.b as c` / `import a`
+                for name, asname in _names(dotted):
+                    if asname is None and "." in name:
+                        continue  # `import a.b` binds `a`: not followed
+                    target = self._resolve(module, name, 0)
+                    if target is not None and target != module.key:
+                        module.imports[asname or name] = (target, "", "module")
+                continue
+            base = self._resolve(module, dotted, level)
+            for name, asname in _names(names):
+                if name == "*":
+                    if base is not None and base != module.key:
+                        module.stars.append(base)
+                    continue
+                local = asname or name
+                sub = self._resolve(module, f"{dotted}.{name}".lstrip("."), level)
+                if sub is not None and sub != module.key:
+                    module.imports[local] = (sub, "", "module")
+                elif base is not None and base != module.key:
+                    module.imports[local] = (base, name, "name")
+
+    # ------------------------------------------------------------------ rounds
+    def contexts(self) -> dict[Path, Context]:
+        """Each taking-part file's context (by its path as given), after the rounds."""
+        edges: set[str] = set()
+        for module in self.by_path.values():
+            targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
+            if targets:
+                edges.add(module.key)
+                edges |= targets
+        parts = [m for key, m in self.by_path.items() if key in edges]
+        if not parts:
+            return {}
+        summaries: dict[str, Any] = {}
+        memo: dict[tuple[str, str], Any] = {}
+        for _ in range(MAX_ROUNDS):
+            new: dict[str, Any] = {}
+            inbound_of = _inbound_index(summaries)
+            for module in parts:
+                key = module.key
+                ctx = self._context(module, summaries, inbound_of)
+                memo_key = (module.digest, context_hash(ctx))
+                if memo_key not in memo:
+                    memo[memo_key] = self._summarise(module, ctx)
+                new[key] = memo[memo_key]
+            settled = new == summaries
+            summaries = new
+            if settled:
+                break
+        out: dict[Path, Context] = {}
+        inbound_of = _inbound_index(summaries)
+        for module in parts:
+            ctx = self._context(module, summaries, inbound_of)
+            if _carries_facts(ctx):
+                out[module.path] = ctx
+        return out
+
+    def _context(
+        self,
+        module: _Module,
+        summaries: dict[str, Any],
+        inbound_of: dict[str, list[Any]] | None = None,
+    ) -> Context:
+        imports: dict[str, list[str]] = {}
+        modules: dict[str, Any] = {}
+
+        def share(target: str, name: str) -> None:
+            """What ``module`` sees of ``target``: everything for a module import or a star,
+            else only ``name`` (its kind, its return, its attributes and methods)."""
+            summary = summaries.get(target)
+            if summary is None:
+                return
+            shown = modules.setdefault(self._display(target), {"kinds": {}, "exports": {}})
+            if name in ("", "*"):
+                shown["kinds"].update(summary["kinds"])
+                shown["exports"].update(summary["exports"])
+                return
+            if name in summary["kinds"]:
+                shown["kinds"][name] = summary["kinds"][name]
+            for key, value in summary["exports"].items():
+                if key == name or key.startswith((f"{name}.", f"{name}(")):
+                    shown["exports"][key] = value
+
+        for target in module.stars:
+            summary = summaries.get(target)
+            if summary is None:
+                continue
+            share(target, "*")
+            names = set(summary["kinds"]) | {
+                n for n in summary["exports"] if "." not in n and "(" not in n
+            }
+            for name in sorted(names):
+                if not name.startswith("_"):
+                    imports[name] = [self._display(target), name, "name"]
+        for local, (target, name, kind) in module.imports.items():
+            share(target, name)
+            imports[local] = [self._display(target), name, kind]
+        me = module.display
+        if inbound_of is None:
+            inbound_of = _inbound_index(summaries)
+        inbound = sorted(
+            (entry for source, entry in inbound_of.get(me, []) if source != module.key),
+            key=repr,
+        )
+        ctx: Context = {"path": me}
+        if imports:
+            ctx["imports"] = imports
+            ctx["modules"] = modules
+        if inbound:
+            ctx["inbound"] = inbound
+        return ctx
+
+    def _display(self, resolved: str) -> str:
+        module = self.by_path.get(resolved)
+        return module.display if module is not None else resolved
+
+    def _summarise(self, module: _Module, ctx: Context) -> Any:
+        from pooling_lint.analysis.interpreter import Interpreter
+
+        if module.source is None:
+            module.source = _SOURCE.search(module.text) is not None
+        if not module.source and not _carries_facts(ctx):
+            # it makes no padding and receives none: only its names matter (no parse)
+            return {"kinds": _top_level_kinds(module.text), "exports": {}, "outbound": []}
+        tree = module.tree if module.tree is not None else _parse(module.text)
+        module.tree = tree
+        empty: dict[str, Any] = {"kinds": {}, "exports": {}, "outbound": []}
+        if tree is None:
+            return empty
+
+        if module.warm is None:
+            src = SourceLines(module.text)
+            module.warm = {"src": src, "imports": collect_imports(src, tree)}
+        warm = module.warm
+        facts = FileFacts(
+            tree=tree,
+            source=warm["src"],
+            imports=warm["imports"],
+            project=ProjectContext.from_json(ctx),
+        )
+        it = Interpreter(facts)
+        # what only the tree decides (roles by usage, connections) is kept between rounds
+        for name in ("_roles", "_links", "_role_lines"):
+            if name in warm:
+                setattr(it, name, warm[name])
+        try:
+            it.run()
+            for name in ("_roles", "_links", "_role_lines"):
+                warm[name] = getattr(it, name)
+            return summarise(it, module.display)
+        except (RecursionError, Exception):  # noqa: BLE001 - a broken module gives nothing
+            return empty
+
+
+def _source_pattern() -> re.Pattern[str]:
+    """What a module that makes padding says: a padding source of the API table, a padding
+    word, a data library with padding, or the shape of a hand-written pad loop."""
+    from pooling_lint.analysis import library as lib
+    from pooling_lint.analysis.library import Family
+    from pooling_lint.analysis.library.conventions import PADDING_WORDS
+
+    words = lib.in_families(Family.PADDING_SOURCE, Family.PACKING) | PADDING_WORDS
+    words = (words - {"masked_fill", "masked_fill_"}) | {"tflearn", "torchtext", "collate_fn"}
+    alternatives = "|".join(sorted(re.escape(w) for w in words))
+    hand_made = r"\]\s*\*\s*\(|\[\s*\w+\s*,\s*-?\s*:?\s*-?len\("  # [c] * (..), a[i, :len(
+    return re.compile(rf"\b(?:{alternatives})\b|{hand_made}")
+
+
+#: a module is analysed only if it may make padded data (or receives some)
+_SOURCE = _source_pattern()
+
+_TOP_LEVEL = re.compile(r"^(class|def|async def)\s+(\w+)", re.MULTILINE)
+
+
+def _top_level_kinds(text: str) -> dict[str, str]:
+    return {
+        m.group(2): "class" if m.group(1) == "class" else "function"
+        for m in _TOP_LEVEL.finditer(text)
+    }
+
+
+#: `from .a.b import (x, y as z)` / `from a import *` / `import a.b as c, d`
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*(?:\\\n[^\n#;]*)*)"
+    r"|import[ \t]+([^\n#;]+))",
+    re.MULTILINE,
+)
+
+
+def scan_imports(text: str) -> list[tuple[str, int, str | None]]:
+    """The import statements of a file, read from its text without parsing it:
+    ``(module, level, names)`` for ``from`` imports, ``(names, 0, None)`` for ``import``.
+    A line inside a string may be read as an import too: it only adds an edge to follow."""
+    out: list[tuple[str, int, str | None]] = []
+    for m in _IMPORT.finditer(text):
+        if m.group(4) is not None:
+            out.append((m.group(4), 0, None))
+        else:
+            out.append((m.group(2), len(m.group(1)), m.group(3)))
+    return out
+
+
+def _names(text: str) -> list[tuple[str, str | None]]:
+    """``"(a, b as c)"`` -> ``[("a", None), ("b", "c")]``."""
+    cleaned = re.sub(r"#[^\n]*", "", text).replace("\\\n", " ").strip().strip("()")
+    out: list[tuple[str, str | None]] = []
+    for part in cleaned.split(","):
+        words = part.split()
+        if len(words) == 1 and re.fullmatch(r"[\w.*]+", words[0]):
+            out.append((words[0], None))
+        elif len(words) == 3 and words[1] == "as":
+            out.append((words[0], words[2]))
+    return out
+
+
+def _inbound_index(summaries: dict[str, Any]) -> dict[str, list[Any]]:
+    """Target module -> [(calling module, [target, args, kwargs]), ...]."""
+    index: dict[str, list[Any]] = {}
+    for source, summary in summaries.items():
+        for target_module, target, args, kwargs in summary["outbound"]:
+            index.setdefault(target_module, []).append((source, [target, args, kwargs]))
+    return index
+
+
+def _carries_facts(ctx: Context) -> bool:
+    """Does the context give the file any padding fact (else it is checked on its own)?"""
+    for _, args, kwargs in ctx.get("inbound", ()):
+        if any(relevant(a, False) for a in args) or any(relevant(v, False) for _, v in kwargs):
+            return True
+    for summary in ctx.get("modules", {}).values():
+        if any(relevant(v, False) for v in summary.get("exports", {}).values()):
+            return True
+    return False
+
+
+def project_contexts(files: Sequence[Path]) -> dict[Path, Context]:
+    """The project-mode context of each checked file that imports or is imported by another."""
+    return Project(files).contexts()

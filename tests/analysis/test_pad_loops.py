@@ -1,0 +1,91 @@
+"""Hand-written padding recognised by the shape of the computation (analysis/pad_loops.py)."""
+
+from __future__ import annotations
+
+from pooling_lint.analysis.values import Fill, Side, Tensor
+
+from .conftest import facts_of, line_of, probe_at
+
+
+def _padded(v: object) -> bool:
+    return isinstance(v, Tensor) and v.padding is not None
+
+
+def test_list_plus_constant_times_missing_length_pads_at_the_end() -> None:
+    src = """
+    import torch
+    rows = []
+    for s in seqs:
+        rows.append(s + [0] * (max_len - len(s)))
+    batch = torch.tensor(rows)
+    probe(batch)
+    """
+    v = probe_at(facts_of(src), line_of(src, "probe(batch)"))
+    assert isinstance(v, Tensor) and _padded(v) and v.layout == "BT"
+    assert v.padding is not None and v.padding.side is Side.POST and v.padding.fill is Fill.ZERO
+
+
+def test_constant_before_the_list_pads_at_the_front() -> None:
+    src = """
+    x = [PAD] * (n - len(s)) + s
+    probe(x)
+    """
+    v = probe_at(facts_of(src), line_of(src, "probe(x)"))
+    assert isinstance(v, Tensor) and v.padding is not None and v.padding.side is Side.PRE
+    assert v.padding.fill is None  # the value of PAD is not shown
+
+
+def test_extend_and_augmented_add_pad_the_list() -> None:
+    src = """
+    def a(tokens, size):
+        tokens.extend(["<pad>"] * (size - len(tokens)))
+        probe(tokens)
+    def b(tokens, size):
+        tokens += [0] * (size - len(tokens))
+        probe(tokens)
+    """
+    facts = facts_of(src)
+    calls = [c for c in facts.calls if getattr(c.node.func, "id", "") == "probe"]
+    assert len(calls) == 2 and all(_padded(c.args[0]) for c in calls)
+
+
+def test_a_length_of_another_list_is_not_padding() -> None:
+    src = """
+    x = s + [0] * (n - len(other))
+    y = s + [0] * 3
+    probe(x)
+    probe(y)
+    """
+    facts = facts_of(src)
+    assert not _padded(probe_at(facts, line_of(src, "probe(x)")))
+    assert not _padded(probe_at(facts, line_of(src, "probe(y)")))
+
+
+def test_zeros_filled_row_by_row_up_to_each_length() -> None:
+    src = """
+    import numpy as np
+    post = np.zeros((len(seqs), 50))
+    pre = np.zeros((len(seqs), 50))
+    for i, s in enumerate(seqs):
+        post[i, :len(s)] = s
+        pre[i, -len(s):] = s
+    probe(post)
+    probe(pre)
+    """
+    facts = facts_of(src)
+    post = probe_at(facts, line_of(src, "probe(post)"))
+    pre = probe_at(facts, line_of(src, "probe(pre)"))
+    assert isinstance(post, Tensor) and post.padding is not None
+    assert post.padding.side is Side.POST and post.layout == "BT"
+    assert isinstance(pre, Tensor) and pre.padding is not None and pre.padding.side is Side.PRE
+
+
+def test_rows_filled_to_a_fixed_width_are_not_padding() -> None:
+    src = """
+    import numpy as np
+    arr = np.zeros((len(seqs), 50))
+    for i, s in enumerate(seqs):
+        arr[i, :50] = s[:50]
+    probe(arr)
+    """
+    assert not _padded(probe_at(facts_of(src), line_of(src, "probe(arr)")))
