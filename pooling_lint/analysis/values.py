@@ -236,6 +236,12 @@ class Foreign:
     module: str  # the module's path as the project pass names it
     name: str  # "" for the module; "make_loader", "BagClassifier", "Loader.batches"
     kind: str  # "module" | "function" | "class" | "instance"
+    #: a module picked at run time (``import_module("models." + name)``): the same name in
+    #: each of these modules of the tree (``module`` is the first); empty for one module
+    alts: tuple[str, ...] = ()
+
+    def modules(self) -> tuple[str, ...]:
+        return self.alts or (self.module,)
 
 
 @dataclass(frozen=True)
