@@ -518,7 +518,7 @@ def summarise(it: Interpreter, path: str) -> Portable:
             continue
         if unit.class_name is None:
             kinds.setdefault(key, "function")
-        ret = to_portable(it.returns.get(key), facts, path)
+        ret = to_portable(_walked(it, it.returns.get(key)), facts, path)
         if _exported(ret, path):
             exports[f"{key}()"] = ret
     for cls, attrs in it.class_attrs.items():
@@ -536,9 +536,22 @@ def summarise(it: Interpreter, path: str) -> Portable:
     ctx = facts.project
     if ctx is not None:
         for module, target, args, kwargs in ctx.outbound.values():
-            pargs = [to_portable(a, facts, path) for a in args]
-            pkwargs = [[k, to_portable(v, facts, path)] for k, v in kwargs]
+            pargs = [to_portable(_walked(it, a), facts, path) for a in args]
+            pkwargs = [[k, to_portable(_walked(it, v), facts, path)] for k, v in kwargs]
             if any(relevant(a) for a in pargs) or any(relevant(v) for _, v in pkwargs):
                 outbound.append([module, target, pargs, pkwargs])
     outbound.sort(key=repr)
     return {"kinds": kinds, "exports": exports, "outbound": outbound}
+
+
+def _walked(it: Interpreter, v: Value) -> Value:
+    """An instance of a class of this file that is its own iterator (``__iter__`` returns
+    self, ``__next__`` gives each batch) crosses modules as what iterating it gives: the other
+    module does not see its class (analysis/flows.py ``iterated``)."""
+    from pooling_lint.analysis.flows import iterated
+
+    if isinstance(v, Instance):
+        walked = iterated(it, v)
+        if isinstance(walked, ListOf):
+            return walked
+    return v

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.branches import Path, vacuous
 from pooling_lint.analysis.values import (
@@ -18,6 +19,9 @@ from pooling_lint.analysis.values import (
     join,
 )
 from pooling_lint.analysis.walk import FUNCTIONS
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -113,6 +117,20 @@ def join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:
     for v, absent in refined if plain else refined[1:]:
         ret = join(ret, vacuous(v, ret, absent))
     return ret
+
+
+def set_attr(it: Interpreter, class_name: str, target: ast.Attribute, value: Value) -> None:
+    """``self.<attr> = value`` in a method of ``class_name``. Set in any method (a
+    ``setup_layers()`` called from ``__init__``, a ``fit()``), the attribute holds what holds
+    over every assignment that sets it; each assignment counts with its latest value (a later
+    round, where the method's parameters are bound by its callers, replaces the first one's
+    unknown: ``self.batches = batches`` of an instance made inside a function)."""
+    sites = it.attr_sites.setdefault((class_name, target.attr), {})
+    sites[id(target)] = value
+    joined: Value = None
+    for n, site_value in enumerate(sites.values()):
+        joined = site_value if n == 0 else join_attr(joined, site_value)
+    it.class_attrs.setdefault(class_name, {})[target.attr] = joined
 
 
 def join_attr(old: Value, new: Value) -> Value:
