@@ -40,7 +40,7 @@ from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.project import ProjectContext, relevant, summarise
 from pooling_lint.source import SourceError, read_source
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 5
 
 Context = dict[str, Any]
 # local name -> (module path, exported name or "" for the module itself, "module"/"name"/"*")

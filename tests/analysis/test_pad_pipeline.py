@@ -144,3 +144,49 @@ def test_an_iterator_class_gives_what_next_returns() -> None:
 def test_an_object_without_iter_is_not_walked() -> None:
     src = ITERATOR.replace("def __iter__(self):", "def reset(self):")
     assert not _padded(_value(src, "probe(ids)"))
+
+
+EMBEDDINGS = """
+import torch
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self, weights, n, dim):
+        super().__init__()
+        if weights is not None:
+            self.embed = nn.Embedding.from_pretrained(weights, freeze=False)
+        else:
+            self.embed = nn.Embedding(n, dim, padding_idx=n - 1)
+        self.rnn = nn.LSTM(dim, dim, batch_first=True)
+
+    def forward(self, ids):
+        probe(self.embed)
+        return self.embed(ids)
+
+net = Net(None, 10, 4)
+tokens = []
+for row in rows:
+    tokens.append(row + [0] * (8 - len(row)))
+out = net(torch.tensor(tokens))
+probe(out)
+"""
+
+
+def test_an_embedding_built_two_ways_stays_an_embedding() -> None:
+    from pooling_lint.analysis.values import Layer
+
+    facts = facts_of(EMBEDDINGS)
+    layer = probe_at(facts, line_of(EMBEDDINGS, "probe(self.embed)"))
+    assert isinstance(layer, Layer) and layer.qualname.startswith("torch.nn.Embedding")
+    assert "padding_idx" not in layer.args  # the two disagree on it: not kept
+    out = probe_at(facts, line_of(EMBEDDINGS, "probe(out)"))
+    assert _padded(out) and isinstance(out, Tensor) and out.layout == "BTF"
+
+
+def test_two_different_rnns_still_leave_the_layer_unknown() -> None:
+    src = EMBEDDINGS.replace(
+        "self.embed = nn.Embedding(n, dim, padding_idx=n - 1)",
+        "self.embed = nn.LSTM(dim, dim)",
+    )
+    facts = facts_of(src)
+    assert probe_at(facts, line_of(src, "probe(self.embed)")) is None
