@@ -40,7 +40,7 @@ from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.project import ProjectContext, relevant, summarise
 from pooling_lint.source import SourceError, read_source
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 5
 
 Context = dict[str, Any]
 # local name -> (module path, exported name or "" for the module itself, "module"/"name"/"*")
@@ -65,6 +65,8 @@ class _Module:
     tree: ast.Module | None = None
     imports: Imports = field(default_factory=dict)
     stars: list[str] = field(default_factory=list)
+    #: `import_module("pkg." + name)`: constant prefix -> the tree's modules in that package
+    dynamic: dict[str, list[str]] = field(default_factory=dict)
     source: bool | None = None  # does its text show a padding source (once known)
     #: what the analysis computes from the tree alone, kept between rounds
     warm: dict[str, Any] | None = None
@@ -108,6 +110,8 @@ class Project:
         for module in list(self.by_path.values()):
             if "import" in module.text:
                 self._find_imports(module)
+            if "import_module" in module.text:
+                self._find_dynamic(module)
 
     # ----------------------------------------------------------------- imports
     def _lookup(self, folder: str, dotted: str) -> str | None:
@@ -159,12 +163,34 @@ class Project:
                 elif base is not None and base != module.key:
                     module.imports[local] = (base, name, "name")
 
+    def _find_dynamic(self, module: _Module) -> None:
+        """``import_module("models." + name)``: the module is picked at run time, but it is
+        one of the package's modules; only the checked files of that package (found from the
+        file's folder and its parents, like a plain import) are candidates."""
+        for m in _DYNAMIC.finditer(module.text):
+            prefix = m.group(2) or m.group(4)
+            parts = [p for p in prefix.split(".") if p]
+            folder = os.path.dirname(module.key)
+            while folder in self._dirs:
+                base = os.path.join(folder, *parts)
+                found = sorted(
+                    key for key in self.by_path if key != module.key and _in_package(key, base)
+                )
+                if found:
+                    module.dynamic[prefix] = found
+                    break
+                parent = os.path.dirname(folder)
+                if parent == folder:
+                    break
+                folder = parent
+
     # ------------------------------------------------------------------ rounds
     def contexts(self) -> dict[Path, Context]:
         """Each taking-part file's context (by its path as given), after the rounds."""
         edges: set[str] = set()
         for module in self.by_path.values():
             targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
+            targets |= {t for found in module.dynamic.values() for t in found}
             if targets:
                 edges.add(module.key)
                 edges |= targets
@@ -235,6 +261,11 @@ class Project:
         for local, (target, name, kind) in module.imports.items():
             share(target, name)
             imports[local] = [self._display(target), name, kind]
+        dynamic: dict[str, list[str]] = {}
+        for prefix, found in module.dynamic.items():
+            for target in found:
+                share(target, "")
+            dynamic[prefix] = [self._display(t) for t in found]
         me = module.display
         if inbound_of is None:
             inbound_of = _inbound_index(summaries)
@@ -243,9 +274,11 @@ class Project:
             key=repr,
         )
         ctx: Context = {"path": me}
-        if imports:
+        if imports or dynamic:
             ctx["imports"] = imports
             ctx["modules"] = modules
+        if dynamic:
+            ctx["dynamic"] = dynamic
         if inbound:
             ctx["inbound"] = inbound
         return ctx
@@ -324,6 +357,20 @@ _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*(?:\\\n[^\n#;]*)*)"
     r"|import[ \t]+([^\n#;]+))",
     re.MULTILINE,
+)
+
+
+def _in_package(key: str, base: str) -> bool:
+    """Is ``key`` a module ``base/name.py`` or a package ``base/name/__init__.py``?"""
+    folder, name = os.path.split(key)
+    if name == "__init__.py":
+        return os.path.dirname(folder) == base
+    return folder == base
+
+
+#: `import_module("pkg." + name)` / `import_module(f"pkg.{name}")`
+_DYNAMIC = re.compile(
+    r"""import_module\(\s*(?:(['"])([A-Za-z_][\w.]*\.)\1\s*\+|f(['"])([A-Za-z_][\w.]*\.)\{)"""
 )
 
 

@@ -19,7 +19,7 @@ from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
 from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
-from pooling_lint.analysis.project import feed_dict, foreign_call, foreign_method
+from pooling_lint.analysis.project import dynamic_module, feed_dict, foreign_call, foreign_method
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.torchtext import record_method
@@ -72,6 +72,10 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return hf.call(it, fact, callee)
     if isinstance(callee, Foreign):
         return foreign_call(it, fact, callee)
+    if fact.qualname == "importlib.import_module" and it.facts.project is not None:
+        picked = dynamic_module(it, fact)  # a module of the tree picked at run time
+        if picked is not None:
+            return picked
     if fact.qualname in _DATA_LOADERS:
         collated = hf.data_loader(fact)  # a DataCollatorWithPadding as the collate_fn
         if collated is not None:

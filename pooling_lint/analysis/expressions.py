@@ -15,7 +15,7 @@ from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
 from pooling_lint.analysis.facts import CallFact, SubscriptFact
 from pooling_lint.analysis.feeds import feed
-from pooling_lint.analysis.flows import eval_yield
+from pooling_lint.analysis.flows import eval_yield, loop_item
 from pooling_lint.analysis.indexing import (
     UNKNOWN,
     Bound,
@@ -161,8 +161,8 @@ def eval_comprehension(it: Interpreter, node: ast.ListComp | ast.GeneratorExp) -
         return None
     saved = dict(frame.env)
     for comp in node.generators:
-        it.eval(comp.iter)
-        it.bind(comp.target, None)
+        # `[row[0] for row in batch]`: each element of a list of data records
+        it.bind(comp.target, loop_item(it.eval(comp.iter)))
     item = it.eval(node.elt)
     frame.env = saved
     return ListOf(item)
@@ -225,6 +225,8 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
         return hf.output_item(base, only.value) if isinstance(only, IntIndex) else None
     if isinstance(base, ListOf) and isinstance(only, IntIndex):
         return base.item  # every element of the list is `item`
+    if isinstance(base, ListOf) and isinstance(only, SliceIndex):
+        return base  # a run of the list's elements (`batches[i * n:(i + 1) * n]`)
     if isinstance(base, TupleValue) and isinstance(only, IntIndex):
         k = only.value
         if -len(base.items) <= k < len(base.items):

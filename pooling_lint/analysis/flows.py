@@ -14,11 +14,15 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.values import (
     Encoding,
+    Foreign,
     FunctionRef,
+    Instance,
     ListOf,
     Record,
+    SelfRef,
     Tensor,
     TupleValue,
     Value,
@@ -94,7 +98,7 @@ def builtin_call(it: Interpreter, fact: CallFact) -> Value:
         name = func.id
     if name is None or not fact.args:
         return None
-    first = fact.args[0]
+    first = iterated(it, fact.args[0])
     if not isinstance(first, ListOf):
         return None
     if name == "enumerate":
@@ -102,6 +106,26 @@ def builtin_call(it: Interpreter, fact: CallFact) -> Value:
     if name in _KEEP_ELEMENTS:
         return first
     return None
+
+
+def iterated(it: Interpreter, value: Value) -> Value:
+    """What a ``for`` over ``value`` walks: for an object that is its own iterator (its class
+    defines ``__iter__`` returning ``self``, and ``__next__``), the values ``__next__``
+    returns; for an ``__iter__`` that is a generator, what it yields. An instance of another
+    module's class whose ``__next__`` the summary shows is walked the same way. Anything
+    else is returned unchanged."""
+    if isinstance(value, Instance):
+        iter_key = it.class_method_key(value.class_name, "__iter__")
+        ret = it.read_return(iter_key) if iter_key is not None else None
+        if isinstance(ret, SelfRef) and ret.class_name == value.class_name:
+            next_key = it.class_method_key(value.class_name, "__next__")
+            item = it.read_return(next_key) if next_key is not None else None
+            return ListOf(item) if item is not None else value
+        return ret if isinstance(ret, ListOf) else value
+    if isinstance(value, Foreign) and value.kind == "instance" and not value.alts:
+        item = foreign_attr(it, value, "__next__()")
+        return ListOf(item) if item is not None else value
+    return value
 
 
 def _bound(it: Interpreter, name: str) -> bool:

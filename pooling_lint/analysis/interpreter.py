@@ -30,12 +30,12 @@ from pooling_lint.analysis.facts import (
     FileFacts,
     UnusedMask,
 )
-from pooling_lint.analysis.flows import loop_item
+from pooling_lint.analysis.flows import iterated, loop_item
 from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
-from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, pad_aug_assign
+from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
 from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
@@ -50,10 +50,10 @@ from pooling_lint.analysis.scopes import (
     is_none,
     is_plain_literal,
     is_static,
-    join_attr,
     join_env,
     join_returns,
     loop_elements,
+    set_attr,
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
@@ -93,6 +93,7 @@ class Interpreter:
         self.link_evidence: dict[str, frozenset[Evidence]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
         self.class_attrs: dict[str, dict[str, Value]] = {}
+        self.attr_sites: dict[tuple[str, str], dict[int, Value]] = {}  # scopes.set_attr
         self.returns: dict[str, Value] = {}
         self.module_env: dict[str, Value] = {}
         self.events: dict[str, EventLog] = {}
@@ -312,11 +313,11 @@ class Interpreter:
     def _exec_loop(self, stmt: ast.For | ast.AsyncFor | ast.While) -> None:
         frame = self.frame
         assert frame is not None
-        body = block(self.src, stmt.body)
+        body, iterable = block(self.src, stmt.body), None
         if isinstance(stmt, ast.While):
             self.eval(stmt.test)
         else:
-            iterable = self.eval(stmt.iter)
+            iterable = iterated(self, self.eval(stmt.iter))
             elements = loop_elements(iterable)
             if elements is not None:
                 # A known, non-empty list of layers: run the body for each element in
@@ -333,7 +334,7 @@ class Interpreter:
         frame.terminated = False  # the body may run zero times
         after = frame.env
         frame.env = join_env(before, after)
-        frame.env.update(filled_in_loop(before, after))
+        frame.env.update(filled_in_loop(before, after, stmt, iterable))
         if stmt.orelse:
             self._exec_block(block(self.src, stmt.orelse))
 
@@ -395,6 +396,7 @@ class Interpreter:
             frame.env, frame.path = then_env, then_path
         else:
             frame.env = join_env(then_env, else_env, then_path.absent, else_path.absent)
+            frame.env.update(fitted(stmt.test, then_env, else_env))
             frame.path = path
             frame.terminated = then_done and else_done
 
@@ -519,12 +521,8 @@ class Interpreter:
                 and isinstance(frame.env.get(obj.id), SelfRef)
                 and frame.unit.class_name is not None
             ):
-                attrs = self.class_attrs.setdefault(frame.unit.class_name, {})
-                key = target.attr
-                value = fed_attr(self, frame.unit.class_name, key, value)
-                # Set in any method (a `setup_layers()` called from __init__, a `fit()`): the
-                # value that holds over every method that sets it.
-                attrs[key] = value if key not in attrs else join_attr(attrs[key], value)
+                value = fed_attr(self, frame.unit.class_name, target.attr, value)
+                set_attr(self, frame.unit.class_name, target, value)
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:

@@ -25,6 +25,7 @@ from pooling_lint.analysis.values import (
     Role,
     Side,
     Tensor,
+    TupleValue,
     Value,
     join,
 )
@@ -105,7 +106,7 @@ def list_method(it: Interpreter, fact: CallFact, method: str) -> Value:
     elif method == "append" and len(fact.args) == 1:
         current = frame.env.get(name)
         added = fact.args[0]
-        if not isinstance(added, Tensor):
+        if not _data(added):
             return None  # only lists of data are followed
         if isinstance(current, Const) and current.value == ():
             frame.env[name] = ListOf(added)
@@ -113,6 +114,13 @@ def list_method(it: Interpreter, fact: CallFact, method: str) -> Value:
             item = join(current.item, added)
             frame.env[name] = ListOf(item) if item is not None else None
     return None
+
+
+def _data(v: Value) -> bool:
+    """A tensor, or a record tuple holding one (``(ids, label, length)``)."""
+    if isinstance(v, TupleValue):
+        return any(isinstance(i, Tensor) for i in v.items)
+    return isinstance(v, Tensor)
 
 
 def stacked(given: Value, node: ast.AST) -> Tensor | None:
@@ -160,10 +168,16 @@ def _zeros(node: ast.AST) -> bool:
     )
 
 
-def filled_in_loop(before: dict[str, Value], after: dict[str, Value]) -> dict[str, Value]:
+def filled_in_loop(
+    before: dict[str, Value],
+    after: dict[str, Value],
+    loop: ast.stmt | None = None,
+    iterable: Value = None,
+) -> dict[str, Value]:
     """Arrays a loop filled row by row (``arr[i, :len(s)] = s``) stay padded after it: had the
-    loop not run, the array would have no rows to pad."""
-    out: dict[str, Value] = {}
+    loop not run, the array would have no rows to pad. A list mapped from a padded sequence
+    step by step is padded like it (:func:`mapped_in_loop`)."""
+    out: dict[str, Value] = mapped_in_loop(loop, iterable, before)
     for name, value in after.items():
         old = before.get(name)
         if (
@@ -177,3 +191,123 @@ def filled_in_loop(before: dict[str, Value], after: dict[str, Value]) -> dict[st
         elif isinstance(value, ListOf) and isinstance(old, Const) and old.value == ():
             out[name] = value  # appended to in the loop: empty had it not run
     return out
+
+
+def mapped_in_loop(
+    loop: ast.stmt | None, iterable: Value, before: dict[str, Value]
+) -> dict[str, Value]:
+    """``ids = []`` then ``for w in tokens: ids.append(f(w))`` over a padded sequence: one
+    element per step, in order, each made from that step, so ``ids`` has the padding steps of
+    ``tokens`` at the same places (what the pad filler maps to is not known). Only an append
+    that runs on every step (a statement of the body itself, the only append to that list in
+    the body) and reads the loop variable."""
+    if (
+        type(loop) is not ast.For
+        or type(loop.target) is not ast.Name
+        or not isinstance(iterable, Tensor)
+        or iterable.padding is None
+        or iterable.rank != 1
+    ):
+        return {}
+    var = loop.target.id
+    out: dict[str, Value] = {}
+    appends: dict[str, int] = {}
+    for node in ast.walk(loop):
+        if _append_to(node) is not None:
+            name = _append_to(node)
+            assert name is not None
+            appends[name] = appends.get(name, 0) + 1
+    for stmt in loop.body:
+        if type(stmt) is not ast.Expr:
+            continue
+        name = _append_to(stmt.value)
+        if name is None or appends.get(name) != 1 or name == var:
+            continue
+        old = before.get(name)
+        if not (isinstance(old, Const) and old.value == ()):
+            continue
+        call = stmt.value
+        assert type(call) is ast.Call
+        if any(type(n) is ast.Name and n.id == var for n in ast.walk(call.args[0])):
+            padding = Padding(iterable.padding.evidence, iterable.padding.side, None)
+            out[name] = Tensor(rank=1, layout="T", padding=padding, origin=iterable.origin)
+    return out
+
+
+def _append_to(node: ast.AST) -> str | None:
+    """``name.append(one)``: ``name``."""
+    if (
+        type(node) is ast.Call
+        and type(node.func) is ast.Attribute
+        and node.func.attr == "append"
+        and type(node.func.value) is ast.Name
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        return node.func.value.id
+    return None
+
+
+def fitted(
+    test: ast.expr, then_env: dict[str, Value], else_env: dict[str, Value]
+) -> dict[str, Value]:
+    """The values an ``if`` pads on one path only that stay padded after it, because the test
+    only decides *whether this value needs padding*:
+
+    * ``if len(x) < n: x.extend([c] * (n - len(x))) else: x = x[:n]``: pad or truncate to
+      ``n`` (what ``pad_sequences(maxlen=n)`` does): short sequences are padded;
+    * ``if n: x.extend([c] * (n - len(x)))``: padding switched on by its own bound ``n``;
+      where ``n`` is unset nothing is padded *by it*, that path says nothing about it (like
+      a None-check of a mask, analysis/branches.py).
+    """
+    out: dict[str, Value] = {}
+    for name in then_env.keys() & else_env.keys():
+        a, b = then_env[name], else_env[name]
+        padded = [v for v in (a, b) if _hand_padded(v)]
+        if len(padded) != 1 or any(
+            isinstance(v, Tensor) and v.padding for v in (a, b) if v is not padded[0]
+        ):
+            continue
+        value = padded[0]
+        assert isinstance(value, Tensor) and value.padding is not None
+        bound = _bound_of(value.padding.evidence.node)
+        if _tests_length_of(test, name) or (bound is not None and _tests_bound(test, bound)):
+            out[name] = value
+    return out
+
+
+def _hand_padded(v: Value) -> bool:
+    return (
+        isinstance(v, Tensor)
+        and v.padding is not None
+        and type(v.padding.evidence.node) in (ast.Call, ast.BinOp, ast.AugAssign)
+        and _bound_of(v.padding.evidence.node) is not None
+    )
+
+
+def _bound_of(node: ast.AST) -> ast.expr | None:
+    """``n`` of the ``[c] * (n - len(x))`` of a hand-written pad."""
+    for sub in ast.walk(node):
+        if type(sub) is ast.BinOp and type(sub.op) is ast.Sub and _is_len_of(sub.right, None):
+            return sub.left
+    return None
+
+
+def _tests_length_of(test: ast.expr, name: str) -> bool:
+    """``len(name) < n`` (any comparison of the length of ``name`` with one other value)."""
+    if type(test) is not ast.Compare or len(test.ops) != 1:
+        return False
+    sides = (test.left, test.comparators[0])
+    return any(
+        _is_len_of(s, None) and type(s.args[0]) is ast.Name and s.args[0].id == name  # type: ignore[attr-defined]
+        for s in sides
+    )
+
+
+def _tests_bound(test: ast.expr, bound: ast.expr) -> bool:
+    """``if n:`` / ``if n is not None:`` / ``if n > 0:`` of the pad's bound ``n``."""
+    if type(test) is ast.Compare and len(test.ops) == 1:
+        if type(test.ops[0]) not in (ast.IsNot, ast.Gt, ast.NotEq):
+            return False
+        test = test.left
+    return ast.unparse(test) == ast.unparse(bound)

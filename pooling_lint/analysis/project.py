@@ -75,10 +75,13 @@ class ProjectContext:
     )
     #: (class, attribute) -> the value other modules feed it (TF1 `feed_dict={m.x: data}`)
     fed: dict[tuple[str, str], Value] = field(default_factory=dict)
-    #: calls of this file into other modules, by call node (the last round's values)
-    outbound: dict[int, tuple[str, str, tuple[Value, ...], tuple[tuple[str, Value], ...]]] = field(
+    #: calls of this file into other modules, by call node (and target module, for a module
+    #: picked at run time) (the last round's values)
+    outbound: dict[Any, tuple[str, str, tuple[Value, ...], tuple[tuple[str, Value], ...]]] = field(
         default_factory=dict
     )
+    #: constant prefix of ``import_module(prefix + name)`` -> the modules of the tree under it
+    dynamic: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Portable) -> ProjectContext:
@@ -90,6 +93,8 @@ class ProjectContext:
             ctx.exports[module] = {
                 name: from_portable(v) for name, v in summary.get("exports", {}).items()
             }
+        for prefix, modules in data.get("dynamic", {}).items():
+            ctx.dynamic[str(prefix)] = tuple(str(m) for m in modules)
         for target, args, kwargs in data.get("inbound", []):
             ctx.inbound.append(
                 (
@@ -166,7 +171,10 @@ def to_portable(v: Value, facts: FileFacts, path: str, depth: int = 0) -> Portab
     if isinstance(v, FunctionRef) and isinstance(v.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return {"t": "foreign", "module": path, "name": v.name, "kind": "function"}
     if isinstance(v, Foreign):
-        return {"t": "foreign", "module": v.module, "name": v.name, "kind": v.kind}
+        out = {"t": "foreign", "module": v.module, "name": v.name, "kind": v.kind}
+        if v.alts:
+            out["alts"] = list(v.alts)
+        return out
     return None
 
 
@@ -204,7 +212,8 @@ def from_portable(data: Portable) -> Value:
         attrs = tuple((str(k), from_portable(a)) for k, a in data.get("attrs", []))
         return Record(str(data.get("kind")), attrs)
     if kind == "foreign":
-        return Foreign(str(data["module"]), str(data["name"]), str(data["kind"]))
+        alts = tuple(str(m) for m in data.get("alts", ()))
+        return Foreign(str(data["module"]), str(data["name"]), str(data["kind"]), alts)
     return None
 
 
@@ -317,6 +326,8 @@ def feed_dict(it: Interpreter, fact: CallFact) -> None:
 
 def foreign_attr(it: Interpreter, base: Foreign, attr: str) -> Value:
     """``data.make_loader`` of an imported module; ``loader.dataset`` of an instance."""
+    if base.alts:
+        return _picked_attr(it, base, attr)
     if base.kind == "module":
         return _export(it, base.module, attr)
     if base.kind == "instance":
@@ -339,6 +350,8 @@ def _record(it: Interpreter, fact: CallFact, module: str, target: str) -> None:
 
 
 def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
+    if ref.alts:
+        return _picked_call(it, fact, ref, None)
     if ref.kind == "function":
         _record(it, fact, ref.module, ref.name)
         return _returned(it, ref.module, ref.name)
@@ -355,6 +368,8 @@ def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
 
 
 def foreign_method(it: Interpreter, fact: CallFact, recv: Foreign, method: str) -> Value:
+    if recv.alts:
+        return _picked_call(it, fact, recv, method)
     if recv.kind == "module":
         target = _export(it, recv.module, method)
         return foreign_call(it, fact, target) if isinstance(target, Foreign) else None
@@ -366,6 +381,81 @@ def foreign_method(it: Interpreter, fact: CallFact, recv: Foreign, method: str) 
         return foreign_call(it, fact, recv)
     _record(it, fact, recv.module, f"{recv.name}.{method}")
     return _returned(it, recv.module, f"{recv.name}.{method}")
+
+
+# ------------------------------------------------------- modules picked at run time
+def dynamic_prefix(node: ast.expr) -> str | None:
+    """The constant package prefix of a module name built at run time:
+    ``"models." + name`` or ``f"models.{name}"`` -> ``"models."`` (None otherwise)."""
+    if (
+        type(node) is ast.BinOp
+        and type(node.op) is ast.Add
+        and type(node.left) is ast.Constant
+        and isinstance(node.left.value, str)
+        and type(node.right) is not ast.Constant
+    ):
+        prefix = node.left.value
+    elif (
+        type(node) is ast.JoinedStr
+        and len(node.values) >= 2
+        and type(node.values[0]) is ast.Constant
+        and isinstance(node.values[0].value, str)
+        and type(node.values[1]) is ast.FormattedValue
+    ):
+        prefix = node.values[0].value
+    else:
+        return None
+    return prefix if prefix.endswith(".") and prefix.strip(".") else None
+
+
+def dynamic_module(it: Interpreter, fact: CallFact) -> Value:
+    """``importlib.import_module("models." + name)``: whichever module is picked, it is one of
+    the modules of the checked tree in that package (the project pass lists them); the value
+    stands for all of them. Nothing outside the tree is guessed; a name with no constant
+    package prefix, or a keyword ``package=`` (a relative name), stays unknown."""
+    ctx = _context(it)
+    if ctx is None or not fact.node.args or fact.node.keywords:
+        return None
+    prefix = dynamic_prefix(fact.node.args[0])
+    modules = ctx.dynamic.get(prefix or "", ())
+    if not modules:
+        return None
+    return Foreign(modules[0], "", "module", modules)
+
+
+def _picked(results: list[Value]) -> Value:
+    """One value for the same name in several candidate modules: references to the same name
+    stay a picked reference; a value all of them agree on is kept; else unknown."""
+    refs = [r for r in results if isinstance(r, Foreign)]
+    if refs and len(refs) == len(results):
+        first = refs[0]
+        if all(r.name == first.name and r.kind == first.kind for r in refs):
+            modules = tuple(dict.fromkeys(m for r in refs for m in r.modules()))
+            return Foreign(modules[0], first.name, first.kind, modules if len(modules) > 1 else ())
+        return None
+    known = [r for r in results if r is not None]
+    return known[0] if known and all(r == known[0] for r in known) else None
+
+
+def _picked_attr(it: Interpreter, base: Foreign, attr: str) -> Value:
+    results = [foreign_attr(it, Foreign(m, base.name, base.kind), attr) for m in base.modules()]
+    return _picked([r for r in results if r is not None])
+
+
+def _picked_call(it: Interpreter, fact: CallFact, ref: Foreign, method: str | None) -> Value:
+    """A call on a picked reference is a call on each candidate: each one's outbound entry is
+    kept (by call node and module), so every candidate receives the arguments."""
+    ctx = _context(it)
+    results: list[Value] = []
+    for module in ref.modules():
+        one = Foreign(module, ref.name, ref.kind)
+        if method is None:
+            results.append(foreign_call(it, fact, one))
+        else:
+            results.append(foreign_method(it, fact, one, method))
+        if ctx is not None and id(fact.node) in ctx.outbound:
+            ctx.outbound[(id(fact.node), module)] = ctx.outbound.pop(id(fact.node))
+    return _picked(results)
 
 
 def _returned(it: Interpreter, module: str, name: str) -> Value:
@@ -428,7 +518,7 @@ def summarise(it: Interpreter, path: str) -> Portable:
             continue
         if unit.class_name is None:
             kinds.setdefault(key, "function")
-        ret = to_portable(it.returns.get(key), facts, path)
+        ret = to_portable(_walked(it, it.returns.get(key)), facts, path)
         if _exported(ret, path):
             exports[f"{key}()"] = ret
     for cls, attrs in it.class_attrs.items():
@@ -446,9 +536,22 @@ def summarise(it: Interpreter, path: str) -> Portable:
     ctx = facts.project
     if ctx is not None:
         for module, target, args, kwargs in ctx.outbound.values():
-            pargs = [to_portable(a, facts, path) for a in args]
-            pkwargs = [[k, to_portable(v, facts, path)] for k, v in kwargs]
+            pargs = [to_portable(_walked(it, a), facts, path) for a in args]
+            pkwargs = [[k, to_portable(_walked(it, v), facts, path)] for k, v in kwargs]
             if any(relevant(a) for a in pargs) or any(relevant(v) for _, v in pkwargs):
                 outbound.append([module, target, pargs, pkwargs])
     outbound.sort(key=repr)
     return {"kinds": kinds, "exports": exports, "outbound": outbound}
+
+
+def _walked(it: Interpreter, v: Value) -> Value:
+    """An instance of a class of this file that is its own iterator (``__iter__`` returns
+    self, ``__next__`` gives each batch) crosses modules as what iterating it gives: the other
+    module does not see its class (analysis/flows.py ``iterated``)."""
+    from pooling_lint.analysis.flows import iterated
+
+    if isinstance(v, Instance):
+        walked = iterated(it, v)
+        if isinstance(walked, ListOf):
+            return walked
+    return v

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import Path, vacuous
 from pooling_lint.analysis.values import (
     Const,
@@ -18,6 +20,9 @@ from pooling_lint.analysis.values import (
     join,
 )
 from pooling_lint.analysis.walk import FUNCTIONS
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -115,6 +120,32 @@ def join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:
     return ret
 
 
+def set_attr(it: Interpreter, class_name: str, target: ast.Attribute, value: Value) -> None:
+    """``self.<attr> = value`` in a method of ``class_name``. Set in any method (a
+    ``setup_layers()`` called from ``__init__``, a ``fit()``), the attribute holds what holds
+    over every assignment that sets it; each assignment counts with its latest value (a later
+    round, where the method's parameters are bound by its callers, replaces the first one's
+    unknown: ``self.batches = batches`` of an instance made inside a function)."""
+    sites = it.attr_sites.setdefault((class_name, target.attr), {})
+    sites[id(target)] = value
+    joined: Value = None
+    for n, site_value in enumerate(sites.values()):
+        joined = site_value if n == 0 else join_attr(joined, site_value)
+    it.class_attrs.setdefault(class_name, {})[target.attr] = joined
+
+
+def _layout_free(a: Layer, b: Layer) -> bool:
+    spec_a, spec_b = lib.lookup(a.qualname), lib.lookup(b.qualname)
+    return (
+        spec_a is not None
+        and spec_b is not None
+        and spec_a.apply is spec_b.apply
+        and spec_a.apply is lib.ApplyModel.TORCH_EMBEDDING
+        and not a.children
+        and not b.children
+    )
+
+
 def join_attr(old: Value, new: Value) -> Value:
     # `self.loader = None` in __init__, the real value set later: None cannot be iterated,
     # called or indexed, so every use that runs sees the other value
@@ -122,6 +153,12 @@ def join_attr(old: Value, new: Value) -> Value:
         return new
     if isinstance(new, Const) and new.value is None:
         return old
+    if isinstance(old, Layer) and isinstance(new, Layer) and _layout_free(old, new):
+        # two embeddings (`nn.Embedding.from_pretrained(w)` in one branch, `nn.Embedding(n,
+        # d, padding_idx=0)` in the other): no argument of theirs changes the output layout
+        # (it follows the input), so the layer stays, with the arguments both agree on
+        agreed = {k: v for k, v in old.args.items() if k in new.args and new.args[k] == v}
+        return Layer(old.qualname, agreed, old.node, old.children)
     if isinstance(old, Layer) and isinstance(new, Layer) and old.qualname == new.qualname:
         # Layer equality leaves the constructor arguments out; two methods that build the
         # layer differently (batch_first=True in one) leave it unknown

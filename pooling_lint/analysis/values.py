@@ -236,6 +236,12 @@ class Foreign:
     module: str  # the module's path as the project pass names it
     name: str  # "" for the module; "make_loader", "BagClassifier", "Loader.batches"
     kind: str  # "module" | "function" | "class" | "instance"
+    #: a module picked at run time (``import_module("models." + name)``): the same name in
+    #: each of these modules of the tree (``module`` is the first); empty for one module
+    alts: tuple[str, ...] = ()
+
+    def modules(self) -> tuple[str, ...]:
+        return self.alts or (self.module,)
 
 
 @dataclass(frozen=True)
@@ -383,6 +389,18 @@ def join(a: Value, b: Value) -> Value:
     return None
 
 
+def _holds_padding(v: Value, depth: int = 0) -> bool:
+    if depth > 4:
+        return False
+    if isinstance(v, Tensor):
+        return v.padding is not None
+    if isinstance(v, ListOf):
+        return _holds_padding(v.item, depth + 1)
+    if isinstance(v, TupleValue):
+        return any(_holds_padding(i, depth + 1) for i in v.items)
+    return False
+
+
 def join_call_sites(a: Value, b: Value) -> Value:
     """The value a parameter holds over several call sites of one function.
 
@@ -392,6 +410,11 @@ def join_call_sites(a: Value, b: Value) -> Value:
     padded = [v for v in (a, b) if isinstance(v, Tensor) and v.padding is not None]
     joined = join(a, b)
     if not padded:
+        if joined is None and (a is None or b is None):
+            # a list or tuple of padded records (`load()` rows) from one caller, nothing
+            # known from the other: the same evidence as a padded tensor
+            held = [v for v in (a, b) if isinstance(v, (ListOf, TupleValue)) and _holds_padding(v)]
+            return held[0] if held else None
         return joined
     if isinstance(joined, Tensor):
         return joined if joined.padding is not None else joined.with_(padding=padded[0].padding)

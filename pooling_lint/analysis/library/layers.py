@@ -89,6 +89,13 @@ TORCH_LAYERS: tuple[ApiSpec, ...] = (
         _F.LAYER,
         ("num_embeddings", "embedding_dim", "padding_idx"),
     ),
+    # the classmethod returns an nn.Embedding holding the given weights
+    _torch(
+        "Embedding.from_pretrained",
+        _A.TORCH_EMBEDDING,
+        _F.LAYER,
+        ("embeddings", "freeze", "padding_idx"),
+    ),
     _torch(
         "Conv1d",
         _A.CONV1D,
