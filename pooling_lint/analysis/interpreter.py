@@ -37,7 +37,12 @@ from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
-from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
+from pooling_lint.analysis.project import (
+    fed_attr,
+    feed_returned_model,
+    module_names,
+    seed_inbound,
+)
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -220,6 +225,7 @@ class Interpreter:
                 if counts.get(name, 0) <= 1:
                     self.log.unused_mask(UnusedMask(node, name, value))
         ret = join_returns(frame.returns)
+        feed_returned_model(self, unit.key, ret)
         if self.returns.get(unit.key, _MISSING) != ret:
             self.returns[unit.key] = ret
             self.changed = True
