@@ -220,3 +220,38 @@ __all__ = [
     "vacuous",
     "without_padding",
 ]
+
+
+def _lone_call(body: list[ast.stmt]) -> tuple[ast.Call, ast.expr | None] | None:
+    """A body that is one call, bound or not: the call and its target."""
+    if len(body) != 1:
+        return None
+    stmt = body[0]
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.value) is ast.Call:
+        return stmt.value, stmt.targets[0]
+    if type(stmt) is ast.Expr and type(stmt.value) is ast.Call:
+        return stmt.value, None
+    return None
+
+
+def version_fallback(stmt: ast.Try, value: Value) -> bool:
+    """``try: a, b, c = f(x)`` / ``except: a = f(x)``: the handler makes the same call again,
+    so it completes only where that call behaves otherwise (another library version, whose
+    result has another shape). ``value`` is what the modelled version returns: when the try
+    body cannot fail on it (its unpacking matches), the handler is dead code for this model."""
+    tried = _lone_call(stmt.body)
+    if tried is None or not stmt.handlers:
+        return False
+    call, target = tried
+    same = ast.dump(call)
+    for handler in stmt.handlers:
+        again = _lone_call(handler.body)
+        if again is None or ast.dump(again[0]) != same:
+            return False
+    if target is None or type(target) is ast.Name:
+        return value is not None
+    if type(target) in (ast.Tuple, ast.List):
+        items = getattr(value, "items", None)
+        starred = any(type(e) is ast.Starred for e in target.elts)  # type: ignore[attr-defined]
+        return isinstance(items, tuple) and not starred and len(items) == len(target.elts)  # type: ignore[attr-defined]
+    return False

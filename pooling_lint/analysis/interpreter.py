@@ -21,7 +21,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
+from pooling_lint.analysis.branches import (
+    Path,
+    Refinement,
+    absent_evidence,
+    split,
+    version_fallback,
+    without_padding,
+)
 from pooling_lint.analysis.connections import Connection, scan_connections
 from pooling_lint.analysis.expressions import EXPRESSIONS
 from pooling_lint.analysis.facts import (
@@ -355,9 +362,11 @@ class Interpreter:
         assert frame is not None
         src = self.src
         before = dict(frame.env)
+        tried = stmt.body[0] if len(stmt.body) == 1 and stmt.handlers else None
+        value = self.quiet_eval(tried.value) if isinstance(tried, ast.Assign) else None
         self._exec_block(block(src, stmt.body))
         after = dict(frame.env)
-        for handler in stmt.handlers:
+        for handler in () if version_fallback(stmt, value) else stmt.handlers:
             frame.env = dict(before)
             frame.terminated = False
             self._exec_block(block(src, handler.body))
@@ -577,6 +586,14 @@ class Interpreter:
             return None
         handler = EXPRESSIONS.get(type(node))
         return handler(self, node) if handler is not None else None
+
+    def quiet_eval(self, node: ast.expr) -> Value:
+        """``node``'s value, its events not kept (it is evaluated again where it runs)."""
+        saved, self.log = self.log, EventLog()
+        try:
+            return self.eval(node)
+        finally:
+            self.log = saved
 
     # ----------------------------------------------------- calls into the file
     def bind_call(
