@@ -21,11 +21,15 @@ A test the analysis cannot read refines nothing.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.values import Evidence, Role, Side, Tensor, Value
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
 
 
 @dataclass(frozen=True)
@@ -255,3 +259,24 @@ def version_fallback(stmt: ast.Try, value: Value) -> bool:
         starred = any(type(e) is ast.Starred for e in target.elts)  # type: ignore[attr-defined]
         return isinstance(items, tuple) and not starred and len(items) == len(target.elts)  # type: ignore[attr-defined]
     return False
+
+
+def live_handlers(
+    it: Interpreter, stmt: ast.Try, before: dict[str, Value]
+) -> Sequence[ast.ExceptHandler]:
+    """The handlers of ``stmt`` that can complete for the modelled library (all of them, but
+    for a :func:`version_fallback`). The try body's call is valued again from ``before``
+    (the env it ran in), its events not kept."""
+    from pooling_lint.analysis.facts import EventLog
+
+    tried = stmt.body[0] if len(stmt.body) == 1 else None
+    if not stmt.handlers or not isinstance(tried, ast.Assign) or it.frame is None:
+        return stmt.handlers
+    frame = it.frame
+    env, log = frame.env, it.log
+    frame.env, it.log = dict(before), EventLog()
+    try:
+        value = it.eval(tried.value)
+    finally:
+        frame.env, it.log = env, log
+    return () if version_fallback(stmt, value) else stmt.handlers

@@ -20,15 +20,9 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pooling_lint.analysis import branches, project
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.branches import (
-    Path,
-    Refinement,
-    absent_evidence,
-    split,
-    version_fallback,
-    without_padding,
-)
+from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
 from pooling_lint.analysis.connections import Connection, scan_connections
 from pooling_lint.analysis.expressions import EXPRESSIONS
 from pooling_lint.analysis.facts import (
@@ -44,12 +38,7 @@ from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
-from pooling_lint.analysis.project import (
-    fed_attr,
-    feed_returned_model,
-    module_names,
-    seed_inbound,
-)
+from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -232,7 +221,7 @@ class Interpreter:
                 if counts.get(name, 0) <= 1:
                     self.log.unused_mask(UnusedMask(node, name, value))
         ret = join_returns(frame.returns)
-        feed_returned_model(self, unit.key, ret)
+        project.feed_returned_model(self, unit.key, ret)
         if self.returns.get(unit.key, _MISSING) != ret:
             self.returns[unit.key] = ret
             self.changed = True
@@ -362,11 +351,9 @@ class Interpreter:
         assert frame is not None
         src = self.src
         before = dict(frame.env)
-        tried = stmt.body[0] if len(stmt.body) == 1 and stmt.handlers else None
-        value = self.quiet_eval(tried.value) if isinstance(tried, ast.Assign) else None
         self._exec_block(block(src, stmt.body))
         after = dict(frame.env)
-        for handler in () if version_fallback(stmt, value) else stmt.handlers:
+        for handler in branches.live_handlers(self, stmt, before):
             frame.env = dict(before)
             frame.terminated = False
             self._exec_block(block(src, handler.body))
@@ -586,14 +573,6 @@ class Interpreter:
             return None
         handler = EXPRESSIONS.get(type(node))
         return handler(self, node) if handler is not None else None
-
-    def quiet_eval(self, node: ast.expr) -> Value:
-        """``node``'s value, its events not kept (it is evaluated again where it runs)."""
-        saved, self.log = self.log, EventLog()
-        try:
-            return self.eval(node)
-        finally:
-            self.log = saved
 
     # ----------------------------------------------------- calls into the file
     def bind_call(
