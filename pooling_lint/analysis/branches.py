@@ -21,11 +21,15 @@ A test the analysis cannot read refines nothing.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.values import Evidence, Role, Side, Tensor, Value
+
+if TYPE_CHECKING:
+    from pooling_lint.analysis.interpreter import Interpreter
 
 
 @dataclass(frozen=True)
@@ -220,3 +224,59 @@ __all__ = [
     "vacuous",
     "without_padding",
 ]
+
+
+def _lone_call(body: list[ast.stmt]) -> tuple[ast.Call, ast.expr | None] | None:
+    """A body that is one call, bound or not: the call and its target."""
+    if len(body) != 1:
+        return None
+    stmt = body[0]
+    if type(stmt) is ast.Assign and len(stmt.targets) == 1 and type(stmt.value) is ast.Call:
+        return stmt.value, stmt.targets[0]
+    if type(stmt) is ast.Expr and type(stmt.value) is ast.Call:
+        return stmt.value, None
+    return None
+
+
+def version_fallback(stmt: ast.Try, value: Value) -> bool:
+    """``try: a, b, c = f(x)`` / ``except: a = f(x)``: the handler makes the same call again,
+    so it completes only where that call behaves otherwise (another library version, whose
+    result has another shape). ``value`` is what the modelled version returns: when the try
+    body cannot fail on it (its unpacking matches), the handler is dead code for this model."""
+    tried = _lone_call(stmt.body)
+    if tried is None or not stmt.handlers:
+        return False
+    call, target = tried
+    same = ast.dump(call)
+    for handler in stmt.handlers:
+        again = _lone_call(handler.body)
+        if again is None or ast.dump(again[0]) != same:
+            return False
+    if target is None or type(target) is ast.Name:
+        return value is not None
+    if type(target) in (ast.Tuple, ast.List):
+        items = getattr(value, "items", None)
+        starred = any(type(e) is ast.Starred for e in target.elts)  # type: ignore[attr-defined]
+        return isinstance(items, tuple) and not starred and len(items) == len(target.elts)  # type: ignore[attr-defined]
+    return False
+
+
+def live_handlers(
+    it: Interpreter, stmt: ast.Try, before: dict[str, Value]
+) -> Sequence[ast.ExceptHandler]:
+    """The handlers of ``stmt`` that can complete for the modelled library (all of them, but
+    for a :func:`version_fallback`). The try body's call is valued again from ``before``
+    (the env it ran in), its events not kept."""
+    from pooling_lint.analysis.facts import EventLog
+
+    tried = stmt.body[0] if len(stmt.body) == 1 else None
+    if not stmt.handlers or not isinstance(tried, ast.Assign) or it.frame is None:
+        return stmt.handlers
+    frame = it.frame
+    env, log = frame.env, it.log
+    frame.env, it.log = dict(before), EventLog()
+    try:
+        value = it.eval(tried.value)
+    finally:
+        frame.env, it.log = env, log
+    return () if version_fallback(stmt, value) else stmt.handlers

@@ -19,7 +19,13 @@ from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
 from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
-from pooling_lint.analysis.project import dynamic_module, feed_dict, foreign_call, foreign_method
+from pooling_lint.analysis.project import (
+    dynamic_module,
+    feed_dict,
+    fit_to_call,
+    foreign_call,
+    foreign_method,
+)
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.torchtext import record_method
@@ -148,7 +154,9 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
                 ret = ret.with_(symbolic=first.symbolic)
             return ret
     if method in lib.MODEL_DATA_METHODS:
-        it.log.model_call(ModelCall(fact.node, inst, method, fact.args[0] if fact.args else None))
+        data = fact.args[0] if fact.args else fact.kwarg("x")
+        it.log.model_call(ModelCall(fact.node, inst, method, data))
+        fit_to_call(it, inst.class_name, data)
     return None
 
 

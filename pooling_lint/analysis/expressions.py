@@ -316,9 +316,7 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
         head = head.value
     # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
     # the import of the same name.
-    if type(head) is ast.Name and not (
-        it.frame is not None and head.id in it.frame.env
-    ):
+    if type(head) is ast.Name and not (it.frame is not None and head.id in it.frame.env):
         qualname = it.facts.qualname(func)
     shape_only = shape_read_of_call(node, qualname, lambda: _builtin_len(it, qualname))
     if shape_only is not None:
@@ -346,9 +344,7 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
             args.append(None)
         else:
             kwargs.append((k.arg, it.eval(k.value)))
-    fact = CallFact(
-        node, qualname, tuple(args), tuple(kwargs), receiver, method, tuple(stars)
-    )
+    fact = CallFact(node, qualname, tuple(args), tuple(kwargs), receiver, method, tuple(stars))
     it.log.call(fact)
     return call(it, fact, callee)
 

@@ -49,4 +49,3 @@ def fed_input(it: Interpreter, node: ast.AST, t: Tensor) -> Tensor:
     if padding is None or t.padding is not None:
         return t
     return t.with_(padding=padding)
-

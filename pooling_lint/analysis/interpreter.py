@@ -20,6 +20,7 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pooling_lint.analysis import branches, project
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
 from pooling_lint.analysis.connections import Connection, scan_connections
@@ -221,6 +222,7 @@ class Interpreter:
                 if counts.get(name, 0) <= 1:
                     self.log.unused_mask(UnusedMask(node, name, value))
         ret = join_returns(frame.returns)
+        project.feed_returned_model(self, unit.key, ret)
         if self.returns.get(unit.key, _MISSING) != ret:
             self.returns[unit.key] = ret
             self.changed = True
@@ -352,7 +354,7 @@ class Interpreter:
         before = dict(frame.env)
         self._exec_block(block(src, stmt.body))
         after = dict(frame.env)
-        for handler in stmt.handlers:
+        for handler in branches.live_handlers(self, stmt, before):
             frame.env = dict(before)
             frame.terminated = False
             self._exec_block(block(src, handler.body))

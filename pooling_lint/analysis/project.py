@@ -22,6 +22,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pooling_lint.analysis.feeds import feed
+from pooling_lint.analysis.library import MODEL_DATA_METHODS
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
@@ -29,6 +31,7 @@ from pooling_lint.analysis.values import (
     Foreign,
     FunctionRef,
     Instance,
+    KerasModel,
     ListOf,
     Padding,
     Record,
@@ -75,6 +78,8 @@ class ProjectContext:
     )
     #: (class, attribute) -> the value other modules feed it (TF1 `feed_dict={m.x: data}`)
     fed: dict[tuple[str, str], Value] = field(default_factory=dict)
+    #: function -> the data other modules give to the Keras model it returns (`build().fit(x)`)
+    fed_models: dict[str, Value] = field(default_factory=dict)
     #: calls of this file into other modules, by call node (and target module, for a module
     #: picked at run time) (the last round's values)
     outbound: dict[Any, tuple[str, str, tuple[Value, ...], tuple[tuple[str, Value], ...]]] = field(
@@ -262,6 +267,11 @@ def seed_inbound(it: Interpreter) -> None:
         return
     for target, args, kwargs in ctx.inbound:
         owner, _, method = target.partition(".")
+        if owner.endswith("()") and args:  # `build().fit(x)`: data for the returned model
+            old = ctx.fed_models.get(owner[:-2])
+            new = args[0]
+            ctx.fed_models[owner[:-2]] = new if old is None else join_call_sites(old, new)
+            continue
         if method.endswith(FED) and args:
             attr = method[: -len(FED)]
             old = ctx.fed.get((owner, attr))
@@ -278,9 +288,34 @@ def seed_inbound(it: Interpreter) -> None:
             if key is not None:
                 it.bind_call(key, it.units[key].params, True, args, kwargs)
                 break
+        else:
+            if method in MODEL_DATA_METHODS:
+                data = args[0] if args else dict(kwargs).get("x")
+                fit_to_call(it, owner, data)
+
+
+def fit_to_call(it: Interpreter, class_name: str, data: Value) -> None:
+    """``model.fit(x)`` / ``predict(x)`` of a subclassed Keras model that defines ``call`` but
+    not that method: Keras runs ``self(x)`` on each batch, so ``call`` receives ``x``."""
+    from pooling_lint.analysis.padding import drop_symbolic
+
+    key = it.class_method_key(class_name, "call")
+    if key is None or data is None:
+        return
+    it.bind_call(key, it.units[key].params, True, (drop_symbolic(data),), ())
 
 
 FED = ":fed"
+
+
+def feed_returned_model(it: Interpreter, key: str, ret: Value) -> None:
+    """The functional Keras model that unit ``key`` returns is fitted (or asked to predict)
+    by another module on data: that data reaches the model's ``Input``."""
+    ctx = _context(it)
+    if ctx is None or key not in ctx.fed_models:
+        return
+    if isinstance(ret, KerasModel) and ret.kind == "functional" and ret.input is not None:
+        feed(it, ret.input, ctx.fed_models[key])
 
 
 def fed_attr(it: Interpreter, class_name: str, attr: str, value: Value) -> Value:
@@ -354,7 +389,9 @@ def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
         return _picked_call(it, fact, ref, None)
     if ref.kind == "function":
         _record(it, fact, ref.module, ref.name)
-        return _returned(it, ref.module, ref.name)
+        ret = _returned(it, ref.module, ref.name)
+        # unknown (a Keras model, say): still named, so that `build().fit(x)` can be followed
+        return Foreign(ref.module, ref.name, "result") if ret is None else ret
     if ref.kind == "class":
         _record(it, fact, ref.module, f"{ref.name}.__init__")
         return Foreign(ref.module, ref.name, "instance")
@@ -373,6 +410,13 @@ def foreign_method(it: Interpreter, fact: CallFact, recv: Foreign, method: str) 
     if recv.kind == "module":
         target = _export(it, recv.module, method)
         return foreign_call(it, fact, target) if isinstance(target, Foreign) else None
+    if recv.kind == "result":
+        if method in MODEL_DATA_METHODS and method != "__call__":
+            data = fact.args[0] if fact.args else fact.kwarg("x")
+            ctx = _context(it)
+            if ctx is not None and data is not None:
+                ctx.outbound[id(fact.node)] = (recv.module, f"{recv.name}().{method}", (data,), ())
+        return None
     if recv.kind != "instance":
         return None
     if method in _SELF_METHODS:
@@ -475,7 +519,7 @@ def relevant(data: Portable, refs: bool = True) -> bool:
     if kind == "tensor":
         return "padding" in data or data.get("role") in ("mask", "lengths")
     if kind == "foreign":
-        return refs
+        return refs and data.get("kind") != "result"  # an unknown return carries nothing
     if kind == "tuple":
         return any(relevant(i, refs) for i in data.get("items", []))
     if kind == "list":

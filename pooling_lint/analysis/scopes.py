@@ -91,7 +91,9 @@ def join_env(
     b_absent: frozenset[Evidence] = frozenset(),
 ) -> dict[str, Value]:
     """The env after two paths meet. A path where some padding evidence is None (``if mask
-    is None:``) has nothing to say about that padding: the other path's padding stands."""
+    is None:``) has nothing to say about that padding: the other path's padding stands.
+    A name bound on one path only is unbound on the other, where reading it raises
+    (``NameError``/``UnboundLocalError``): every read that runs sees the bound value."""
     out: dict[str, Value] = {}
     refined = bool(a_absent or b_absent)
     for k in set(a) | set(b):
@@ -101,7 +103,7 @@ def join_env(
                 va, vb = vacuous(va, vb, a_absent), vacuous(vb, va, b_absent)
             out[k] = join(va, vb)
         else:
-            out[k] = None
+            out[k] = a[k] if k in a else b[k]
     return out
 
 

@@ -231,11 +231,12 @@ class SelfRef:
 @dataclass(frozen=True)
 class Foreign:
     """A name of another module of the tree: the module, a function or class of it, an
-    instance of its class, or the value a function of it returned (``kind``)."""
+    instance of its class, or the value a function of it returned (``kind``; "result" when
+    its summary does not say what: a Keras model a builder returns)."""
 
     module: str  # the module's path as the project pass names it
     name: str  # "" for the module; "make_loader", "BagClassifier", "Loader.batches"
-    kind: str  # "module" | "function" | "class" | "instance"
+    kind: str  # "module" | "function" | "class" | "instance" | "result"
     #: a module picked at run time (``import_module("models." + name)``): the same name in
     #: each of these modules of the tree (``module`` is the first); empty for one module
     alts: tuple[str, ...] = ()

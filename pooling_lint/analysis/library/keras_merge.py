@@ -32,8 +32,10 @@ MERGES: dict[str, str] = {
 def rows() -> list[ApiSpec]:
     out: list[ApiSpec] = []
     for layer, function in MERGES.items():
-        params = ("axes", "normalize") if layer == "Dot" else (
-            ("axis",) if layer == "Concatenate" else ()
+        params = (
+            ("axes", "normalize")
+            if layer == "Dot"
+            else (("axis",) if layer == "Concatenate" else ())
         )
         out.append(
             ApiSpec(
