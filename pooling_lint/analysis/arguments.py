@@ -9,6 +9,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import (
     CallFact,
 )
+from pooling_lint.analysis.layout import BTF, TBF, Axis, Layout
 from pooling_lint.analysis.values import (
     Const,
     Dim,
@@ -65,23 +66,23 @@ def short_name(q: str) -> str:
     return q
 
 
-def layout_from_names(dims: tuple[Dim, ...]) -> str | None:
+def layout_from_names(dims: tuple[Dim, ...]) -> Layout | None:
     """Infer a layout from dimension names like (batch_size, seq_len, n_features)."""
     if len(dims) != 3 or not all(isinstance(d, str) for d in dims):
         return None
-    kinds = []
+    kinds: list[Axis] = []
     for d in dims:
         low = str(d).lower()
         if "batch" in low or low in ("b", "bs", "n_samples", "num_samples"):
-            kinds.append("B")
+            kinds.append(Axis.BATCH)
         elif any(k in low for k in ("seq", "len", "time", "step", "frames")) or low in ("t",):
-            kinds.append("T")
+            kinds.append(Axis.TIME)
         elif any(k in low for k in ("feat", "dim", "input_size", "hidden", "channel", "emb")):
-            kinds.append("F")
+            kinds.append(Axis.FEATURE)
         else:
             return None
-    layout = "".join(kinds)
-    return layout if layout in ("BTF", "TBF") else None
+    layout = Layout(tuple(kinds))
+    return layout if layout in (BTF, TBF) else None
 
 
 def dim_names(nodes: list[ast.expr | None]) -> tuple[Dim, ...]:

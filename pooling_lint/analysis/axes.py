@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.arguments import const
+from pooling_lint.analysis.layout import Axis, Layout
 from pooling_lint.analysis.values import (
     Const,
     Dim,
@@ -29,8 +30,8 @@ def drop_axis(t: Tensor, axis: int | None, keepdims: bool = False) -> Tensor:
         if dims is not None:
             dims = tuple(1 if i == axis else d for i, d in enumerate(dims))
     else:
-        if layout is not None and (rank is None or len(layout) == rank) and axis < len(layout):
-            layout = layout[:axis] + layout[axis + 1 :]
+        if layout is not None and (rank is None or layout.rank == rank) and axis < layout.rank:
+            layout = layout.drop(axis)
         else:
             layout = None
         if dims is not None and axis < len(dims):
@@ -69,10 +70,9 @@ def permute(t: Tensor, perm: tuple[int, ...], node: ast.AST, it: Interpreter) ->
     if not rank or len(perm) != rank or sorted(p % rank for p in perm) != list(range(rank)):
         return t.with_(layout=None, dims=None)
     perm = tuple(p + rank if p < 0 else p for p in perm)
-    layout = None
-    if t.layout is not None and len(t.layout) == rank:
-        layout = "".join(t.layout[p] for p in perm)
-        layout = layout.replace("F", "C") if layout.endswith("T") else layout.replace("C", "F")
+    layout: Layout | None = None
+    if t.layout is not None and t.layout.rank == rank:
+        layout = t.layout.permute(perm).features_named_by_position()
     dims = tuple(t.dims[p] for p in perm) if t.dims is not None else None
     return t.with_(layout=layout, dims=dims, rank=rank)
 
@@ -96,8 +96,8 @@ def expand(t: Tensor, axis: int | None) -> Value:
     if axis < 0:
         axis += rank + 1
     layout = t.layout
-    if layout is not None and len(layout) == rank:
-        layout = layout[:axis] + "1" + layout[axis:]
+    if layout is not None and layout.rank == rank:
+        layout = layout.insert(axis, Axis.ONE)
     dims = t.dims[:axis] + (1,) + t.dims[axis:] if t.dims is not None else None
     return t.with_(rank=rank + 1, dims=dims, layout=layout)
 
@@ -131,10 +131,6 @@ def squeeze(t: Tensor, axis: int | None) -> Value:
             return None
         axis = axis % t.rank
         keep = [i for i in range(t.rank) if i != axis]
-    layout = (
-        "".join(t.layout[i] for i in keep)
-        if t.layout is not None and len(t.layout) == t.rank
-        else None
-    )
+    layout = t.layout.select(keep) if t.layout is not None and t.layout.rank == t.rank else None
     dims = tuple(t.dims[i] for i in keep) if t.dims is not None else None
     return t.with_(rank=len(keep), dims=dims, layout=layout)

@@ -30,6 +30,7 @@ import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from pooling_lint.analysis.layout import BT, BTF, TB, Layout
 from pooling_lint.analysis.walk import walk
 
 #: Methods whose result keeps the receiver's (batch, time) axes.
@@ -114,14 +115,14 @@ KEY_MASK_KEYWORDS = frozenset({"key_padding_mask", "memory_key_padding_mask"})
 class Connection:
     """``name`` is padded: the mask/lengths ``by`` is used with it at ``node``.
 
-    ``layout`` is what the connection shows of its axes: ``"BTF"`` (a ``[B, T]`` mask expanded on
-    the last axis), ``"BT"`` (batch-first time axis), ``"TB"`` (time-major), or None.
+    ``layout`` is what the connection shows of its axes: ``BTF`` (a ``[B, T]`` mask expanded on
+    the last axis), ``BT`` (batch-first time axis), ``TB`` (time-major), or None.
     """
 
     name: str
     by: str
     node: ast.AST
-    layout: str | None
+    layout: Layout | None
 
 
 def connections(
@@ -164,7 +165,7 @@ class _Scan:
         self.values: dict[str, ast.expr] = {}  # a local bound once: its expression
         self.bound: dict[str, list[ast.expr]] = {}  # every expression bound to a name
         #: locals that hold a form of a mask/lengths: name -> (that mask, its broadcast layout)
-        self.aliases: dict[str, tuple[str, str | None]] = {}
+        self.aliases: dict[str, tuple[str, Layout | None]] = {}
 
     # ------------------------------------------------------------------ visiting
     def visit(self, node: ast.AST) -> None:
@@ -209,10 +210,10 @@ class _Scan:
             if isinstance(node.op, ast.Mult):
                 self._masked_after(data, mask)
             same_step = _same_step(data, mask, self.values)
-            layout = "TB" if same_step else self._layout(mask)
+            layout = TB if same_step else self._layout(mask)
             if layout is None:
                 continue
-            self._connect(data, by, node, layout, ambiguous=layout == "BT" and not same_step)
+            self._connect(data, by, node, layout, ambiguous=layout == BT and not same_step)
             return
 
     def _call(self, node: ast.Call) -> None:
@@ -234,7 +235,7 @@ class _Scan:
             if by is not None:
                 first = kw.get("batch_first")
                 batch_first = isinstance(first, ast.Constant) and first.value is True
-                self._connect(args[0], by, node, "BT" if batch_first else "TB")
+                self._connect(args[0], by, node, BT if batch_first else TB)
         elif name == "sequence_mask":
             lengths = args[0] if args else kw.get("lengths")
             maxlen = args[1] if len(args) > 1 else kw.get("maxlen")
@@ -250,7 +251,7 @@ class _Scan:
             return
         layout = self._layout(mask)
         if layout is not None:
-            self._connect(data, by, node, layout, ambiguous=layout == "BT")
+            self._connect(data, by, node, layout, ambiguous=layout == BT)
 
     def _passed_together(
         self, node: ast.Call, args: list[ast.expr], kw: dict[str, ast.expr]
@@ -271,7 +272,7 @@ class _Scan:
         for mask in masks:
             by = self._mask_of(mask)
             if by is not None and data is not None and self._mask_of(data) is None:
-                self._connect(data, by, node, "BT" if data is ids else None)
+                self._connect(data, by, node, BT if data is ids else None)
                 return
 
     def _compare(self, node: ast.Compare) -> None:
@@ -295,7 +296,7 @@ class _Scan:
             bound = self.values[bound.id]  # T = x.size(1)
         owner, axis = _dim_of(bound)
         if owner is not None and axis in (0, 1):
-            self._connect(owner, by, node, "BT" if axis == 1 else "TB")
+            self._connect(owner, by, node, BT if axis == 1 else TB)
 
     def _masked_after(self, data: ast.expr, mask: ast.expr) -> None:
         """``x[-1]...`` times ``mask[-1]``: what was read at that step contributes nothing."""
@@ -308,10 +309,10 @@ class _Scan:
                 self.masked_reads.add(node)
 
     # ------------------------------------------------------------------ helpers
-    def _layout(self, mask: ast.expr) -> str | None:
+    def _layout(self, mask: ast.expr) -> Layout | None:
         """The broadcast layout of the mask side, through a local that holds the mask."""
         layout = _expansion_layout(mask)
-        if layout == "BT" and isinstance(mask, ast.Name) and mask.id in self.aliases:
+        if layout == BT and isinstance(mask, ast.Name) and mask.id in self.aliases:
             return self.aliases[mask.id][1]
         return layout
 
@@ -395,7 +396,7 @@ class _Scan:
                 yield from self._carried(args[0])  # self.lstm(x), self.embed(tokens)
 
     def _connect(
-        self, data: ast.expr, by: str, node: ast.AST, layout: str | None, ambiguous: bool = False
+        self, data: ast.expr, by: str, node: ast.AST, layout: Layout | None, ambiguous: bool = False
     ) -> None:
         roots = set(self._carried(data))
         direct = roots & self.params
@@ -504,8 +505,8 @@ def _target_names(target: ast.expr) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
-def _expansion_layout(mask: ast.expr) -> str | None:
-    """How the mask side is broadcast: on a new last axis ("BTF"), as is ("BT"), or otherwise."""
+def _expansion_layout(mask: ast.expr) -> Layout | None:
+    """How the mask side is broadcast: on a new last axis (BTF), as is (BT), or otherwise."""
     node = mask
     trailing = False
     while True:
@@ -552,7 +553,7 @@ def _expansion_layout(mask: ast.expr) -> str | None:
             node = node.left
         else:
             break
-    return "BTF" if trailing else "BT"
+    return BTF if trailing else BT
 
 
 def _same_step(data: ast.expr, mask: ast.expr, values: dict[str, ast.expr]) -> bool:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.arguments import const
 from pooling_lint.analysis.facts import CallFact
+from pooling_lint.analysis.layout import BT, BTF
 from pooling_lint.analysis.library import hf as hf_lib
 from pooling_lint.analysis.scopes import initializes
 from pooling_lint.analysis.values import (
@@ -334,10 +335,10 @@ def _side_note(side: Side | None) -> str:
 
 
 def _encoding(pad: Padding | None, ev: Evidence) -> Encoding:
-    ids = Tensor(rank=2, layout="BT", padding=pad, role=Role.TOKENS, origin=ev)
+    ids = Tensor(rank=2, layout=BT, padding=pad, role=Role.TOKENS, origin=ev)
     mask = Tensor(
         rank=2,
-        layout="BT",
+        layout=BT,
         role=Role.MASK,
         origin=ev,
         nonzero=Evidence(
@@ -353,4 +354,4 @@ def _padded(it: Interpreter, node: ast.AST, side: Side | None, text: str) -> Enc
 
 
 def _hidden(pad: Padding | None, ev: Evidence) -> Tensor:
-    return Tensor(rank=3, layout="BTF", padding=pad, role=Role.DATA, origin=ev)
+    return Tensor(rank=3, layout=BTF, padding=pad, role=Role.DATA, origin=ev)

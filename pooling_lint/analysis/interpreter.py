@@ -34,6 +34,7 @@ from pooling_lint.analysis.facts import (
 from pooling_lint.analysis.flows import iterated, loop_item
 from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
+from pooling_lint.analysis.layout import BTF
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
@@ -291,7 +292,7 @@ class Interpreter:
             if keras_call and "mask" in names and i == (1 if is_method else 0):
                 # Keras calls a layer's call(inputs, mask=...) with the mask of `inputs`.
                 ev = Evidence(q, "the mask Keras passes with `inputs`")
-                env[name] = padded_as(env.get(name), ev, "BTF")
+                env[name] = padded_as(env.get(name), ev, BTF)
                 self.link_evidence = {
                     **self.link_evidence,
                     "mask": self.link_evidence.get("mask", frozenset()) | {ev},

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pooling_lint.analysis.arguments import as_int, axis_value
 from pooling_lint.analysis.axes import normalise_axis
 from pooling_lint.analysis.facts import CallFact
+from pooling_lint.analysis.layout import Axis
 from pooling_lint.analysis.values import Const, Padding, Role, Side, Tensor, TupleValue, Value
 
 
@@ -44,7 +45,7 @@ def feature_join(operands: Value, axis_arg: Value) -> Value:
     if len(layouts) != 1:
         return None
     layout = layouts.pop()
-    if layout[axis] not in "FC" or "T" not in layout:
+    if layout[axis] not in (Axis.FEATURE, Axis.CHANNEL) or not layout.has(Axis.TIME):
         return None
     padded = [t.padding for t in tensors if t.padding is not None]
     padding: Padding | None = None

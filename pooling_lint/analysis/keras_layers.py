@@ -14,6 +14,7 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
     Reduction,
 )
+from pooling_lint.analysis.layout import BF, BTF
 from pooling_lint.analysis.library import ApplyModel, Framework, MaskEffect
 from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.reductions import reduce
@@ -71,7 +72,7 @@ def _masking(
         return t.with_(keras_mask=None, mask_consumed=None, padding=refill(t.padding), origin=lev)
     pad: Padding | None = Padding(lev, t.padding.side if t.padding else None, Fill.ZERO)
     if t.rank is None and t.layout is None:
-        t = t.with_(rank=3, layout="BTF")  # Masking takes (batch, time, features)
+        t = t.with_(rank=3, layout=BTF)  # Masking takes (batch, time, features)
     return t.with_(keras_mask=lev, padding=pad, mask_consumed=None, origin=lev)
 
 
@@ -97,7 +98,7 @@ def _embedding(
     return t.with_(
         rank=3,
         dims=dims,
-        layout="BTF",
+        layout=BTF,
         role=Role.DATA,
         keras_mask=lev if mask_zero else None,
         mask_consumed=None,
@@ -145,7 +146,7 @@ def _rnn_output(
         return Tensor(
             rank=2,
             dims=(t.dim(0), units),
-            layout="BF",
+            layout=BF,
             symbolic=t.symbolic,
             bidirectional=lev if bidir else None,
             origin=lev,
@@ -159,7 +160,7 @@ def _rnn_output(
     return t.with_(
         rank=3,
         dims=(t.dim(0), t.dim(1), units),
-        layout="BTF",
+        layout=BTF,
         padding=pad,
         mask_consumed=lev if masked else t.mask_consumed,
         rnn=lev,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.arguments import as_int, bind_args
 from pooling_lint.analysis.facts import CallFact
+from pooling_lint.analysis.layout import Axis
 from pooling_lint.analysis.library import ApiSpec
 from pooling_lint.analysis.values import (
     Const,
@@ -65,7 +66,7 @@ def merge(kind: str, inputs: Value, axis_value: Value, ev: Evidence) -> Value:
         if axis is None or not -rank <= axis < rank:
             return unknown
         axis %= rank
-        along_time = layout[axis] == "T"
+        along_time = layout[axis] is Axis.TIME
         sizes = [t.dim(axis) for t in tensors]
         total: Dim = sum(s for s in sizes if isinstance(s, int))
         if not all(isinstance(s, int) for s in sizes):

@@ -13,6 +13,7 @@ from pooling_lint.analysis.facts import (
 )
 from pooling_lint.analysis.feeds import feed
 from pooling_lint.analysis.layers import apply_layer
+from pooling_lint.analysis.layout import BT, BTF
 from pooling_lint.analysis.padding import drop_symbolic
 from pooling_lint.analysis.values import (
     Const,
@@ -67,7 +68,7 @@ def declared_input(model: KerasModel) -> Tensor | None:
     shape = first.arg("input_shape")
     if isinstance(shape, tuple):
         dims = (None, *shape)
-        layout = {3: "BTF", 2: "BT"}.get(len(dims))
+        layout = {3: BTF, 2: BT}.get(len(dims))
         return Tensor(
             rank=len(dims),
             dims=dims,
@@ -78,7 +79,7 @@ def declared_input(model: KerasModel) -> Tensor | None:
         # Embedding(input_length=T) (Keras 2) declares the time dimension of the ids
         length = dim_from(first.args.get("input_length"))
         ids_dims: tuple[Dim, ...] | None = (None, length) if length is not None else None
-        return Tensor(rank=2, layout="BT", role=Role.TOKENS, dims=ids_dims)
+        return Tensor(rank=2, layout=BT, role=Role.TOKENS, dims=ids_dims)
     return None
 
 
@@ -130,9 +131,9 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
             if declared is not None and data.dims is None and declared.dims is not None:
                 data = data.with_(rank=declared.rank, dims=declared.dims, layout=declared.layout)
             elif data.layout is None and data.rank == 3:
-                data = data.with_(layout="BTF")
+                data = data.with_(layout=BTF)
             elif data.layout is None and data.rank == 2:
-                data = data.with_(layout="BT")
+                data = data.with_(layout=BT)
             ran = run_sequential(it, model, data)
             return drop_symbolic(ran) if method else ran
         if model.kind == "functional" and method not in (None, "__call__"):

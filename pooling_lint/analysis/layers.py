@@ -15,6 +15,7 @@ from pooling_lint.analysis.facts import (
 )
 from pooling_lint.analysis.keras_layers import KERAS_APPLIES, keras_layer
 from pooling_lint.analysis.keras_merge import merge_layer
+from pooling_lint.analysis.layout import BCT, BT, BTF, TB, TBF, Axis
 from pooling_lint.analysis.library import ApplyModel
 from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.reductions import pool_last_axis
@@ -88,11 +89,11 @@ def _default_input(layer: Layer, apply: ApplyModel | None) -> Value:
     if apply is ApplyModel.TORCH_EMBEDDING and const(layer.args.get("padding_idx")) is not None:
         return Tensor(role=Role.TOKENS)  # padding_idx is evidence of padding by itself
     if apply is ApplyModel.KERAS_EMBEDDING:
-        return Tensor(rank=2, layout="BT", role=Role.TOKENS)
+        return Tensor(rank=2, layout=BT, role=Role.TOKENS)
     if apply in (ApplyModel.MASKING, ApplyModel.KERAS_RNN):
         # These Keras layers only accept (batch, time, ...) input, so their output layout is
         # known even when the input's is not.
-        return Tensor(rank=3, layout="BTF")
+        return Tensor(rank=3, layout=BTF)
     return None
 
 
@@ -101,7 +102,7 @@ def _torch_rnn_packed(layer: Layer, node: ast.AST, lev: Evidence) -> Value:
     bidir = layer.arg("bidirectional", False) is True
     src = Tensor(
         rank=3,
-        layout="BTF" if bf is True else "TBF" if bf is False else None,
+        layout=BTF if bf is True else TBF if bf is False else None,
         rnn=lev,
         bidirectional=lev if bidir else None,
     )
@@ -129,7 +130,9 @@ def _embedding(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
     emb = dim_from(layer.args.get("embedding_dim"))
-    layout = t.layout + "F" if t.layout in ("BT", "TB") else None
+    layout = (
+        t.layout.append(Axis.FEATURE) if t.layout is not None and t.layout in (BT, TB) else None
+    )
     dims = t.dims + (emb,) if t.dims is not None else None
     pad = t.padding
     if pad is None and "padding_idx" in layer.args and const(layer.args["padding_idx"]) is not None:
@@ -145,7 +148,7 @@ def _conv1d(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
     out_c = dim_from(layer.args.get("out_channels"))
-    layout = "BCT" if t.layout in ("BCT", None) else None
+    layout = BCT if t.layout in (BCT, None) else None
     length = t.dim(2) if t.rank == 3 else None
     k = as_int(layer.args.get("kernel_size"))
     conv_pad = as_int(layer.args.get("padding", Const(0)))
@@ -214,8 +217,8 @@ def _layout_by(layer: Layer, t: Tensor, lev: Evidence) -> Tensor:
     out = t.with_(padding=refill(t.padding))
     bf = batch_first(layer)
     if t.layout is None and t.rank in (3, None) and bf in (True, False):
-        out = out.with_(rank=3, layout="BTF" if bf else "TBF", layout_by=lev, origin=lev)
-    elif bf in (True, False) and t.layout == ("BTF" if bf else "TBF"):
+        out = out.with_(rank=3, layout=BTF if bf else TBF, layout_by=lev, origin=lev)
+    elif bf in (True, False) and t.layout == (BTF if bf else TBF):
         out = out.with_(layout_by=lev)  # (a mismatched input is reported at the call)
     return out
 
@@ -258,7 +261,7 @@ def torch_rnn(it: Interpreter, layer: Layer, t: Tensor, lev: Evidence) -> Value:
     hidden = dim_from(layer.args.get("hidden_size"))
     if as_int(layer.args.get("proj_size")):
         hidden = as_int(layer.args.get("proj_size"))  # LSTM(proj_size=P) outputs P features
-    layout = "BTF" if bf is True else ("TBF" if bf is False else None)
+    layout = BTF if bf is True else (TBF if bf is False else None)
     dirs = 2 if bidir is True else 1 if bidir is False else None
     feat: Dim = hidden * dirs if isinstance(hidden, int) and dirs else None
     dims = (t.dim(0), t.dim(1), feat) if t.rank == 3 and t.dims is not None else None

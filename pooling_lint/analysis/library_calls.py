@@ -32,6 +32,7 @@ from pooling_lint.analysis.flows import data_loader
 from pooling_lint.analysis.joins import concatenated, feature_join
 from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
+from pooling_lint.analysis.layout import BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
 from pooling_lint.analysis.pad_loops import stacked
@@ -99,7 +100,7 @@ def _input(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
     if not isinstance(shape, tuple):
         return Tensor(symbolic=ev, origin=ev)
     dims = (None, *shape)
-    layout = {3: "BTF", 2: "BT"}.get(len(dims))
+    layout = {3: BTF, 2: BT}.get(len(dims))
     t = Tensor(
         rank=len(dims),
         dims=dims,
@@ -189,7 +190,7 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
         return None
     if _lengths_of_items(it, data):
         # torch.tensor([len(s) for s in seqs]): one length per sequence
-        return Tensor(rank=1, layout="B", role=Role.LENGTHS, origin=ev)
+        return Tensor(rank=1, layout=B, role=Role.LENGTHS, origin=ev)
     if type(data) not in (ast.List, ast.Tuple, ast.Constant, ast.UnaryOp):
         # tf.convert_to_tensor(x) / torch.tensor(n): the value it was given, not a literal
         given = fact.args[0] if fact.args else fact.kwarg("value") or fact.kwarg("data")
@@ -239,7 +240,7 @@ def _pad_sequences(
     # Token-id sequences give (samples, maxlen); with a known maxlen that is its shape.
     return Tensor(
         rank=2 if maxlen is not None else None,
-        layout="BT",
+        layout=BT,
         dims=(None, maxlen) if maxlen is not None else None,
         padding=Padding(pev, side, Fill.ZERO),
         origin=pev,
@@ -260,7 +261,7 @@ def _pad_sequence(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, 
     fill: Fill | None = Fill.ZERO
     if fact.has_kwarg("padding_value") and const(fact.kwarg("padding_value")) not in (0, 0.0):
         fill = None
-    layout = "BT" if bf is True else ("TB" if bf is False else None)
+    layout = BT if bf is True else (TB if bf is False else None)
     pev = Evidence(fact.node, "")
     # The elements' rank, when the list shows it: (len_i, feat) tensors give a 3-D batch.
     seqs = fact.args[0] if fact.args else fact.kwarg("sequences")
@@ -279,7 +280,7 @@ def _pad_sequence(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, 
         if rank in (1, 2):
             feats = {i.dim(1) for i in items if isinstance(i, Tensor)} if rank == 2 else set()
             feat = feats.pop() if len(feats) == 1 else None
-            full = layout + ("F" if rank == 2 else "")
+            full = layout.append(Axis.FEATURE, 1 if rank == 2 else 0)
             dims = (None, None, feat) if rank == 2 else (None, None)
             return Tensor(
                 rank=rank + 1,
@@ -312,7 +313,7 @@ def _pad_packed(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
     bf = _batch_first(fact)
     src = packed.source if isinstance(packed, Packed) else None
     pev = Evidence(fact.node, "`pad_packed_sequence(...)`")
-    layout = "BTF" if bf is True else ("TBF" if bf is False else None)
+    layout = BTF if bf is True else (TBF if bf is False else None)
     base = src if src is not None else Tensor(rank=3)
     out = base.with_(
         layout=layout, rank=3, dims=None, padding=Padding(pev, Side.POST, Fill.ZERO), origin=pev
@@ -335,7 +336,7 @@ def _sequence_mask(
         steps = size if isinstance(size, int) else None
     dims = (batch if isinstance(batch, int) else None, steps)
     return Tensor(
-        rank=2, layout="BT", role=Role.MASK, origin=ev, dims=dims if dims != (None, None) else None
+        rank=2, layout=BT, role=Role.MASK, origin=ev, dims=dims if dims != (None, None) else None
     )
 
 
@@ -526,11 +527,17 @@ def einsum(it: Interpreter, fact: CallFact) -> Value:
         return None
     time_letter = spec[ta]
     if time_letter in out:
-        layout = "".join(
-            (t.layout[spec.index(c)] if t.layout and spec.index(c) < len(t.layout) else "F")
-            if c in spec
-            else "F"
-            for c in out
+        layout = Layout(
+            tuple(
+                (
+                    t.layout[spec.index(c)]
+                    if t.layout and spec.index(c) < len(t.layout)
+                    else Axis.FEATURE
+                )
+                if c in spec
+                else Axis.FEATURE
+                for c in out
+            )
         )
         return Tensor(rank=len(out), layout=layout, padding=refill(t.padding), origin=t.origin)
     return Tensor(rank=len(out), role=Role.POOLED_SUM) if masked else None
@@ -543,20 +550,21 @@ def matmul(a: Value, b: Value) -> Value:
         and b.padding is not None
         and b.rank == 3
         and b.layout is not None
-        and b.layout.startswith("B")
-        and b.layout.endswith("T")
+        and b.layout.startswith(B)
+        and b.layout.endswith(T)
     ):
         # query @ context.transpose(1, 2): (batch, queries, time) attention scores
         return Tensor(
-            rank=3, layout="BQT", padding=refill(b.padding), origin=b.origin, role=Role.SCORES
+            rank=3, layout=BQT, padding=refill(b.padding), origin=b.origin, role=Role.SCORES
         )
     if (
         isinstance(a, Tensor)
         and a.role == Role.DATA
         and a.padding is not None
-        and (a.layout or "").startswith("BT")
+        and a.layout is not None
+        and a.layout.startswith(BT)
     ):
-        return Tensor(rank=3, layout="BTF", padding=refill(a.padding), origin=a.origin)
+        return Tensor(rank=3, layout=BTF, padding=refill(a.padding), origin=a.origin)
     if isinstance(a, Tensor) and a.role == Role.MASK and isinstance(b, Tensor):
         return Tensor(rank=3, role=Role.POOLED_SUM)
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from pooling_lint.analysis.layout import BT
 from pooling_lint.analysis.padding import masked
 from pooling_lint.analysis.values import (
     Const,
@@ -162,7 +163,7 @@ def comparison(it: Interpreter, node: ast.Compare) -> Value:
     roles = {v.role for v in values if isinstance(v, Tensor)}
     ev = Evidence(node, "")
     if Role.ARANGE in roles and Role.LENGTHS in roles:
-        return Tensor(rank=2, layout="BT", role=Role.MASK, origin=ev)
+        return Tensor(rank=2, layout=BT, role=Role.MASK, origin=ev)
     if ops and all(o in (ast.NotEq, ast.Eq, ast.Gt) for o in ops):
         t = left if isinstance(left, Tensor) else None
         if (

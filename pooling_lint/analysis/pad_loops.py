@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pooling_lint.analysis.layout import BT, T
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
@@ -68,7 +69,7 @@ def _filler(node: ast.expr, of: ast.expr | None) -> ast.Constant | None:
 def _sequence(node: ast.AST, side: Side, filler: ast.Constant) -> Tensor:
     ev = Evidence(node, "")
     fill = Fill.ZERO if filler.value == 0 else None
-    return Tensor(rank=1, layout="T", padding=Padding(ev, side, fill), origin=ev, role=Role.TOKENS)
+    return Tensor(rank=1, layout=T, padding=Padding(ev, side, fill), origin=ev, role=Role.TOKENS)
 
 
 def pad_expression(node: ast.BinOp) -> Tensor | None:
@@ -128,9 +129,9 @@ def stacked(given: Value, node: ast.AST) -> Tensor | None:
     if not isinstance(given, ListOf):
         return None
     item = given.item
-    if not isinstance(item, Tensor) or item.layout != "T" or item.padding is None:
+    if not isinstance(item, Tensor) or item.layout != T or item.padding is None:
         return None
-    return item.with_(rank=2, layout="BT", dims=None, origin=Evidence(node, ""))
+    return item.with_(rank=2, layout=BT, dims=None, origin=Evidence(node, ""))
 
 
 def fill_rows(it: Interpreter, target: ast.Subscript, base: Value) -> Value:
@@ -157,7 +158,7 @@ def fill_rows(it: Interpreter, target: ast.Subscript, base: Value) -> Value:
         return None
     ev = Evidence(target, "")
     fill = Fill.ZERO if base.origin is not None and _zeros(base.origin.node) else None
-    return base.with_(layout="BT", padding=Padding(ev, side, fill), role=Role.TOKENS)
+    return base.with_(layout=BT, padding=Padding(ev, side, fill), role=Role.TOKENS)
 
 
 def _zeros(node: ast.AST) -> bool:
@@ -230,7 +231,7 @@ def mapped_in_loop(
         assert type(call) is ast.Call
         if any(type(n) is ast.Name and n.id == var for n in ast.walk(call.args[0])):
             padding = Padding(iterable.padding.evidence, iterable.padding.side, None)
-            out[name] = Tensor(rank=1, layout="T", padding=padding, origin=iterable.origin)
+            out[name] = Tensor(rank=1, layout=T, padding=padding, origin=iterable.origin)
     return out
 
 

@@ -7,6 +7,7 @@ import math
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.arguments import const
+from pooling_lint.analysis.layout import BTF, Layout
 from pooling_lint.analysis.values import (
     Evidence,
     Fill,
@@ -54,7 +55,7 @@ def drop_symbolic(v: Value) -> Value:
     return v
 
 
-def padded_as(cur: Value, ev: Evidence, layout: str | None) -> Value:
+def padded_as(cur: Value, ev: Evidence, layout: Layout | None) -> Value:
     """``cur`` padded per ``ev``; an unknown value becomes a tensor of the shown layout.
 
     The layout is what the connection shows (analysis/connections.py): a mask expanded on the
@@ -63,7 +64,7 @@ def padded_as(cur: Value, ev: Evidence, layout: str | None) -> Value:
     if cur is None:
         # A connection that shows no axes (passed together to a call) pads the value without
         # saying which axis is time: reductions of it stay unknown.
-        rank = len(layout) if layout == "BTF" else None
+        rank = layout.rank if layout == BTF else None
         return Tensor(padding=Padding(ev), origin=ev, layout=layout, rank=rank)
     if isinstance(cur, Tensor) and cur.role == Role.DATA and cur.padding is None:
         return cur.with_(padding=Padding(ev))

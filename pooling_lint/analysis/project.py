@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pooling_lint.analysis.feeds import feed
+from pooling_lint.analysis.layout import parse_layout
 from pooling_lint.analysis.library import MODEL_DATA_METHODS
 from pooling_lint.analysis.values import (
     Const,
@@ -145,7 +146,7 @@ def to_portable(v: Value, facts: FileFacts, path: str, depth: int = 0) -> Portab
         if v.dims is not None:
             out["dims"] = [d if isinstance(d, (int, str)) else None for d in v.dims]
         if v.layout is not None:
-            out["layout"] = v.layout
+            out["layout"] = str(v.layout)
         if v.guarded:
             out["guarded"] = True
         if v.padding is not None:
@@ -201,7 +202,7 @@ def from_portable(data: Portable) -> Value:
         return Tensor(
             rank=data.get("rank"),
             dims=tuple(dims) if isinstance(dims, list) else None,
-            layout=data.get("layout"),
+            layout=parse_layout(data.get("layout")),
             padding=padding,
             role=Role(data.get("role", "data")),
             guarded=bool(data.get("guarded", False)),

@@ -16,6 +16,7 @@ from math import prod
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
+from pooling_lint.analysis.layout import BT, Axis
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -202,14 +203,16 @@ class Reshape:
         source = self.source
         if source.role != Role.MASK or source.rank not in (2, None):
             return CountChange.UNKNOWN
-        if source.layout not in ("BT", None):
+        if source.layout not in (BT, None):
             return CountChange.UNKNOWN
         layout, rank = like.layout, like.rank
         if layout is None or rank is None or len(layout) != rank or rank < 3:
             return CountChange.UNKNOWN
-        if "B" not in layout or "T" not in layout:
+        if not layout.has(Axis.BATCH) or not layout.has(Axis.TIME):
             return CountChange.UNKNOWN
-        others = [like.dim(a) for a, letter in enumerate(layout) if letter not in "BT"]
+        others = [
+            like.dim(a) for a, role in enumerate(layout) if role not in (Axis.BATCH, Axis.TIME)
+        ]
         if all(d == 1 for d in others):
             return CountChange.KEPT
         return CountChange.DIFFERS
@@ -379,7 +382,7 @@ def _own_sizes_kept(fact: Reshape) -> Value:
     extra = len(dims) - kept
     return source.with_(
         rank=len(dims),
-        layout=layout[:kept] + "F" * extra,
+        layout=layout[:kept].append(Axis.FEATURE, extra),
         dims=source.dims[:kept] + (None,) * extra if source.dims is not None else None,
         origin=None,
         bidirectional=None,  # the feature axis was split: which half is which, unsure

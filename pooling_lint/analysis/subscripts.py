@@ -17,6 +17,7 @@ from pooling_lint.analysis.indexing import (
     SliceIndex,
     TensorIndex,
 )
+from pooling_lint.analysis.layout import Axis, Layout
 from pooling_lint.analysis.values import (
     Dim,
     Evidence,
@@ -52,7 +53,7 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
         return None
     keep: list[int] = []
     dims: list[Dim] = []
-    layout_chars: list[str] = []
+    layout_axes: list[int] = []
     time_kept = True
     for axis in range(rank):
         item = axes.get(axis, FULL_SLICE)
@@ -63,9 +64,10 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
         keep.append(axis)
         full = isinstance(item, SliceIndex) and item.covers
         dims.append(t.dim(axis) if full else None)
-        if t.layout is not None and len(t.layout) == rank:
-            layout_chars.append(t.layout[axis])
-    layout = "".join(layout_chars) if t.layout is not None and len(t.layout) == rank else None
+        layout_axes.append(axis)
+    layout = (
+        t.layout.select(layout_axes) if t.layout is not None and t.layout.rank == rank else None
+    )
     out = t.with_(
         rank=len(keep) + len(newaxes),
         dims=tuple(dims) if t.dims is not None and not newaxes else None,
@@ -83,11 +85,11 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
             and time_kept
             and not any(isinstance(i, IntIndex) for i in fact.items)
         ):
-            chars = []
+            chars: list[Axis] = []
             k = 0
             for i in fact.items:
                 if i is Marker.NEWAXIS:
-                    chars.append("1")
+                    chars.append(Axis.ONE)
                 elif i is Marker.ELLIPSIS:
                     n = rank - sum(1 for j in fact.items if j not in _NO_AXIS)
                     chars.extend(t.layout[k : k + n])
@@ -98,7 +100,7 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
                     chars.append(t.layout[k])
                     k += 1
             chars.extend(t.layout[k:])
-            out = out.with_(layout="".join(chars), rank=len(chars))
+            out = out.with_(layout=Layout(tuple(chars)), rank=len(chars))
     return out
 
 
@@ -126,7 +128,9 @@ def join_ends(it: Interpreter, call: ast.Call, parts: list[ast.expr]) -> None:
 
 
 def _other_ends(a: SubscriptFact, b: SubscriptFact) -> bool:
-    rank = a.base.rank if a.base.rank is not None else (len(a.base.layout or "") or None)
+    rank = (
+        a.base.rank if a.base.rank is not None else (len(a.base.layout) if a.base.layout else None)
+    )
     ia, ib = a.axis_items(rank), b.axis_items(rank)
     if ia is None or ib is None:
         return False

@@ -16,6 +16,7 @@ from pooling_lint.analysis.arguments import as_int, bind_args, const, dim_from
 from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.facts import CallFact
 from pooling_lint.analysis.feeds import fed_input
+from pooling_lint.analysis.layout import BT, BTF, TB, TBF, Axis
 from pooling_lint.analysis.library import ApiSpec, CallModel
 from pooling_lint.analysis.library.tf1 import STATIC_RNNS
 from pooling_lint.analysis.padding import refill
@@ -77,9 +78,9 @@ def _placeholder(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, r
     ints = _is_int_dtype(it, _arg(fact, spec, "dtype"))
     # [None, T] int ids, [None, T, F] float steps; a [None, n] float is anything (labels, ...)
     if len(dims) == 2 and ints:
-        t = Tensor(rank=2, dims=dims, layout="BT", role=Role.TOKENS, origin=ev)
+        t = Tensor(rank=2, dims=dims, layout=BT, role=Role.TOKENS, origin=ev)
     elif len(dims) == 3 and not ints:
-        t = Tensor(rank=3, dims=dims, layout="BTF", origin=ev)
+        t = Tensor(rank=3, dims=dims, layout=BTF, origin=ev)
     else:
         return Tensor(rank=len(dims), dims=dims, origin=ev)
     return fed_input(it, fact.node, t)  # padded like what a feed_dict gives it
@@ -105,7 +106,11 @@ def _embedding_lookup(
     if not isinstance(ids, Tensor):
         return None
     width = table.dim(-1) if isinstance(table, Tensor) and table.rank == 2 else None
-    layout = ids.layout + "F" if ids.layout in ("BT", "TB") else None
+    layout = (
+        ids.layout.append(Axis.FEATURE)
+        if ids.layout is not None and ids.layout in (BT, TB)
+        else None
+    )
     rank = ids.rank + 1 if ids.rank is not None else (3 if layout else None)
     dims = ids.dims + (width,) if ids.dims is not None else None
     # the padded ids look up the pad row: a learned vector, not zeros
@@ -118,7 +123,7 @@ def _rnn(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
     inputs = args.get("inputs")
     static = kind in STATIC_RNNS
     time_major = const(args.get("time_major")) is True
-    layout = "TBF" if static or time_major else "BTF"
+    layout = TBF if static or time_major else BTF
     lengths_node = _arg(fact, spec, "sequence_length")
     lengths = args.get("sequence_length")
     lev = Evidence(fact.node, f"`{kind}(...)`")
@@ -204,7 +209,7 @@ def _tensordot(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw
         return None
     if a.rank is None or b.rank not in (1, 2) or a.layout is None or len(a.layout) != a.rank:
         return None
-    layout = a.layout[:-1] + ("F" if b.rank == 2 else "")
+    layout = a.layout[:-1].append(Axis.FEATURE, 1 if b.rank == 2 else 0)
     dims = (a.dims[:-1] + ((b.dim(1),) if b.rank == 2 else ())) if a.dims is not None else None
     rank = a.rank - 1 + (b.rank - 1)
     return a.with_(

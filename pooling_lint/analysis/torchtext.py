@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.arguments import const
+from pooling_lint.analysis.layout import BT, TB, B
 from pooling_lint.analysis.values import (
     Evidence,
     ListOf,
@@ -110,13 +111,13 @@ def _batch_value(field: Record) -> Value:
     side = Side.PRE if field.get("pad_first") else Side.POST
     ids = Tensor(
         rank=2,
-        layout="BT" if field.get("batch_first") else "TB",
+        layout=BT if field.get("batch_first") else TB,
         padding=Padding(ev, side, None),  # '<pad>' is index 1, not 0
         origin=ev,
         role=Role.TOKENS,
     )
     if field.get("include_lengths"):
-        return TupleValue((ids, Tensor(rank=1, layout="B", role=Role.LENGTHS, origin=ev)))
+        return TupleValue((ids, Tensor(rank=1, layout=B, role=Role.LENGTHS, origin=ev)))
     return ids
 
 

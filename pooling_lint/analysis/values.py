@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any, Union
 
+from pooling_lint.analysis.layout import Layout
+
 #: A static dimension: an int, a symbolic name (``"seq_len"``), or None (unknown).
 Dim = Union[int, str, None]
 
@@ -84,9 +86,9 @@ class Tensor:
 
     rank: int | None = None
     dims: tuple[Dim, ...] | None = None
-    #: axis letters: B batch, T time, F features, C channels (= features), H heads;
-    #: "BTF" batch-first, "TBF" time-first, "BCT" channels-first, "BT" token ids/scores.
-    layout: str | None = None
+    #: what each axis holds (analysis/layout.py), written ``BTF`` batch-first, ``TBF``
+    #: time-first, ``BCT`` channels-first, ``BT`` token ids / scores; None: unknown
+    layout: Layout | None = None
     padding: Padding | None = None
     keras_mask: Evidence | None = None  # a Keras mask rides along with this KerasTensor
     mask_consumed: Evidence | None = None  # a mask-aware layer has used the mask already
@@ -111,19 +113,15 @@ class Tensor:
 
     @property
     def time_axis(self) -> int | None:
-        if self.layout is None or "T" not in self.layout:
+        if self.layout is None or (self.rank is not None and self.layout.rank != self.rank):
             return None
-        if self.rank is not None and len(self.layout) != self.rank:
-            return None
-        return self.layout.index("T")
+        return self.layout.time_axis
 
     @property
     def batch_axis(self) -> int | None:
-        if self.layout is None or "B" not in self.layout:
+        if self.layout is None or (self.rank is not None and self.layout.rank != self.rank):
             return None
-        if self.rank is not None and len(self.layout) != self.rank:
-            return None
-        return self.layout.index("B")
+        return self.layout.batch_axis
 
     def dim(self, axis: int) -> Dim:
         if self.dims is None or self.rank is None:

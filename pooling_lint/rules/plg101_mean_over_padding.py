@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.layout import FEATURE_LIKE
 from pooling_lint.analysis.library import Family
 from pooling_lint.analysis.queries import fix_framework, reduces_over_padded_time
 from pooling_lint.analysis.values import DimOf, Role, Tensor
@@ -130,7 +131,7 @@ class MeanOverPadding(Rule):
             if layout is None or rank is None or len(layout) != rank:
                 continue
             axis = den.axis + rank if den.axis < 0 else den.axis
-            if not 0 <= axis < rank or layout[axis] not in "FCH":
+            if not 0 <= axis < rank or layout[axis] not in FEATURE_LIKE:
                 continue
             yield Finding(
                 node=d.node,

@@ -8,6 +8,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.indexing import FULL_SLICE, IntIndex
 from pooling_lint.analysis.layers import batch_first
+from pooling_lint.analysis.layout import BT, BTF, TB, TBF
 from pooling_lint.analysis.library import Family, Framework
 from pooling_lint.analysis.queries import takes_last
 from pooling_lint.analysis.values import Role, Tensor
@@ -90,7 +91,7 @@ class TimeAxisMismatch(Rule):
         for s in facts.subscripts:
             t = s.base
             maker = t.rnn or t.layout_by
-            if t.layout != "TBF" or maker is None or t.role != Role.DATA:
+            if t.layout != TBF or maker is None or t.role != Role.DATA:
                 continue
             axes = s.axis_items(3)
             if axes is None:
@@ -111,11 +112,11 @@ class TimeAxisMismatch(Rule):
         for r in facts.reductions:
             t = r.operand
             maker = t.rnn or t.layout_by
-            if maker is None or t.role != Role.DATA or t.layout not in ("TBF", "BTF"):
+            if maker is None or t.role != Role.DATA or t.layout not in (TBF, BTF):
                 continue
             if r.axis is None or r.axis != t.batch_axis or r.op == "softmax":
                 continue
-            time_first = t.layout == "TBF"
+            time_first = t.layout == TBF
             time_axis = 0 if time_first else 1
             yield Finding(
                 node=r.node,
@@ -140,9 +141,9 @@ class TimeAxisMismatch(Rule):
             layout = lc.input.layout
             if layout is None or bf not in (True, False):
                 continue
-            if bf and layout.startswith("TB"):
+            if bf and layout.startswith(TB):
                 want, got = "batch-first", "time-first"
-            elif not bf and layout.startswith("BT"):
+            elif not bf and layout.startswith(BT):
                 want, got = "time-first", "batch-first"
             else:
                 continue
@@ -162,7 +163,7 @@ class TimeAxisMismatch(Rule):
         for rs in facts.reshapes:
             t = rs.source
             maker = t.rnn or t.layout_by
-            if t.layout != "TBF" or maker is None or t.role != Role.DATA:
+            if t.layout != TBF or maker is None or t.role != Role.DATA:
                 continue
             dims = rs.dims
             if dims is None or len(dims) != 2:

@@ -77,7 +77,7 @@ class BidirectionalLastStep(Rule):
                 continue
             if s.other_end is not None:
                 continue  # cat((out[0], out[-1])): the backward half's full pass is at step 0
-            rank = t.rank if t.rank is not None else len(t.layout or "")
+            rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else 0)
             axes = s.axis_items(rank)
             feat = axes.get(rank - 1) if axes and rank else None
             if isinstance(feat, SliceIndex) and feat.lower is None and feat.upper is not None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.layout import BCT, BTF
 from pooling_lint.analysis.library import ApplyModel, CallModel
 from pooling_lint.analysis.values import KerasModel, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
@@ -114,7 +115,7 @@ class StaticShapeMismatch(Rule):
                 want = lc.layer.arg(key)
                 if (
                     q == "torch.nn.Linear"
-                    and t.layout == "BCT"
+                    and t.layout == BCT
                     and isinstance(want, int)
                     and t.dim(1) == want
                     and last != want
@@ -157,10 +158,10 @@ class StaticShapeMismatch(Rule):
                 "torch.nn.MaxPool1d",
             ):
                 if (
-                    t.layout == "BTF"
+                    t.layout == BTF
                     and t.rnn is not None
                     or (
-                        t.layout == "BTF"
+                        t.layout == BTF
                         and t.rank == 3
                         and t.origin is not None
                         and t.rnn is not None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pooling_lint.analysis.companions import Companion, companion
 from pooling_lint.analysis.facts import FileFacts, Reduction, SubscriptFact
 from pooling_lint.analysis.indexing import FULL_SLICE, IntIndex, Marker
+from pooling_lint.analysis.layout import BTF
 from pooling_lint.analysis.library import Framework
 from pooling_lint.analysis.values import Tensor
 from pooling_lint.diagnostics import Edit, RequiredImport
@@ -79,7 +80,7 @@ def last_step_fix(facts: FileFacts, s: SubscriptFact, kind: Framework) -> Runtim
     time_axis = _time_axis(t)
     if kind is Framework.KERAS or time_axis is None or not isinstance(s.node.ctx, ast.Load):
         return None
-    rank = t.rank if t.rank is not None else len(t.layout or "")
+    rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else 0)
     if any(i is Marker.NEWAXIS for i in s.items):
         return None
     axes = s.axis_items(rank)
@@ -131,7 +132,7 @@ def _global_average(facts: FileFacts, r: Reduction) -> RuntimeFix | None:
     t, operand, call = r.operand, r.operand_node, r.node
     if t.symbolic is None or t.keras_mask is None or facts.legacy_keras:
         return None
-    if t.rank != 3 or t.layout != "BTF" or r.axis != 1 or r.layer is not None:
+    if t.rank != 3 or t.layout != BTF or r.axis != 1 or r.layer is not None:
         return None
     if not isinstance(call, ast.Call) or operand is None:
         return None

@@ -9,6 +9,7 @@ import pytest
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import split
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.queries import reads_last_step, takes_last_step
 from pooling_lint.analysis.values import Tensor
 
@@ -242,7 +243,7 @@ if {guard}:
     facts = facts_of(src)
     step = subscript_on(facts, line_of(src, "tokens = tokens[:, -1:]"))
     assert step.base.padding is None
-    assert step.base.layout == "BT"
+    assert step.base.layout == Layout.parse("BT")
     assert not _padded(probe_at(facts, line_of(src, "probe(tokens)")))
 
 

@@ -6,6 +6,7 @@ import ast
 import textwrap
 
 from pooling_lint.analysis.connections import scan_connections
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.operators import additive_penalty, broadcast_shape
 from pooling_lint.analysis.values import Tensor
 
@@ -18,7 +19,10 @@ def scan(src: str, roles: dict[str, str]) -> tuple[dict[str, tuple[int, str | No
     params = frozenset(a.arg for a in fn.args.args)
     links, reads = scan_connections(fn, roles, params)
     return (
-        {name: (c.node.lineno, c.layout) for name, c in links.items()},  # type: ignore[attr-defined]
+        {  # the layouts as their letters
+            name: (c.node.lineno, None if c.layout is None else str(c.layout))  # type: ignore[attr-defined]
+            for name, c in links.items()
+        },
         {n.lineno for n in reads},  # type: ignore[attr-defined]
     )
 
@@ -128,7 +132,7 @@ def test_a_caller_that_passes_padded_data_is_evidence_with_other_callers() -> No
 
 
 def test_too_small_penalty_is_no_mask() -> None:
-    mask = Tensor(rank=2, layout="BT", role="mask")
+    mask = Tensor(rank=2, layout=Layout.parse("BT"), role="mask")
     assert additive_penalty(mask, -1e9) is mask
     assert additive_penalty(mask, float("-inf")) is mask
     assert additive_penalty(mask, 1.0) is mask
@@ -138,8 +142,8 @@ def test_too_small_penalty_is_no_mask() -> None:
 
 
 def test_elementwise_product_broadcasts_both_shapes() -> None:
-    w = Tensor(rank=3, dims=(None, None, 1), layout="BTF")
-    out = Tensor(rank=3, dims=(None, None, 16), layout="BTF")
+    w = Tensor(rank=3, dims=(None, None, 1), layout=Layout.parse("BTF"))
+    out = Tensor(rank=3, dims=(None, None, 16), layout=Layout.parse("BTF"))
     assert broadcast_shape(w, w, out).dims == (None, None, 16)
     assert broadcast_shape(out, out, Tensor(rank=1, dims=(16,))).dims == (None, None, 16)
     assert broadcast_shape(out, out, Tensor(rank=3, dims=(None, None, 8))).dims == (

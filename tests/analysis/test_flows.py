@@ -3,6 +3,7 @@ attributes set in any method, and the pad_sequences rows' default sides."""
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Side, Tensor
 
 from .conftest import facts_of, line_of, probe_at
@@ -20,7 +21,7 @@ def test_collate_fn_batches_reach_the_loop_target() -> None:
     """
     v = probe_at(facts_of(src), line_of(src, "probe(ids)"))
     assert isinstance(v, Tensor) and v.padding is not None
-    assert v.padding.side is Side.POST and v.layout == "BT"
+    assert v.padding.side is Side.POST and v.layout == Layout.parse("BT")
 
 
 def test_dataloader_without_collate_fn_gives_nothing_known() -> None:
@@ -43,7 +44,7 @@ def test_a_generator_yields_its_padded_batches() -> None:
         probe(x)
     """
     v = probe_at(facts_of(src), line_of(src, "probe(x)"))
-    assert isinstance(v, Tensor) and v.padding is not None and v.layout == "TB"
+    assert isinstance(v, Tensor) and v.padding is not None and v.layout == Layout.parse("TB")
 
 
 def test_a_generator_of_unpadded_batches_is_not_padded() -> None:
@@ -139,10 +140,12 @@ def test_torchtext_batches_are_padded_per_their_field() -> None:
     """
     facts = facts_of(src)
     text = probe_at(facts, line_of(src, "probe(batch.text)"))
-    assert isinstance(text, Tensor) and text.layout == "TB" and text.padding is not None
+    assert (
+        isinstance(text, Tensor) and text.layout == Layout.parse("TB") and text.padding is not None
+    )
     assert text.padding.side is Side.POST and text.padding.fill is None  # '<pad>' is index 1
     other = probe_at(facts, line_of(src, "probe(batch.other[0])"))
-    assert isinstance(other, Tensor) and other.layout == "BT"
+    assert isinstance(other, Tensor) and other.layout == Layout.parse("BT")
     assert other.padding is not None and other.padding.side is Side.PRE
     assert probe_at(facts, line_of(src, "probe(batch.label)")) is None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.library import lookup
 from pooling_lint.analysis.library.hf import classify
 from pooling_lint.analysis.values import Encoding, HFObject, ModelOutput, Role, Side, Tensor
@@ -41,7 +42,7 @@ def test_tokenizer_padding_true_pads_ids_on_the_right() -> None:
     )
     facts = facts_of(src)
     ids = probe_at(facts, line_of(src, 'probe(enc["input_ids"])'))
-    assert isinstance(ids, Tensor) and ids.role == Role.TOKENS and ids.layout == "BT"
+    assert isinstance(ids, Tensor) and ids.role == Role.TOKENS and ids.layout == Layout.parse("BT")
     assert ids.padding is not None and ids.padding.side is Side.POST
     assert facts.line(ids.padding.evidence.node) == line_of(src, "padding=True")
     assert "depends on" in ids.padding.evidence.text
@@ -103,7 +104,7 @@ def test_model_outputs_are_padded_like_the_ids() -> None:
     facts = facts_of(src)
     for marker in ("last_hidden_state.mean", "out[0].sum", "hidden_states[-2]", "model(input_ids"):
         r = reduction_on(facts, line_of(src, marker))
-        assert r.operand.layout == "BTF" and r.axis == 1
+        assert r.operand.layout == Layout.parse("BTF") and r.axis == 1
         assert r.operand.padding is not None
         assert facts.line(r.operand.padding.evidence.node) == line_of(src, "padding=True")
 

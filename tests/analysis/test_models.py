@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import KerasModel, Tensor, TupleValue
 
 from .conftest import (
@@ -168,7 +169,7 @@ def test_keras_layer_call_with_mask_param_gets_padded_batch_first_input() -> Non
     """
     facts = facts_of(src)
     r = reduction_on(facts, 4)
-    assert r.operand.layout == "BTF" and r.operand.rank == 3
+    assert r.operand.layout == Layout.parse("BTF") and r.operand.rank == 3
     assert r.operand.padding is not None
     assert r.axis == r.operand.time_axis == 1
 
@@ -225,7 +226,7 @@ def test_module_binds_init_layer_to_forward_call() -> None:
     assert facts.line(lstm.layer.node) == line_of(src, "self.lstm = nn.LSTM")
     assert lstm.input.dims == (32, 128, 100)
     s = subscript_on(facts, line_of(src, "out[:, -1]"))
-    assert s.base.layout == "BTF" and s.base.dims == (32, 128, 64)
+    assert s.base.layout == Layout.parse("BTF") and s.base.dims == (32, 128, 64)
     fc = layer_call_on(facts, line_of(src, "self.fc(out"))
     assert fc.input.dims == (32, 64) and fc.output.dims == (32, 2)
 
@@ -266,7 +267,7 @@ def test_module_keyword_constructor_call_binds_init() -> None:
     """
     facts = facts_of(src)
     r = reduction_on(facts, line_of(src, "out.mean(0)"))
-    assert r.operand.layout == "TBF" and r.axis == r.operand.time_axis == 0
+    assert r.operand.layout == Layout.parse("TBF") and r.axis == r.operand.time_axis == 0
     assert r.operand.dims == (7, 3, 48)
 
 
@@ -283,7 +284,7 @@ def test_module_default_batch_first_false_from_class() -> None:
     """
     facts = facts_of(src)
     s = subscript_on(facts, line_of(src, "out[:, -1, :]"))
-    assert s.base.layout == "TBF"
+    assert s.base.layout == Layout.parse("TBF")
     assert s.base.time_axis == 0 and s.base.batch_axis == 1
 
 
@@ -348,7 +349,7 @@ def test_helper_method_of_module_is_followed() -> None:
     """
     facts = facts_of(src)
     r = reduction_on(facts, line_of(src, "h.mean"))
-    assert r.operand.layout == "BTF" and r.operand.rnn is not None
+    assert r.operand.layout == Layout.parse("BTF") and r.operand.rnn is not None
     assert r.operand.padding is None  # `lengths` is never used with `x`
 
 

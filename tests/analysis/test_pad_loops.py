@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Fill, Side, Tensor
 
 from .conftest import facts_of, line_of, probe_at
@@ -21,7 +22,7 @@ def test_list_plus_constant_times_missing_length_pads_at_the_end() -> None:
     probe(batch)
     """
     v = probe_at(facts_of(src), line_of(src, "probe(batch)"))
-    assert isinstance(v, Tensor) and _padded(v) and v.layout == "BT"
+    assert isinstance(v, Tensor) and _padded(v) and v.layout == Layout.parse("BT")
     assert v.padding is not None and v.padding.side is Side.POST and v.padding.fill is Fill.ZERO
 
 
@@ -76,7 +77,7 @@ def test_zeros_filled_row_by_row_up_to_each_length() -> None:
     post = probe_at(facts, line_of(src, "probe(post)"))
     pre = probe_at(facts, line_of(src, "probe(pre)"))
     assert isinstance(post, Tensor) and post.padding is not None
-    assert post.padding.side is Side.POST and post.layout == "BT"
+    assert post.padding.side is Side.POST and post.layout == Layout.parse("BT")
     assert isinstance(pre, Tensor) and pre.padding is not None and pre.padding.side is Side.PRE
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Tensor, TupleValue
 
 from .conftest import facts_of, layer_call_on, line_of, probe_at, reduction_on, subscript_on
@@ -23,7 +24,7 @@ def test_nn_embedding_padding_idx_is_evidence() -> None:
     r = reduction_on(facts, line_of(src, "out.mean"))
     assert r.operand.padding is not None
     assert facts.line(r.operand.padding.evidence.node) == line_of(src, "padding_idx=0")
-    assert r.operand.layout == "BTF" and r.axis == 1
+    assert r.operand.layout == Layout.parse("BTF") and r.axis == 1
 
 
 def test_nn_embedding_positional_padding_idx_is_evidence() -> None:
@@ -67,7 +68,7 @@ def test_pad_packed_sequence_output_is_post_zero_padded() -> None:
     out = probe_at(facts, line_of(src, "probe(out)"))
     lens = probe_at(facts, line_of(src, "probe(out_lengths)"))
     assert isinstance(out, Tensor)
-    assert out.layout == "BTF" and out.rank == 3
+    assert out.layout == Layout.parse("BTF") and out.rank == 3
     assert out.padding is not None and out.padding.side == "post" and out.padding.fill == "zero"
     assert facts.line(out.padding.evidence.node) == line_of(src, "out, out_lengths")
     assert isinstance(lens, Tensor) and lens.role == "lengths"
@@ -83,7 +84,7 @@ def test_pad_packed_sequence_default_is_time_major() -> None:
     """
     facts = facts_of(src)
     out = probe_at(facts, 3)
-    assert isinstance(out, Tensor) and out.layout == "TBF"
+    assert isinstance(out, Tensor) and out.layout == Layout.parse("TBF")
 
 
 def test_pad_sequence_default_is_time_major_and_post() -> None:
@@ -98,9 +99,9 @@ def test_pad_sequence_default_is_time_major_and_post() -> None:
     facts = facts_of(src)
     x = probe_at(facts, 4)
     y = probe_at(facts, 6)
-    assert isinstance(x, Tensor) and x.layout == "TB"
+    assert isinstance(x, Tensor) and x.layout == Layout.parse("TB")
     assert x.padding is not None and x.padding.side == "post" and x.padding.fill == "zero"
-    assert isinstance(y, Tensor) and y.layout == "BT"
+    assert isinstance(y, Tensor) and y.layout == Layout.parse("BT")
     assert y.padding is not None and y.padding.fill is None
 
 
@@ -213,7 +214,7 @@ def test_mask_expanded_against_a_tensor_pads_it_batch_first() -> None:
     """
     facts = facts_of(src)
     r = reduction_on(facts, 3)
-    assert r.operand.padding is not None and r.operand.layout == "BTF" and r.axis == 1
+    assert r.operand.padding is not None and r.operand.layout == Layout.parse("BTF") and r.axis == 1
     assert facts.line(r.operand.padding.evidence.node) == 2
     r = reduction_on(facts, 6)
     assert r.operand.padding is not None and r.operand.padding.fill == "zero"
@@ -341,7 +342,7 @@ def test_pad_sequence_positional_batch_first() -> None:
     """
     facts = facts_of(src)
     x = probe_at(facts, 3)
-    assert isinstance(x, Tensor) and x.layout == "BT" and x.padding is not None
+    assert isinstance(x, Tensor) and x.layout == Layout.parse("BT") and x.padding is not None
 
 
 def padded_reductions(facts, line: int) -> list[object]:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ layout of an output whose input layout the file does not show (issue #13)."""
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Tensor, TupleValue
 
 from .conftest import facts_of, line_of, probe_at
@@ -17,7 +18,7 @@ def test_default_encoder_output_is_time_first() -> None:
     """
     facts = facts_of(src)
     z = probe_at(facts, line_of(src, "probe(enc(x))"))
-    assert isinstance(z, Tensor) and z.layout == "TBF" and z.rank == 3
+    assert isinstance(z, Tensor) and z.layout == Layout.parse("TBF") and z.rank == 3
     assert z.layout_by is not None and facts.line(z.layout_by.node) == line_of(src, "enc = ")
 
 
@@ -30,10 +31,10 @@ def test_batch_first_layer_makes_the_encoder_batch_first() -> None:
     probe(attn(x, x, x))
     """
     facts = facts_of(src)
-    assert probe_at(facts, line_of(src, "probe(enc(x))")).layout == "BTF"  # type: ignore[union-attr]
+    assert probe_at(facts, line_of(src, "probe(enc(x))")).layout == Layout.parse("BTF")  # type: ignore[union-attr]
     out = probe_at(facts, line_of(src, "probe(attn("))
     assert isinstance(out, TupleValue) and isinstance(out.items[0], Tensor)
-    assert out.items[0].layout == "BTF"
+    assert out.items[0].layout == Layout.parse("BTF")
 
 
 def test_an_encoder_layer_the_file_does_not_show_gives_no_layout() -> None:
@@ -58,4 +59,6 @@ def test_known_input_layout_is_kept() -> None:
     """
     facts = facts_of(src)
     out = probe_at(facts, line_of(src, "probe(attn("))
-    assert isinstance(out, Tensor) and out.layout == "TB" and out.padding is not None  # kept
+    assert (
+        isinstance(out, Tensor) and out.layout == Layout.parse("TB") and out.padding is not None
+    )  # kept

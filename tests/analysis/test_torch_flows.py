@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import DimOf, Layer, Side, Tensor
 
 from .conftest import facts_of, line_of, probe_at
@@ -26,14 +27,18 @@ def test_cat_along_time_keeps_the_padding_and_its_outer_side() -> None:
     )
     facts = facts_of(src)
     before = probe_at(facts, line_of(src, "[start, x]"))
-    assert isinstance(before, Tensor) and before.layout == "BTF" and before.padding is not None
+    assert (
+        isinstance(before, Tensor)
+        and before.layout == Layout.parse("BTF")
+        and before.padding is not None
+    )
     assert before.padding.side is Side.POST  # the padding is still at the end
     after = probe_at(facts, line_of(src, "[x, end]"))
     assert isinstance(after, Tensor) and after.padding is not None
     assert after.padding.side is None  # `end` now lies after the padding
     features = probe_at(facts, line_of(src, "(x, y)"))
     assert isinstance(features, Tensor) and features.padding is not None
-    assert features.padding.side is Side.POST and features.layout == "BTF"
+    assert features.padding.side is Side.POST and features.layout == Layout.parse("BTF")
     assert probe_at(facts, line_of(src, "[x, x]")) is None  # two padded parts: unsure
 
 
@@ -83,7 +88,7 @@ def test_reshape_from_own_batch_and_time_sizes_keeps_layout_and_padding() -> Non
     )
     facts = facts_of(src)
     split = probe_at(facts, line_of(src, "x.view(b, t, 2"))
-    assert isinstance(split, Tensor) and split.rank == 4 and split.layout == "BTFF"
+    assert isinstance(split, Tensor) and split.rank == 4 and split.layout == Layout.parse("BTFF")
     assert split.padding is not None
     assert probe_at(facts, line_of(src, "b * t")) is None  # batch and time merged
     assert probe_at(facts, line_of(src, "x.view(t, b, h)")) is None  # not in place

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Tensor
 
 from .conftest import drops_on, facts_of, layer_call_on, line_of, one_on, probe, probe_at
@@ -128,7 +129,7 @@ def test_batch_first_from_module_constant_is_known() -> None:
     """
     facts = facts_of(src)
     s = one_on(facts, facts.subscripts, 5)
-    assert s.base.layout == "BTF"
+    assert s.base.layout == Layout.parse("BTF")
 
 
 def test_getattr_layer_is_unknown() -> None:
@@ -310,7 +311,7 @@ def test_rnn_on_unknown_input_knows_only_its_layout() -> None:
     """
     out = probe(src)
     assert isinstance(out, Tensor)
-    assert out.layout == "BTF" and out.padding is None and out.dims is None
+    assert out.layout == Layout.parse("BTF") and out.padding is None and out.dims is None
 
 
 def test_batch_first_from_conditional_expression_is_unknown() -> None:

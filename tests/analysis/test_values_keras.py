@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Tensor
 
 from .conftest import drops_on, facts_of, layer_call_on, probe, probe_at, reduction_on
@@ -15,7 +16,7 @@ def test_input_shape_gives_rank_dims_layout() -> None:
     """
     inp = probe(src)
     assert isinstance(inp, Tensor)
-    assert inp.rank == 3 and inp.dims == (None, None, 8) and inp.layout == "BTF"
+    assert inp.rank == 3 and inp.dims == (None, None, 8) and inp.layout == Layout.parse("BTF")
     assert inp.symbolic is not None
     assert inp.keras_mask is None and inp.padding is None
 
@@ -47,7 +48,7 @@ def test_lstm_return_sequences_consumes_mask_and_copies_last_output() -> None:
     facts = facts_of(src)
     h = probe_at(facts, 6)
     assert isinstance(h, Tensor)
-    assert h.dims == (None, None, 16) and h.layout == "BTF"
+    assert h.dims == (None, None, 16) and h.layout == Layout.parse("BTF")
     assert h.mask_consumed is not None and facts.line(h.mask_consumed.node) == 5
     assert h.keras_mask is not None  # passed on (SEMANTICS B)
     assert h.padding is not None and h.padding.fill == "copy_last"
@@ -64,7 +65,7 @@ def test_lstm_without_return_sequences_is_last_valid_state() -> None:
     """
     h = probe(src)
     assert isinstance(h, Tensor)
-    assert h.rank == 2 and h.layout == "BF" and h.dims == (None, 12)
+    assert h.rank == 2 and h.layout == Layout.parse("BF") and h.dims == (None, 12)
     assert h.padding is None and h.keras_mask is None
 
 
@@ -101,7 +102,7 @@ def test_embedding_mask_zero_on_token_input() -> None:
     x = probe_at(facts, 5)
     assert isinstance(tokens, Tensor) and tokens.rank == 2 and tokens.role == "tokens"
     assert isinstance(x, Tensor)
-    assert x.dims == (None, None, 128) and x.layout == "BTF" and x.role == "data"
+    assert x.dims == (None, None, 128) and x.layout == Layout.parse("BTF") and x.role == "data"
     assert x.keras_mask is not None and facts.line(x.keras_mask.node) == 4
 
 
@@ -125,7 +126,7 @@ def test_pad_sequences_defaults_to_pre_padding() -> None:
     x = probe(src)
     assert isinstance(x, Tensor)
     assert x.padding is not None and x.padding.side == "pre" and x.padding.fill == "zero"
-    assert x.role == "tokens" and x.layout == "BT"
+    assert x.role == "tokens" and x.layout == Layout.parse("BT")
 
 
 def test_pad_sequences_post_with_maxlen() -> None:
@@ -262,7 +263,10 @@ def test_tf_sequence_mask_is_a_batch_time_mask() -> None:
     facts = facts_of(src)
     mask = probe_at(facts, 4)
     assert (
-        isinstance(mask, Tensor) and mask.role == "mask" and mask.layout == "BT" and mask.rank == 2
+        isinstance(mask, Tensor)
+        and mask.role == "mask"
+        and mask.layout == Layout.parse("BT")
+        and mask.rank == 2
     )
     r = reduction_on(facts, 6)
     assert r.op == "sum" and r.operand.masked is not None
@@ -276,7 +280,7 @@ def test_tf_transpose_to_time_major() -> None:
     probe(x)
     """
     x = probe(src)
-    assert isinstance(x, Tensor) and x.layout == "TBF" and x.dims == (20, None, 8)
+    assert isinstance(x, Tensor) and x.layout == Layout.parse("TBF") and x.dims == (20, None, 8)
 
 
 def test_expand_dims_on_mask() -> None:

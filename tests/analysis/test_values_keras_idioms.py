@@ -3,6 +3,7 @@ Embedding, legacy module paths, and data fed to a graph input (fit, feed_dict)."
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.names import canonical
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor, TupleValue
 
@@ -24,7 +25,9 @@ def test_return_state_gives_the_sequence_and_each_state() -> None:
     out, gru = probe_at(facts, 7), probe_at(facts, 8)
     assert isinstance(out, TupleValue) and len(out.items) == 3  # [seq, h, c]
     seq, h, c = out.items
-    assert isinstance(seq, Tensor) and seq.layout == "BTF" and seq.keras_mask is not None
+    assert (
+        isinstance(seq, Tensor) and seq.layout == Layout.parse("BTF") and seq.keras_mask is not None
+    )
     assert seq.padding is not None and seq.padding.fill == Fill.COPY_LAST
     assert isinstance(h, Tensor) and h.role == Role.STATE and h.keras_mask is None
     # Bidirectional GRU: [output, h_fw, h_bw]
@@ -50,7 +53,9 @@ def test_concatenate_along_time_keeps_padding_and_mask() -> None:
     facts = facts_of(src)
     time, feat, total = (probe_at(facts, n) for n in (11, 12, 13))
     for t in (time, feat, total):
-        assert isinstance(t, Tensor) and t.layout == "BTF" and t.keras_mask is not None
+        assert (
+            isinstance(t, Tensor) and t.layout == Layout.parse("BTF") and t.keras_mask is not None
+        )
         assert t.padding is not None and t.symbolic is not None
     assert isinstance(time, Tensor) and isinstance(feat, Tensor)
     assert time.padding is not None and time.padding.side is None  # a's padding is inside
@@ -184,7 +189,7 @@ def test_backend_ops_around_a_pooling_keep_the_padding() -> None:
     """
     facts = facts_of(src)
     r = reduction_on(facts, 8)
-    assert r.op == "softmax" and r.operand.layout == "BT" and r.axis == 1
+    assert r.op == "softmax" and r.operand.layout == Layout.parse("BT") and r.axis == 1
     assert r.operand.padding is not None
     flipped = probe_at(facts, 10)
-    assert isinstance(flipped, Tensor) and flipped.layout == "BCT"
+    assert isinstance(flipped, Tensor) and flipped.layout == Layout.parse("BCT")

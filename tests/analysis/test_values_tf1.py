@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Fill, Role, Side, Tensor, TupleValue
 
 from .conftest import facts_of, probe, probe_at, reduction_on
@@ -19,9 +20,9 @@ def test_int_placeholder_is_token_ids_float_3d_is_steps() -> None:
     facts = facts_of(src)
     call = [c for c in facts.calls if c.qualname is None and facts.line(c.node) == 5][-1]
     ids, x, y = call.args
-    assert isinstance(ids, Tensor) and ids.role == Role.TOKENS and ids.layout == "BT"
+    assert isinstance(ids, Tensor) and ids.role == Role.TOKENS and ids.layout == Layout.parse("BT")
     assert ids.dims == (None, 40)
-    assert isinstance(x, Tensor) and x.layout == "BTF" and x.dims == (None, 20, 8)
+    assert isinstance(x, Tensor) and x.layout == Layout.parse("BTF") and x.dims == (None, 20, 8)
     # a 2-D float placeholder is labels or features, not (batch, time)
     assert isinstance(y, Tensor) and y.rank == 2 and y.layout is None
 
@@ -36,7 +37,7 @@ def test_embedding_lookup_adds_the_feature_axis() -> None:
     """
     x = probe(src)
     assert isinstance(x, Tensor)
-    assert x.layout == "BTF" and x.dims == (None, 40, 64) and x.role == Role.DATA
+    assert x.layout == Layout.parse("BTF") and x.dims == (None, 40, 64) and x.role == Role.DATA
 
 
 def test_bidirectional_dynamic_rnn_returns_fw_bw_and_states() -> None:
@@ -54,7 +55,7 @@ def test_bidirectional_dynamic_rnn_returns_fw_bw_and_states() -> None:
     assert isinstance(pair, TupleValue) and len(pair.items) == 2
     fw, bw = probe_at(facts, 6), probe_at(facts, 7)
     assert isinstance(fw, Tensor) and isinstance(bw, Tensor)
-    assert fw.layout == bw.layout == "BTF"
+    assert fw.layout == bw.layout == Layout.parse("BTF")
     # only the backward half's last step has seen a single input
     assert fw.bidirectional is None and bw.bidirectional is not None
     assert fw.padding is None  # no padding shown: none assumed
@@ -107,11 +108,15 @@ def test_time_major_and_static_rnns_are_time_first() -> None:
     """
     facts = facts_of(src)
     a, steps, b, c = (probe_at(facts, n) for n in (8, 9, 10, 11))
-    assert isinstance(a, Tensor) and a.layout == "TBF"
+    assert isinstance(a, Tensor) and a.layout == Layout.parse("TBF")
     # tf.unstack(x, T, 1): a list of (batch, features) steps, stacked on axis 0
-    assert isinstance(steps, Tensor) and steps.layout == "TBF" and steps.dims == (28, None, 28)
-    assert isinstance(b, Tensor) and b.layout == "TBF" and b.bidirectional is not None
-    assert isinstance(c, Tensor) and c.layout == "TBF" and c.bidirectional is None
+    assert (
+        isinstance(steps, Tensor)
+        and steps.layout == Layout.parse("TBF")
+        and steps.dims == (28, None, 28)
+    )
+    assert isinstance(b, Tensor) and b.layout == Layout.parse("TBF") and b.bidirectional is not None
+    assert isinstance(c, Tensor) and c.layout == Layout.parse("TBF") and c.bidirectional is None
 
 
 def test_stack_bidirectional_outputs_are_already_joined() -> None:
@@ -123,7 +128,11 @@ def test_stack_bidirectional_outputs_are_already_joined() -> None:
     probe(out)
     """
     out = probe(src)
-    assert isinstance(out, Tensor) and out.layout == "BTF" and out.bidirectional is not None
+    assert (
+        isinstance(out, Tensor)
+        and out.layout == Layout.parse("BTF")
+        and out.bidirectional is not None
+    )
     assert out.padding is not None and out.padding.fill == Fill.ZERO
 
 
@@ -144,7 +153,11 @@ def test_concat_of_the_pair_on_the_feature_axis_keeps_both_facts() -> None:
     facts = facts_of(src)
     both, listed, mixed, along_time = (probe_at(facts, n) for n in (8, 9, 10, 11))
     for t in (both, listed):
-        assert isinstance(t, Tensor) and t.layout == "BTF" and t.bidirectional is not None
+        assert (
+            isinstance(t, Tensor)
+            and t.layout == Layout.parse("BTF")
+            and t.bidirectional is not None
+        )
         assert t.padding is not None and t.padding.fill == Fill.ZERO
     # the input's steps are not zero where the outputs are: the fill is unknown, the padding kept
     assert isinstance(mixed, Tensor) and mixed.padding is not None and mixed.padding.fill is None
@@ -163,7 +176,7 @@ def test_sign_of_ids_is_a_mask_and_shows_zero_padding() -> None:
     facts = facts_of(src)
     lengths, x = probe_at(facts, 5), probe_at(facts, 6)
     assert isinstance(lengths, Tensor) and lengths.role == Role.LENGTHS
-    assert isinstance(x, Tensor) and x.padding is not None and x.layout == "BTF"
+    assert isinstance(x, Tensor) and x.padding is not None and x.layout == Layout.parse("BTF")
     assert facts.line(x.padding.evidence.node) == 3
 
 
@@ -175,7 +188,7 @@ def test_sign_of_data_is_elementwise() -> None:
     probe(s)
     """
     s = probe(src)
-    assert isinstance(s, Tensor) and s.role == Role.DATA and s.layout == "BTF"
+    assert isinstance(s, Tensor) and s.role == Role.DATA and s.layout == Layout.parse("BTF")
 
 
 def test_tf_softmax_without_axis_reduces_the_last_axis() -> None:
@@ -191,7 +204,7 @@ def test_tf_softmax_without_axis_reduces_the_last_axis() -> None:
     facts = facts_of(src)
     for line in (6, 7):
         r = reduction_on(facts, line)
-        assert r.op == "softmax" and r.operand.layout == "BT" and r.axis == 1
+        assert r.op == "softmax" and r.operand.layout == Layout.parse("BT") and r.axis == 1
 
 
 def test_torch_softmax_without_dim_is_not_read_as_the_last_axis() -> None:
@@ -213,4 +226,4 @@ def test_compat_v1_names_share_the_tf2_model() -> None:
     probe(y)
     """
     y = probe(src)
-    assert isinstance(y, Tensor) and y.layout == "TBF"
+    assert isinstance(y, Tensor) and y.layout == Layout.parse("TBF")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pooling_lint.analysis.indexing import IntIndex, SliceIndex
+from pooling_lint.analysis.layout import Layout
 from pooling_lint.analysis.values import Tensor, TupleValue
 
 from .conftest import (
@@ -29,7 +30,7 @@ def test_pad_sequence_then_batch_first_lstm() -> None:
     facts = facts_of(src)
     r = reduction_on(facts, line_of(src, "out.mean"))
     assert r.op == "mean" and r.axis == 1
-    assert r.operand.layout == "BTF"
+    assert r.operand.layout == Layout.parse("BTF")
     assert r.operand.rank == 3
     assert r.operand.rnn is not None
     assert r.operand.bidirectional is None
@@ -58,7 +59,7 @@ def test_tuple_unpacking_of_lstm_output_in_module() -> None:
     out = probe_at(facts, line_of(src, "probe(out)"))
     h = probe_at(facts, line_of(src, "probe(h)"))
     c = probe_at(facts, line_of(src, "probe(c)"))
-    assert isinstance(out, Tensor) and out.layout == "BTF" and out.role == "data"
+    assert isinstance(out, Tensor) and out.layout == Layout.parse("BTF") and out.role == "data"
     assert out.padding is None  # `lengths` is never used with `x`: a name is not evidence
     assert isinstance(h, Tensor) and h.role == "state" and h.rank == 3
     assert isinstance(c, Tensor) and c.role == "state"
@@ -76,7 +77,7 @@ def test_gru_returns_output_and_one_state() -> None:
     facts = facts_of(src)
     out = probe_at(facts, 5)
     h = probe_at(facts, 6)
-    assert isinstance(out, Tensor) and out.dims == (4, 9, 16) and out.layout == "BTF"
+    assert isinstance(out, Tensor) and out.dims == (4, 9, 16) and out.layout == Layout.parse("BTF")
     assert isinstance(h, Tensor) and h.role == "state"
 
 
@@ -90,7 +91,7 @@ def test_default_batch_first_is_false_time_major_output() -> None:
     """
     facts = facts_of(src)
     s = subscript_on(facts, 5)
-    assert s.base.layout == "TBF"
+    assert s.base.layout == Layout.parse("TBF")
     assert s.base.time_axis == 0
     assert s.base.dims == (32, 50, 20)
     assert s.items == (SliceIndex(None, None, None), IntIndex(-1))
@@ -106,7 +107,7 @@ def test_positional_batch_first_and_bidirectional() -> None:
     """
     out = probe(src)
     assert isinstance(out, Tensor)
-    assert out.layout == "BTF"
+    assert out.layout == Layout.parse("BTF")
     assert out.bidirectional is not None
     assert out.dims == (32, 50, 40)
 
@@ -120,7 +121,7 @@ def test_rnn_positional_batch_first_is_sixth() -> None:
     probe(out)
     """
     out = probe(src)
-    assert isinstance(out, Tensor) and out.layout == "BTF" and out.rank == 3
+    assert isinstance(out, Tensor) and out.layout == Layout.parse("BTF") and out.rank == 3
 
 
 def test_bidirectional_keyword_dims_and_flag() -> None:
@@ -150,7 +151,7 @@ def test_transpose_turns_time_major_into_batch_first() -> None:
     """
     facts = facts_of(src)
     r = reduction_on(facts, 6)
-    assert r.operand.layout == "BTF"
+    assert r.operand.layout == Layout.parse("BTF")
     assert r.operand.dims == (32, 50, 20)
     assert r.operand.time_axis == r.axis == 1
 
@@ -170,7 +171,7 @@ def test_permute_to_channels_first() -> None:
     for line in (6, 8):
         y = probe_at(facts, line)
         assert isinstance(y, Tensor)
-        assert y.layout == "BCT"
+        assert y.layout == Layout.parse("BCT")
         assert y.dims == (32, 20, 50)
         assert y.time_axis == 2
 
@@ -205,7 +206,7 @@ def test_mask_multiplied_in_marks_padding_zeroed() -> None:
     facts = facts_of(src)
     mask = probe_at(facts, 4)
     masked = probe_at(facts, 6)
-    assert isinstance(mask, Tensor) and mask.role == "mask" and mask.layout == "BT"
+    assert isinstance(mask, Tensor) and mask.role == "mask" and mask.layout == Layout.parse("BT")
     assert isinstance(masked, Tensor)
     assert masked.masked is not None
     assert masked.padding is not None and masked.padding.fill == "zero"
@@ -258,9 +259,9 @@ def test_slicing_keeps_or_drops_the_time_axis() -> None:
     window = probe_at(facts, 7)
     step = probe_at(facts, 9)
     assert isinstance(window, Tensor)
-    assert window.layout == "BTF" and window.padding is not None
+    assert window.layout == Layout.parse("BTF") and window.padding is not None
     assert isinstance(step, Tensor)
-    assert step.layout == "BF" and step.rank == 2 and step.padding is None
+    assert step.layout == Layout.parse("BF") and step.rank == 2 and step.padding is None
 
 
 def test_max_over_time_returns_values_and_indices() -> None:
@@ -298,7 +299,7 @@ def test_linear_changes_last_dim_and_keeps_padding() -> None:
     facts = facts_of(src)
     y = probe_at(facts, 7)
     assert isinstance(y, Tensor)
-    assert y.layout == "BTF" and y.dims is None
+    assert y.layout == Layout.parse("BTF") and y.dims is None
     assert y.padding is not None and facts.line(y.padding.evidence.node) == 3
 
 
