@@ -202,7 +202,10 @@ def check_paths(
     fixing = options.fix or options.diff
     results: list[FileResult | None] = [None] * len(files)
     tasks: list[Task] = []
-    contexts = project_contexts(files) if options.project and len(files) > 1 else {}
+    contexts: dict[Path, Context] = {}
+    if options.project and len(files) > 1:
+        # with --fix/--diff the cache is not written, so its project part is not used either
+        contexts = project_contexts(files, cache if not fixing else None)
     for i, path in enumerate(files):
         display = path.as_posix()
         expected = None
