@@ -420,13 +420,31 @@ def project_contexts(
     With a ``store`` (the result cache), an unchanged tree (same files, same stamps) gets the
     contexts of the last run without reading a file, and otherwise every module whose content
     and context are unchanged gets its summary from the last run without being analysed."""
+    served, key = served_contexts(files, store)
+    return served if served is not None else compute_contexts(files, store, key)
+
+
+def served_contexts(
+    files: Sequence[Path], store: ProjectStore | None
+) -> tuple[dict[Path, Context] | None, str | None]:
+    """The last run's contexts if the tree is unchanged (else None), and the snapshot key."""
+    if store is None:
+        return None, None
+    key = snapshot_key(files)
+    if key is None:
+        return None, None
+    served = store.project_snapshot(key)
+    if served is None:
+        return None, key
+    return {p: served[p.as_posix()] for p in files if p.as_posix() in served}, key
+
+
+def compute_contexts(
+    files: Sequence[Path], store: ProjectStore | None = None, key: str | None = None
+) -> dict[Path, Context]:
+    """Run the project pass (with the store's summaries) and keep its outcome in the store."""
     if store is None:
         return Project(files).contexts()
-    key = snapshot_key(files)
-    if key is not None:
-        served = store.project_snapshot(key)
-        if served is not None:
-            return {p: served[p.as_posix()] for p in files if p.as_posix() in served}
     project = Project(files, dict(store.project_memo()))
     out = project.contexts()
     kept = {k: project.memo[k] for k in project.used if k in project.memo}

@@ -166,3 +166,21 @@ def test_a_garbled_project_section_is_ignored(tmp_path: Path, stamps_trusted: No
 def test_a_recent_change_is_never_served_by_the_snapshot(tmp_path: Path) -> None:
     files = _tree(tmp_path / "tree")  # just written: their stamps are not trusted
     assert project.snapshot_key(files) is None
+
+
+def test_workers_check_while_the_pass_runs_and_contexts_are_rechecked(
+    tmp_path: Path, stamps_trusted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pooling_lint import runner
+
+    files = _tree(tmp_path / "tree")
+    options = Options.for_config(Config())
+    alone = _codes(check_paths(files, options))  # one process, no cache
+    assert alone == {("model.py", 9, "PLG101")}
+    monkeypatch.setattr(runner, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    cache_dir = tmp_path / "cache"
+    cold = check_paths(files, options, jobs=2, cache=ResultCache.open(options, cache_dir))
+    warm = check_paths(files, options, jobs=2, cache=ResultCache.open(options, cache_dir))
+    assert _codes(cold) == _codes(warm) == alone
+    assert [r.display for r in cold] == [f.as_posix() for f in files]  # order kept
