@@ -208,6 +208,9 @@ class ResultCache:
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)
     dirty: bool = False
+    #: project mode's work (pooling_lint/project.py): the snapshot key of the last tree, its
+    #: contexts, and the module summaries by "content hash:context hash"
+    project: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, options: Options, cache_dir: Path | None = None) -> ResultCache:
@@ -215,8 +218,31 @@ class ResultCache:
         directory = cache_dir if cache_dir is not None else default_cache_dir(options.config.root)
         key = settings_key(options)
         cache = cls(path=directory / f"v{CACHE_FORMAT}" / f"{key}.json", key=key)
-        cache.entries = _load(cache.path, key)
+        cache.entries, cache.project = _load(cache.path, key)
         return cache
+
+    # -- project mode (the ProjectStore of pooling_lint/project.py) ----------------------
+    def project_snapshot(self, key: str) -> dict[str, Any] | None:
+        """The contexts of the last run if its tree had this snapshot key."""
+        contexts = self.project.get("contexts")
+        if self.project.get("snapshot") != key or not isinstance(contexts, dict):
+            return None
+        if not all(isinstance(c, dict) for c in contexts.values()):
+            return None  # garbled: compute them again
+        return contexts
+
+    def project_memo(self) -> dict[str, Any]:
+        """The stored module summaries that have the shape of one (a garbled one is a miss)."""
+        memo = self.project.get("summaries")
+        if not isinstance(memo, dict):
+            return {}
+        return {k: v for k, v in memo.items() if _summary_shaped(v)}
+
+    def store_project(
+        self, key: str | None, contexts: dict[str, Any], memo: dict[str, Any]
+    ) -> None:
+        self.project = {"snapshot": key, "contexts": contexts, "summaries": memo}
+        self.dirty = True
 
     def lookup(
         self, display: str, st: os.stat_result | None
@@ -275,6 +301,8 @@ class ResultCache:
                 for name, e in self.entries.items()
             },
         }
+        if self.project:
+            data["project"] = self.project
         try:
             _prepare_dir(self.path.parent)
             text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -284,16 +312,29 @@ class ResultCache:
             pass
 
 
-def _load(path: Path, key: str) -> dict[str, Entry]:
+def _summary_shaped(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("kinds"), dict)
+        and isinstance(value.get("exports"), dict)
+        and isinstance(value.get("outbound"), list)
+        and all(isinstance(o, list) and len(o) == 4 for o in value["outbound"])
+    )
+
+
+def _load(path: Path, key: str) -> tuple[dict[str, Entry], dict[str, Any]]:
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
-        return {}
+        return {}, {}
     if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("key") != key:
-        return {}
+        return {}, {}
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, dict):
-        return {}
+        return {}, {}
+    project = data.get("project")
+    if not isinstance(project, dict):
+        project = {}
     entries: dict[str, Entry] = {}
     for name, value in raw_entries.items():
         try:
@@ -306,7 +347,7 @@ def _load(path: Path, key: str) -> dict[str, Entry]:
             entries[name] = Entry(digest, good, diags)
         except (TypeError, ValueError):
             continue  # a garbled entry is a miss
-    return entries
+    return entries, project
 
 
 def _prepare_dir(directory: Path) -> None:

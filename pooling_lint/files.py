@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +26,30 @@ class WalkError:
     message: str
 
 
+@functools.lru_cache(maxsize=32)
+def _exclude_regex(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """All exclude globs as one regular expression: ``fnmatch`` of each, joined (on POSIX
+    ``fnmatch.fnmatch`` is ``re.match(fnmatch.translate(pattern))``, case-sensitive)."""
+    if not patterns or os.path.normcase("A") != "A":
+        return None  # case-folding systems: keep fnmatch's own normalisation
+    return re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+
+
 def _is_excluded(rel: str, name: str, patterns: Sequence[str]) -> bool:
+    regex = _exclude_regex(tuple(patterns))
+    if regex is not None:
+        # what match_path does for each pattern: the relative path, else its last component
+        last = rel.rpartition("/")[2]
+        if regex.match(rel) or (last != rel and regex.match(last)):
+            return True
+        if name == last:
+            return False
+        name_last = name.rpartition("/")[2]
+        return bool(regex.match(name) or (name_last != name and regex.match(name_last)))
+    return _is_excluded_slow(rel, name, patterns)
+
+
+def _is_excluded_slow(rel: str, name: str, patterns: Sequence[str]) -> bool:
     # match_path(rel, p) also tries rel's last component, which is `name`: one call suffices
     if name != rel.rpartition("/")[2]:
         return any(match_path(rel, p) or match_path(name, p) for p in patterns)
@@ -116,14 +142,26 @@ def _walk(
         errors.append(WalkError(where, f"cannot list directory: {exc.strerror or exc}"))
 
     top_abs = real_path(top)
+    root_abs = real_path(config.root)
     stop = _gitignore_stop(top, config.root)
+
+    def relative(here_real: Path, entry: Path, name: str) -> str:
+        """``relative_posix(entry, config.root)``, resolving only ``entry`` itself when it is
+        a link (its folder's real path is known)."""
+        real = real_path(entry) if os.path.islink(entry) else here_real / name
+        try:
+            return real.relative_to(root_abs).as_posix()
+        except ValueError:
+            return entry.as_posix()
+
     # followlinks=False: a symlink loop cannot make the walk run forever.
     for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=False):
         here = Path(dirpath)
         here_abs = top_abs / here.relative_to(top)
+        here_real = real_path(here)
         keep = []
         for d in sorted(dirnames):
-            rel = relative_posix(here / d, config.root)
+            rel = relative(here_real, here / d, d)
             if _is_excluded(rel, d, config.exclude) or gitignores.ignored(here_abs / d, stop, True):
                 continue
             keep.append(d)
@@ -132,7 +170,7 @@ def _walk(
             if not name.endswith(SUFFIXES):
                 continue
             file = here / name
-            rel = relative_posix(file, config.root)
+            rel = relative(here_real, file, name)
             if _is_excluded(rel, name, config.exclude) or gitignores.ignored(
                 here_abs / name, stop, False
             ):

@@ -28,11 +28,12 @@ import hashlib
 import json
 import os
 import re
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.names import collect_imports
@@ -84,7 +85,11 @@ def _parse(text: str) -> ast.Module | None:
 class Project:
     """The checked files and the imports between them."""
 
-    def __init__(self, files: Sequence[Path]) -> None:
+    def __init__(self, files: Sequence[Path], memo: dict[str, Any] | None = None) -> None:
+        #: summaries by "content hash:context hash", possibly from the result cache
+        self.memo: dict[str, Any] = memo if memo is not None else {}
+        #: the memo keys this run used (what is worth keeping for the next one)
+        self.used: set[str] = set()
         self.by_path: dict[str, _Module] = {}
         for path in files:
             if path.suffix != ".py":
@@ -198,14 +203,15 @@ class Project:
         if not parts:
             return {}
         summaries: dict[str, Any] = {}
-        memo: dict[tuple[str, str], Any] = {}
+        memo = self.memo
         for _ in range(MAX_ROUNDS):
             new: dict[str, Any] = {}
             inbound_of = _inbound_index(summaries)
             for module in parts:
                 key = module.key
                 ctx = self._context(module, summaries, inbound_of)
-                memo_key = (module.digest, context_hash(ctx))
+                memo_key = f"{module.digest}:{context_hash(ctx)}"
+                self.used.add(memo_key)
                 if memo_key not in memo:
                     memo[memo_key] = self._summarise(module, ctx)
                 new[key] = memo[memo_key]
@@ -420,6 +426,74 @@ def _carries_facts(ctx: Context) -> bool:
     return False
 
 
-def project_contexts(files: Sequence[Path]) -> dict[Path, Context]:
-    """The project-mode context of each checked file that imports or is imported by another."""
-    return Project(files).contexts()
+class ProjectStore(Protocol):
+    """Where a run keeps the project pass's work for the next one (the result cache)."""
+
+    def project_snapshot(self, key: str) -> dict[str, Context] | None: ...
+
+    def project_memo(self) -> dict[str, Any]: ...
+
+    def store_project(
+        self, key: str | None, contexts: dict[str, Context], memo: dict[str, Any]
+    ) -> None: ...
+
+
+def snapshot_key(files: Sequence[Path]) -> str | None:
+    """What the project pass's outcome depends on besides the linter: the checked modules,
+    where they really are and their (size, mtime, ctime) stamps. None when a file changed too
+    recently for its stamp to be trusted (or cannot be stat'ed): then nothing is served by it."""
+    from pooling_lint.cache import stamp_of
+
+    digest = hashlib.blake2b(digest_size=16)
+    now = time.time()
+    for path in files:
+        if path.suffix != ".py":
+            continue
+        try:
+            stamp = stamp_of(os.stat(path), now)
+        except OSError:
+            return None
+        if stamp is None:
+            return None
+        digest.update(f"{path.as_posix()}\0{os.path.realpath(path)}\0{stamp}\n".encode())
+    return digest.hexdigest()
+
+
+def project_contexts(
+    files: Sequence[Path], store: ProjectStore | None = None
+) -> dict[Path, Context]:
+    """The project-mode context of each checked file that imports or is imported by another.
+
+    With a ``store`` (the result cache), an unchanged tree (same files, same stamps) gets the
+    contexts of the last run without reading a file, and otherwise every module whose content
+    and context are unchanged gets its summary from the last run without being analysed."""
+    served, key = served_contexts(files, store)
+    return served if served is not None else compute_contexts(files, store, key)
+
+
+def served_contexts(
+    files: Sequence[Path], store: ProjectStore | None
+) -> tuple[dict[Path, Context] | None, str | None]:
+    """The last run's contexts if the tree is unchanged (else None), and the snapshot key."""
+    if store is None:
+        return None, None
+    key = snapshot_key(files)
+    if key is None:
+        return None, None
+    served = store.project_snapshot(key)
+    if served is None:
+        return None, key
+    return {p: served[p.as_posix()] for p in files if p.as_posix() in served}, key
+
+
+def compute_contexts(
+    files: Sequence[Path], store: ProjectStore | None = None, key: str | None = None
+) -> dict[Path, Context]:
+    """Run the project pass (with the store's summaries) and keep its outcome in the store."""
+    if store is None:
+        return Project(files).contexts()
+    project = Project(files, dict(store.project_memo()))
+    out = project.contexts()
+    kept = {k: project.memo[k] for k in project.used if k in project.memo}
+    store.store_project(key, {p.as_posix(): c for p, c in out.items()}, kept)
+    return out

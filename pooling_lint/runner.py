@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pooling_lint.cache import Stamp, content_hash, stamp_of
 from pooling_lint.engine import FileResult, Options, check_file, check_source
-from pooling_lint.project import context_hash, project_contexts
+from pooling_lint.project import compute_contexts, context_hash, served_contexts
 from pooling_lint.source import SourceError, read_source
 
 if TYPE_CHECKING:
@@ -140,11 +140,18 @@ def _start_method() -> str:
 
 
 def _run_parallel(
-    tasks: Sequence[Task], sizes: Sequence[int], options: Options, jobs: int
+    tasks: Sequence[Task],
+    sizes: Sequence[int],
+    options: Options,
+    jobs: int,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Outcome]:
+    """Check ``tasks`` in ``jobs`` workers; ``meanwhile`` runs in this process while they work
+    (and runs exactly once, whatever happens to the workers)."""
     positions = _chunks(tasks, sizes, jobs)
     chunks = [[tasks[i] for i in chunk] for chunk in positions]
     done: list[list[Outcome] | None] = [None] * len(chunks)
+    pending: list[Callable[[], object]] = [meanwhile] if meanwhile is not None else []
     try:
         context = multiprocessing.get_context(_start_method())
         with ProcessPoolExecutor(
@@ -156,6 +163,8 @@ def _run_parallel(
             futures: list[Future[list[Outcome]]] = [
                 pool.submit(_worker_chunk, chunk) for chunk in chunks
             ]
+            while pending:
+                pending.pop()()
             for i, future in enumerate(futures):
                 try:
                     done[i] = future.result()
@@ -163,6 +172,8 @@ def _run_parallel(
                     done[i] = None
     except (OSError, RuntimeError, ValueError, ImportError):
         pass  # no processes to be had here (sandbox, no /dev/shm): check in this process
+    while pending:  # the pool could not start: run it here all the same
+        pending.pop()()
     out: list[Outcome | None] = [None] * len(tasks)
     for chunk, where, outcomes in zip(chunks, positions, done, strict=True):
         results = outcomes if outcomes is not None else _check_chunk(chunk, options)
@@ -178,12 +189,20 @@ def _size(path: Path) -> int:
         return 0
 
 
-def run_tasks(tasks: Sequence[Task], options: Options, jobs: int) -> list[Outcome]:
-    """Check ``tasks`` in this process or in ``jobs`` workers; outcomes in task order."""
+def _parallel_sizes(tasks: Sequence[Task], jobs: int) -> list[int] | None:
+    """The files' sizes if ``tasks`` are worth workers, else None (stay in this process)."""
     if jobs > 1 and len(tasks) >= PARALLEL_MIN_FILES:
         sizes = [_size(t[1]) for t in tasks]
         if sum(sizes) >= PARALLEL_MIN_BYTES:
-            return _run_parallel(tasks, sizes, options, jobs)
+            return sizes
+    return None
+
+
+def run_tasks(tasks: Sequence[Task], options: Options, jobs: int) -> list[Outcome]:
+    """Check ``tasks`` in this process or in ``jobs`` workers; outcomes in task order."""
+    sizes = _parallel_sizes(tasks, jobs)
+    if sizes is not None:
+        return _run_parallel(tasks, sizes, options, jobs)
     return _check_chunk(tasks, options)
 
 
@@ -198,15 +217,77 @@ def check_paths(
     With a ``cache``, unchanged files are served from it and new results are stored. With
     ``--fix``/``--diff`` only cached results without any fix are served (a cached fix must be
     applied, not shown) and nothing is stored (the files are being rewritten).
+
+    Project mode: when the cache does not already hold this tree's contexts and the run uses
+    workers, the workers check every file on its own while this process runs the project pass;
+    then the few files that got a context are checked again with it. A file whose context
+    gives it no padding fact has no context (project.py), so its own check is its result.
     """
     fixing = options.fix or options.diff
+    # with --fix/--diff the cache is not written, so its project part is not used either
+    store = cache if not fixing else None
     results: list[FileResult | None] = [None] * len(files)
+    contexts: dict[Path, Context] = {}
+    key = None
+    pass_needed = False
+    if options.project and len(files) > 1:
+        served, key = served_contexts(files, store)
+        if served is not None:
+            contexts = served
+        else:
+            pass_needed = True
+    everything = range(len(files))
+    if not pass_needed:
+        tasks = _plan(files, everything, contexts, options, cache, results)
+        _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+    else:
+        tasks = _plan(files, everything, {}, options, cache, results)
+        sizes = _parallel_sizes(tasks, jobs)
+        if sizes is None or fixing:  # the pass first, then each file once (never a fix
+            # written from a check without the context the file turns out to have)
+            contexts = compute_contexts(files, store, key)
+            results = [None] * len(files)
+            tasks = _plan(files, everything, contexts, options, cache, results)
+            _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+        else:
+            box: dict[str, dict[Path, Context]] = {}
+
+            def project_pass() -> None:
+                box["contexts"] = compute_contexts(files, store, key)
+
+            outcomes = _run_parallel(tasks, sizes, options, jobs, meanwhile=project_pass)
+            if "contexts" not in box:  # the pass failed with the pool: run it here, raising
+                box["contexts"] = compute_contexts(files, store, key)
+            contexts = box["contexts"]
+            again = [i for i, path in enumerate(files) if path in contexts]
+            redo = set(again)
+            kept = [(t, o) for t, o in zip(tasks, outcomes, strict=True) if t[0] not in redo]
+            _finish([t for t, _ in kept], [o for _, o in kept], options, cache, results)
+            tasks = _plan(files, again, contexts, options, cache, results)
+            _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+    if cache is not None and not fixing:
+        cache.save()
+    return [r for r in results if r is not None]
+
+
+def _plan(
+    files: Sequence[Path],
+    which: Sequence[int],
+    contexts: dict[Path, Context],
+    options: Options,
+    cache: ResultCache | None,
+    results: list[FileResult | None],
+) -> list[Task]:
+    """The tasks for ``files[i]`` (``i`` in ``which``); what the cache vouches for goes
+    straight into ``results``."""
+    fixing = options.fix or options.diff
     tasks: list[Task] = []
-    contexts = project_contexts(files) if options.project and len(files) > 1 else {}
-    for i, path in enumerate(files):
+    for i in which:
+        path = files[i]
         display = path.as_posix()
         expected = None
         project = contexts.get(path)
+        results[i] = None
         if cache is not None:
             try:
                 st: os.stat_result | None = os.stat(path)
@@ -219,8 +300,20 @@ def check_paths(
             if fixing:
                 expected = None
         tasks.append((i, path, display, expected, project))
+    return tasks
+
+
+def _finish(
+    tasks: Sequence[Task],
+    outcomes: Sequence[Outcome],
+    options: Options,
+    cache: ResultCache | None,
+    results: list[FileResult | None],
+) -> None:
+    """Put the outcomes of ``tasks`` into ``results`` (and new results into the cache)."""
+    fixing = options.fix or options.diff
     for (i, path, display, _, project), (result, digest, stamp) in zip(
-        tasks, run_tasks(tasks, options, jobs), strict=True
+        tasks, outcomes, strict=True
     ):
         if result is None:
             diags = cache.confirm(display, stamp) if cache is not None else None
@@ -234,6 +327,3 @@ def check_paths(
             # modules it depends on may have changed (its digest covers its context)
             cache.store(display, digest, stamp if project is None else None, result.diagnostics)
         results[i] = result
-    if cache is not None and not fixing:
-        cache.save()
-    return [r for r in results if r is not None]

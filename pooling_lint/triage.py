@@ -311,5 +311,6 @@ def _parses(text: str) -> bool:
 def _requirement_met(text: str, requires: frozenset[str] | None) -> bool:
     if not requires:
         return True
-    present = frozenset(w for w in requires if w in text)
-    return bool(present) and _words_pattern(present).search(text) is not None
+    # a substring test first (most files have none of the words), then one whole-word search
+    # with the group's own pattern (compiled once per group, not once per file)
+    return any(w in text for w in requires) and _words_pattern(requires).search(text) is not None

@@ -127,3 +127,29 @@ def test_unlistable_directory_is_reported(tmp_path: Path, monkeypatch: pytest.Mo
     assert [f.name for f in files] == ["a.py"]
     assert len(errors) == 1 and errors[0].path.name == "locked"
     assert "Permission denied" in errors[0].message
+
+
+def test_the_joined_exclude_regex_matches_like_fnmatch_per_pattern() -> None:
+    from pooling_lint.files import _exclude_regex, _is_excluded, _is_excluded_slow
+
+    patterns = ("build", "*.egg-info", "tests/*.py", "*_test.py", "[ab]?c", "docs/**")
+    assert _exclude_regex(patterns) is not None
+    cases = [
+        ("build", "build"),
+        ("src/build", "build"),
+        ("pkg.egg-info", "pkg.egg-info"),
+        ("tests/x.py", "x.py"),
+        ("tests/sub/x.py", "x.py"),
+        ("src/a_test.py", "a_test.py"),
+        ("abc", "abc"),
+        ("src/bxc", "bxc"),
+        ("src/abcd", "abcd"),
+        ("docs/a/b.md", "b.md"),
+        ("src/model.py", "model.py"),
+        ("src/model.py", "other_test.py"),  # name differs from the path's last part
+        ("", ""),
+    ]
+    for rel, name in cases:
+        assert _is_excluded(rel, name, patterns) == _is_excluded_slow(rel, name, patterns), rel
+    assert _is_excluded("src/a_test.py", "a_test.py", patterns)
+    assert not _is_excluded("src/model.py", "model.py", patterns)
