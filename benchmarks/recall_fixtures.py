@@ -9,7 +9,7 @@ a fixed or near-miss case is right when it has no rule finding at all. Single-fi
 linted as one file; project cases (folders) are linted as a folder, so the other modules are
 there. ``PLG000``/``PLG900``/``PLG999`` are not rule findings.
 
-The cases are not part of pytest until their idioms land; this script is how to see the state.
+A case runs in pytest once it is wired (`wired = true`); this script shows every case, wired or not.
 """
 
 from __future__ import annotations
