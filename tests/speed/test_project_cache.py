@@ -20,38 +20,11 @@ from pooling_lint.cache import ResultCache
 from pooling_lint.config import Config
 from pooling_lint.engine import Options
 from pooling_lint.runner import FileResult, check_paths
+from tests.test_project_mode import MODEL, TRAIN
+from tests.test_project_mode import PADDING_DATA as DATA
+from tests.test_project_mode import STACKING_DATA as STACKED
 
-DATA = """
-    import torch
-    from torch.nn.utils.rnn import pad_sequence
-
-    def make_batch(rows):
-        return pad_sequence([torch.tensor(r) for r in rows], batch_first=True)
-"""
-STACKED = """
-    import torch
-
-    def make_batch(rows):
-        return torch.stack([torch.tensor(r) for r in rows])
-"""
-MODEL = """
-    from torch import nn
-
-    class Pooler(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.embed = nn.Embedding(50, 8)
-
-        def forward(self, ids):
-            return self.embed(ids).mean(dim=1)
-"""
-TRAIN = """
-    from data import make_batch
-    from model import Pooler
-
-    model = Pooler().train()
-    out = model(make_batch([[1, 2, 3], [4]]))
-"""
+# the same three-module project as the project-mode tests: data.py pads, model.py pools
 OTHER = """
     import torch
     from torch.nn.utils.rnn import pad_sequence
