@@ -38,7 +38,12 @@ def capabilities() -> types.ClientCapabilities:
 @pytest_lsp.fixture(
     config=ClientServerConfig(
         server_command=[
-            sys.executable, "-m", "pooling_lint", "server", "--debounce-ms", str(DEBOUNCE_MS)
+            sys.executable,
+            "-m",
+            "pooling_lint",
+            "server",
+            "--debounce-ms",
+            str(DEBOUNCE_MS),
         ]
     ),
 )
@@ -101,8 +106,23 @@ def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
     def offset(p: types.Position) -> int:
         return starts[min(p.line, len(starts) - 1)] + p.character
 
-    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits),
-                   reverse=True)
+    spans = sorted(
+        ((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True
+    )
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text
+
+
+async def code_actions(
+    client: LanguageClient, uri: str, line: int, only: list[str] | None = None
+) -> list[types.CodeAction]:
+    """The code actions the server offers at the start of ``line`` (0-based)."""
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+            context=types.CodeActionContext(diagnostics=[], only=only),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]

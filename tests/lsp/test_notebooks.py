@@ -10,7 +10,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from pooling_lint.server.actions import FIX_ALL_KIND
-from tests.lsp.conftest import apply_edits, codes, diagnostics_for
+from tests.lsp.conftest import apply_edits, code_actions, codes, diagnostics_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -76,19 +76,6 @@ def change_cell(client: LanguageClient, nb: Path, version: int, uri: str, text: 
     )
 
 
-async def cell_actions(
-    client: LanguageClient, uri: str, line: int, only: list[str] | None = None
-) -> list[types.CodeAction]:
-    result = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
-            context=types.CodeActionContext(diagnostics=[], only=only),
-        )
-    )
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
-
-
 async def test_cells_are_one_program_reported_per_cell(
     client: LanguageClient, workspace: Path
 ) -> None:
@@ -106,7 +93,7 @@ async def test_cell_fix_then_change_clears(client: LanguageClient, workspace: Pa
     nb = workspace / "model.ipynb"
     uris = open_notebook(client, nb, CELLS)
     await diagnostics_for(client, uris[2], lambda d: len(d) > 0)
-    fixes = [a for a in await cell_actions(client, uris[2], 1) if "Rename" in a.title]
+    fixes = [a for a in await code_actions(client, uris[2], 1) if "Rename" in a.title]
     assert len(fixes) == 1 and fixes[0].is_preferred
     assert fixes[0].edit is not None and fixes[0].edit.changes is not None
     assert list(fixes[0].edit.changes) == [uris[2]]
@@ -120,12 +107,12 @@ async def test_noqa_and_fix_all_in_a_notebook(client: LanguageClient, workspace:
     nb = workspace / "model.ipynb"
     uris = open_notebook(client, nb, CELLS)
     await diagnostics_for(client, uris[2], lambda d: len(d) > 0)
-    noqa = [a for a in await cell_actions(client, uris[2], 1) if "noqa" in a.title]
+    noqa = [a for a in await code_actions(client, uris[2], 1) if "noqa" in a.title]
     assert len(noqa) == 1 and noqa[0].edit is not None and noqa[0].edit.changes is not None
     assert apply_edits(CELLS[2][1], noqa[0].edit.changes[uris[2]]).endswith(
         "reduction_indices=1)  # noqa: PLG302\n"
     )
-    fix_all = await cell_actions(client, uris[1], 0, only=[FIX_ALL_KIND])
+    fix_all = await code_actions(client, uris[1], 0, only=[FIX_ALL_KIND])
     assert len(fix_all) == 1
     assert fix_all[0].edit is not None and fix_all[0].edit.changes is not None
     assert list(fix_all[0].edit.changes) == [uris[2]]  # only the cell that changes
@@ -171,8 +158,12 @@ async def test_fix_all_equals_check_fix_on_the_ipynb(
     kinds = {types.NotebookCellKind.Markup: "markdown", types.NotebookCellKind.Code: "code"}
     document = {
         "cells": [
-            {"cell_type": kinds[k], "metadata": {}, "source": text,
-             **({"outputs": [], "execution_count": None} if kinds[k] == "code" else {})}
+            {
+                "cell_type": kinds[k],
+                "metadata": {},
+                "source": text,
+                **({"outputs": [], "execution_count": None} if kinds[k] == "code" else {}),
+            }
             for k, text in cells
         ],
         "metadata": {"language_info": {"name": "python"}},
@@ -182,7 +173,7 @@ async def test_fix_all_equals_check_fix_on_the_ipynb(
     nb.write_text(json.dumps(document, indent=1) + "\n")
     uris = open_notebook(client, nb, cells)
     await diagnostics_for(client, uris[3], lambda d: len(d) > 0)
-    fix_all = await cell_actions(client, uris[2], 0, only=["source.fixAll"])
+    fix_all = await code_actions(client, uris[2], 0, only=["source.fixAll"])
     assert len(fix_all) == 1
     edit = fix_all[0].edit
     assert edit is not None and edit.changes is not None

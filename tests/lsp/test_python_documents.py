@@ -9,7 +9,14 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from pooling_lint.server.actions import FIX_ALL_KIND, UNSAFE_SUFFIX
-from tests.lsp.conftest import SOURCE, apply_edits, codes, diagnostics_for, open_python
+from tests.lsp.conftest import (
+    SOURCE,
+    apply_edits,
+    code_actions,
+    codes,
+    diagnostics_for,
+    open_python,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -21,19 +28,6 @@ def change(client: LanguageClient, uri: str, version: int, text: str) -> None:
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
         )
     )
-
-
-async def actions(
-    client: LanguageClient, uri: str, line: int, only: list[str] | None = None
-) -> list[types.CodeAction]:
-    result = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(types.Position(line, 0), types.Position(line, 0)),
-            context=types.CodeActionContext(diagnostics=[], only=only),
-        )
-    )
-    return [a for a in result or [] if isinstance(a, types.CodeAction)]
 
 
 async def test_open_reports_code_link_range_and_severity(
@@ -58,7 +52,7 @@ async def test_change_is_rechecked_and_the_fix_clears_the_finding(
 ) -> None:
     uri = open_python(client, workspace / "model.py", SOURCE)
     await diagnostics_for(client, uri, lambda d: "PLG302" in codes(d))
-    found = [a for a in await actions(client, uri, 4) if "Rename" in a.title]
+    found = [a for a in await code_actions(client, uri, 4) if "Rename" in a.title]
     assert len(found) == 1
     fix = found[0]
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
@@ -78,7 +72,7 @@ async def test_unsafe_fix_is_marked_and_not_preferred(
 ) -> None:
     uri = open_python(client, workspace / "model.py", SOURCE)
     await diagnostics_for(client, uri, lambda d: "PLG202" in codes(d))
-    fixes = [a for a in await actions(client, uri, 5) if "Reshape" in a.title]
+    fixes = [a for a in await code_actions(client, uri, 5) if "Reshape" in a.title]
     assert len(fixes) == 1
     assert fixes[0].title.endswith(UNSAFE_SUFFIX)
     assert not fixes[0].is_preferred
@@ -90,7 +84,7 @@ async def test_unsafe_fix_is_marked_and_not_preferred(
 async def test_noqa_action_suppresses_the_finding(client: LanguageClient, workspace: Path) -> None:
     uri = open_python(client, workspace / "model.py", SOURCE)
     await diagnostics_for(client, uri, lambda d: "PLG202" in codes(d))
-    noqa = [a for a in await actions(client, uri, 5) if a.title == "Add `# noqa: PLG202`"]
+    noqa = [a for a in await code_actions(client, uri, 5) if a.title == "Add `# noqa: PLG202`"]
     assert len(noqa) == 1
     assert noqa[0].edit is not None and noqa[0].edit.changes is not None
     fixed = apply_edits(SOURCE, noqa[0].edit.changes[uri])
@@ -110,7 +104,7 @@ async def test_fix_all_applies_the_safe_fixes_like_check_fix(
     path = workspace / "model.py"
     uri = open_python(client, path, SOURCE)
     await diagnostics_for(client, uri, lambda d: len(d) == 2)
-    fix_all = await actions(client, uri, 0, only=["source.fixAll"])
+    fix_all = await code_actions(client, uri, 0, only=["source.fixAll"])
     assert [a.kind for a in fix_all] == [FIX_ALL_KIND]
     assert fix_all[0].edit is not None and fix_all[0].edit.changes is not None
     fixed = apply_edits(SOURCE, fix_all[0].edit.changes[uri])
@@ -119,7 +113,9 @@ async def test_fix_all_applies_the_safe_fixes_like_check_fix(
     assert fixed == path.read_text()
     assert "[-1, 10]" in fixed  # the unsafe fix is not part of fix-all
     # A request for quick fixes only does not get the source action.
-    assert all(a.kind != FIX_ALL_KIND for a in await actions(client, uri, 4, only=["quickfix"]))
+    assert all(
+        a.kind != FIX_ALL_KIND for a in await code_actions(client, uri, 4, only=["quickfix"])
+    )
 
 
 async def test_hover_shows_the_rule_docs(client: LanguageClient, workspace: Path) -> None:
@@ -219,7 +215,7 @@ async def test_runtime_op_fix_is_offered_as_unsafe_with_its_import(
 ) -> None:
     uri = open_python(client, workspace / "pool.py", RUNTIME_FIX_SOURCE)
     await diagnostics_for(client, uri, lambda d: "PLG101" in codes(d))
-    found = [a for a in await actions(client, uri, 6) if "masked_mean" in a.title]
+    found = [a for a in await code_actions(client, uri, 6) if "masked_mean" in a.title]
     assert len(found) == 1
     action = found[0]
     assert action.kind == types.CodeActionKind.QuickFix
@@ -229,7 +225,7 @@ async def test_runtime_op_fix_is_offered_as_unsafe_with_its_import(
     assert fixed.count("from pooling_lint.runtime.torch import masked_mean\n") == 1
     assert "    return masked_mean(x, lengths)\n" in fixed
     # fix-all holds the safe fixes only: this one is not in it
-    fix_all = await actions(client, uri, 0, only=["source.fixAll"])
+    fix_all = await code_actions(client, uri, 0, only=["source.fixAll"])
     assert all(
         "masked_mean" not in e.new_text
         for a in fix_all
