@@ -35,6 +35,8 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, Protocol
 
+from pooling_lint.analysis.names import IMPLICIT_ALIASES, implicit_aliases
+
 #: Set to any non-empty value to turn triage off (every file is parsed): the triage tests
 #: compare findings with and without it. It is read per file so worker processes see it too.
 DISABLE_ENV = "POOLING_LINT_NO_TRIAGE"
@@ -84,7 +86,9 @@ class Triage:
         """A framework is mentioned and a trigger occurs as a whole word (anywhere)."""
         if not self.enabled:
             return True
-        if not self.triggers or not any(word in text for word in self.frameworks):
+        if not self.triggers:
+            return False
+        if not any(word in text for word in self.frameworks) and not _implicit_use(text):
             return False
         return _words_pattern(self.triggers).search(text) is not None
 
@@ -110,6 +114,9 @@ class Triage:
         # where a trigger occurs as a word can hold one, and the walk skips every other
         # subtree. Otherwise the lines that say ``import`` are searched too.
         framework = any(_imports_framework(stmt, self.frameworks) for stmt in tree.body)
+        if not framework and _implicit_use(text):
+            roots = {IMPLICIT_ALIASES[a].partition(".")[0] for a in implicit_aliases(text, tree)}
+            framework = not roots.isdisjoint(self.frameworks)
         lines = None
         if text.count("\r") == text.count("\r\n"):  # ast counts a lone "\r" as a line break
             words = self.triggers if framework else self.triggers | _IMPORT_WORDS
@@ -118,6 +125,18 @@ class Triage:
 
 
 _IMPORT_WORDS = frozenset({"import"})
+
+
+def _implicit_use(text: str) -> bool:
+    """The text uses a conventional framework alias (``nn.``, ``tf.``, ``F.``) as code might.
+
+    A fragment that never imports its framework (see :data:`IMPLICIT_ALIASES`) passes the text
+    stage on this; the ast stage then checks that nothing in the file binds the name.
+    """
+    return _IMPLICIT_FRAMEWORK_USE.search(text) is not None
+
+
+_IMPLICIT_FRAMEWORK_USE = re.compile(r"(?<![\w.])(?:nn|F|tf)\.[A-Za-z_]")
 
 
 def _imports_framework(stmt: ast.stmt, frameworks: frozenset[str]) -> bool:

@@ -8,6 +8,7 @@ one canonical ``keras.X``; a few well-known aliases (``tf.math.reduce_mean``) ma
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,6 +83,23 @@ def canonical(name: str) -> str:
     return _EXACT.get(name, name)
 
 
+#: The conventional module aliases a code fragment uses without importing them: a snippet
+#: saved as its own file (a prompt seed, a code dump, a docs excerpt) often starts at
+#: ``class Net(nn.Module):``. A name that nothing in the file binds has no other meaning Python
+#: could give it, so these are taken as the modules their convention names.
+IMPLICIT_ALIASES: dict[str, str] = {
+    "torch": "torch",
+    "nn": "torch.nn",
+    "F": "torch.nn.functional",
+    "tf": "tensorflow",
+    "keras": "keras",
+    "np": "numpy",
+}
+
+#: ``nn.X``-style uses of an implicit alias in the text: the cheap test before the ast walk.
+IMPLICIT_USE = re.compile(r"(?<![\w.])(?:" + "|".join(IMPLICIT_ALIASES) + r")\.[A-Za-z_]")
+
+
 @dataclass
 class ImportTable:
     """Local alias -> fully qualified dotted name, as bound by the file's imports."""
@@ -89,6 +107,8 @@ class ImportTable:
     aliases: dict[str, str | None] = field(default_factory=dict)  # None: ambiguous binding
     star_modules: list[str] = field(default_factory=list)
     nodes: dict[str, ast.stmt] = field(default_factory=dict)
+    #: Aliases taken from :data:`IMPLICIT_ALIASES` (used, never bound in the file).
+    implicit: frozenset[str] = frozenset()
 
     def bind(self, alias: str, target: str, node: ast.stmt) -> None:
         old = self.aliases.get(alias, target)
@@ -145,7 +165,60 @@ def collect_imports(src: SourceLines, tree: ast.Module) -> ImportTable:
             _bind_import(table, stmt)  # type: ignore[arg-type]
         elif kind is ast.ImportFrom:
             _bind_import_from(table, stmt)  # type: ignore[arg-type]
+    implicit = implicit_aliases(src.text, tree, table)
+    if implicit:
+        for alias in implicit:
+            table.aliases[alias] = IMPLICIT_ALIASES[alias]
+        table.implicit = implicit
     return table
+
+
+def implicit_aliases(
+    text: str, tree: ast.Module, table: ImportTable | None = None
+) -> frozenset[str]:
+    """The conventional aliases (:data:`IMPLICIT_ALIASES`) the file uses but never binds.
+
+    Nothing is implied when the file has a star import (it may bind the name), or for a name
+    that anything binds anywhere: an import, an assignment or loop target, a ``def``/``class``,
+    a parameter, ``global``/``nonlocal``, an ``except ... as``, a ``with ... as``, a walrus.
+    """
+    if table is not None and table.star_modules:
+        return frozenset()
+    wanted = {m.group(0).partition(".")[0] for m in IMPLICIT_USE.finditer(text)}
+    if table is not None:
+        wanted -= table.aliases.keys()
+    if not wanted:
+        return frozenset()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                if node.id in wanted:  # type: ignore[attr-defined]
+                    used.add(node.id)  # type: ignore[attr-defined]
+            else:
+                wanted.discard(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.arg:
+            wanted.discard(node.arg)  # type: ignore[attr-defined]
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            wanted.discard(node.name)  # type: ignore[attr-defined]
+        elif kind in (ast.Import, ast.ImportFrom):
+            if kind is ast.ImportFrom and any(a.name == "*" for a in node.names):  # type: ignore[attr-defined]
+                return frozenset()
+            for alias in node.names:  # type: ignore[attr-defined]
+                wanted.discard(alias.asname or alias.name.partition(".")[0])
+        elif kind in (ast.Global, ast.Nonlocal):
+            wanted.difference_update(node.names)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+            wanted.discard(node.name)  # type: ignore[attr-defined]
+        elif kind in _MATCH_CAPTURES and getattr(node, "name", None):
+            wanted.discard(node.name)  # type: ignore[attr-defined]
+    return frozenset(used & wanted)
+
+
+_MATCH_CAPTURES = tuple(
+    t for t in (getattr(ast, "MatchAs", None), getattr(ast, "MatchStar", None)) if t is not None
+)
 
 
 def resolve(table: ImportTable, node: ast.expr) -> str | None:

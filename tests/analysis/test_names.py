@@ -200,3 +200,32 @@ def test_same_alias_imported_twice_stays_known() -> None:
 def test_tf_keras_import_marks_legacy_keras() -> None:
     assert facts_of("import tf_keras as keras\n").legacy_keras
     assert not facts_of("from tensorflow import keras\n").legacy_keras
+
+
+@pytest.mark.parametrize(
+    ("text", "expr", "expected"),
+    [
+        # a fragment: nothing binds `nn`, `tf`, `F`, so they are the conventional modules
+        ("class M(nn.Module):\n    pass\n", "nn.LSTM", "torch.nn.LSTM"),
+        ("y = tf.reduce_mean(x, axis=1)\n", "tf.reduce_mean", "tensorflow.reduce_mean"),
+        ("y = F.softmax(x, dim=1)\n", "F.softmax", "torch.nn.functional.softmax"),
+        # an import binds the name: the import wins, nothing is implied
+        ("import mxnet.gluon.nn as nn\nnn.Dense(3)\n", "nn.Dense", "mxnet.gluon.nn.Dense"),
+        # bound by an assignment, a parameter, a def, a loop target, an except, a with
+        ("nn = make()\nnn.LSTM(3)\n", "nn.LSTM", None),
+        ("def f(nn):\n    return nn.LSTM(3)\n", "nn.LSTM", None),
+        ("def tf():\n    pass\ntf.reduce_mean(x)\n", "tf.reduce_mean", None),
+        ("for F in fs:\n    F.softmax(x)\n", "F.softmax", None),
+        ("try:\n    pass\nexcept E as tf:\n    tf.reduce_mean(x)\n", "tf.reduce_mean", None),
+        ("with open(p) as nn:\n    nn.read()\n", "nn.read", None),
+        # a star import may bind it: nothing is implied
+        ("from somewhere import *\nnn.LSTM(3)\n", "nn.LSTM", None),
+        # an alias only written in a string or a comment is not used
+        ("s = 'nn.LSTM'\n", "nn.LSTM", None),
+    ],
+)
+def test_implicit_aliases_only_for_names_nothing_binds(
+    text: str, expr: str, expected: str | None
+) -> None:
+    table = collect_imports(SourceLines(text), ast.parse(text))
+    assert resolve(table, ast.parse(expr, mode="eval").body) == expected

@@ -54,6 +54,13 @@ TRIAGE = triage_for([FakeRule(frozenset({"reduce_mean", "Masking", "keep_dims"})
         # ... or no framework is imported (it is only named in a comment, or imported relatively).
         ("import numpy as np\n# like torch\ny = np.reduce_mean(x)\n", Stage.AST),
         ("from .torch import reduce_mean\ny = reduce_mean(x)\n", Stage.AST),
+        # A fragment that uses a conventional alias nothing binds is framework code ...
+        ("y = tf.reduce_mean(x, 1)\n", Stage.PARSE),
+        ("class M(nn.Module):\n    def f(self, x):\n        return x.reduce_mean()\n", Stage.PARSE),
+        # ... but not when the file binds the name, or the alias is only numpy's.
+        ("nn = load()\ny = nn.reduce_mean(x)\n", Stage.AST),
+        ("def f(tf):\n    return tf.reduce_mean(x)\n", Stage.AST),
+        ("y = np.reduce_mean(x)\ntf_ = 1\n", Stage.TEXT),
         # Rejected by the text stage: no framework word, or no trigger as a whole word.
         ("y = x.reduce_mean()\n", Stage.TEXT),
         ("import tensorflow as tf\ny = tf.reduce_means(x)\n", Stage.TEXT),
@@ -83,9 +90,7 @@ def test_every_rule_declares_triggers() -> None:
 
 
 def test_syntax_error_that_passes_the_text_stage_is_reported() -> None:
-    diags = lint_source_text(
-        "import tensorflow as tf\ns = tf.reduce_sum(h, reduction_indices=1\n"
-    )
+    diags = lint_source_text("import tensorflow as tf\ns = tf.reduce_sum(h, reduction_indices=1\n")
     assert [d.code for d in diags] == [SYNTAX_ERROR]
 
 
@@ -129,9 +134,7 @@ INLINE = {
 }
 
 
-def test_fixture_corpus_loses_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fixture_corpus_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """tests/fixtures/**.py, examples/*.py and the inline snippets, triage on vs. off."""
     for name, text in INLINE.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
