@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pooling_lint.analysis.facts import FileFacts, build_facts
+from pooling_lint.analysis.names import IMPLICIT_ALIASES
 from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.project import ProjectContext
 from pooling_lint.analysis.walk import COMPOUND_STATEMENTS as _COMPOUND
@@ -198,6 +199,7 @@ def lint_module_text(
     if not findings:
         return errors
     innermost = statement_spans(tree, src)
+    implied = _implied_note(facts.imports.implicit)
     out = errors
     seen: set[tuple[str, int, int, str]] = set()
     for rule, finding, related in findings:
@@ -211,7 +213,7 @@ def lint_module_text(
             Diagnostic(
                 code=rule.code,
                 name=rule.name,
-                message=finding.message,
+                message=finding.message + implied,
                 path=display,
                 start=start,
                 end=end,
@@ -222,6 +224,14 @@ def lint_module_text(
             )
         )
     return out
+
+
+def _implied_note(aliases: frozenset[str]) -> str:
+    """What a fragment's findings assume: which unbound names were read as which modules."""
+    if not aliases:
+        return ""
+    named = ", ".join(f"`{a}` as `{IMPLICIT_ALIASES[a]}`" for a in sorted(aliases))
+    return f" (this file imports nothing under these names; read {named})"
 
 
 def _related(facts: FileFacts, finding: Finding) -> tuple[Related, ...]:

@@ -229,3 +229,24 @@ def test_implicit_aliases_only_for_names_nothing_binds(
 ) -> None:
     table = collect_imports(SourceLines(text), ast.parse(text))
     assert resolve(table, ast.parse(expr, mode="eval").body) == expected
+
+
+def test_a_fragments_findings_say_which_names_were_implied() -> None:
+    from pooling_lint.config import Config
+    from pooling_lint.engine import Options, lint_module_text
+
+    text = textwrap.dedent(
+        """\
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = nn.LSTM(8, 8, batch_first=True, bidirectional=True)
+
+            def forward(self, x):
+                out, _ = self.rnn(x)
+                return out[:, -1]
+        """
+    )
+    (diag,) = lint_module_text(text, "frag.py", Options.for_config(Config()).rules)
+    assert diag.code == "PLG204" and diag.line == 8
+    assert diag.message.endswith("read `nn` as `torch.nn`)")
