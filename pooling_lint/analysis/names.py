@@ -97,7 +97,7 @@ IMPLICIT_ALIASES: dict[str, str] = {
 }
 
 #: ``nn.X``-style uses of an implicit alias in the text: the cheap test before the ast walk.
-IMPLICIT_USE = re.compile(r"(?<![\w.])(?:" + "|".join(IMPLICIT_ALIASES) + r")\.[A-Za-z_]")
+IMPLICIT_USE = re.compile(r"(?<![\w.])(" + "|".join(IMPLICIT_ALIASES) + r")\.([A-Za-z_][\w.]*)")
 
 
 @dataclass
@@ -184,7 +184,12 @@ def implicit_aliases(
     """
     if table is not None and table.star_modules:
         return frozenset()
-    wanted = {m.group(0).partition(".")[0] for m in IMPLICIT_USE.finditer(text)}
+    chains: dict[str, set[str]] = {}
+    for match in IMPLICIT_USE.finditer(text):
+        chains.setdefault(match.group(1), set()).add(match.group(2).rstrip("."))
+    # the alias must be used as its module: one ``alias.X`` names an API the table models
+    # (``nn.LSTM``, ``tf.reduce_mean``), so a fragment's ``nn.cursor()`` (a connection) is not
+    wanted = {alias for alias, uses in chains.items() if _names_an_api(alias, uses)}
     if table is not None:
         wanted -= table.aliases.keys()
     if not wanted:
@@ -214,6 +219,18 @@ def implicit_aliases(
         elif kind in _MATCH_CAPTURES and getattr(node, "name", None):
             wanted.discard(node.name)  # type: ignore[attr-defined]
     return frozenset(used & wanted)
+
+
+def _names_an_api(alias: str, uses: set[str]) -> bool:
+    from pooling_lint.analysis.library import lookup
+
+    module = IMPLICIT_ALIASES[alias]
+    for use in uses:
+        parts = use.split(".")
+        for end in range(len(parts), 0, -1):
+            if lookup(canonical(f"{module}.{'.'.join(parts[:end])}")) is not None:
+                return True
+    return False
 
 
 _MATCH_CAPTURES = tuple(

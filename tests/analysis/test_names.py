@@ -206,7 +206,7 @@ def test_tf_keras_import_marks_legacy_keras() -> None:
     ("text", "expr", "expected"),
     [
         # a fragment: nothing binds `nn`, `tf`, `F`, so they are the conventional modules
-        ("class M(nn.Module):\n    pass\n", "nn.LSTM", "torch.nn.LSTM"),
+        ("class M(nn.Module):\n    rnn = nn.LSTM(3, 3)\n", "nn.LSTM", "torch.nn.LSTM"),
         ("y = tf.reduce_mean(x, axis=1)\n", "tf.reduce_mean", "tensorflow.reduce_mean"),
         ("y = F.softmax(x, dim=1)\n", "F.softmax", "torch.nn.functional.softmax"),
         # an import binds the name: the import wins, nothing is implied
@@ -250,3 +250,16 @@ def test_a_fragments_findings_say_which_names_were_implied() -> None:
     (diag,) = lint_module_text(text, "frag.py", Options.for_config(Config()).rules)
     assert diag.code == "PLG204" and diag.line == 8
     assert diag.message.endswith("read `nn` as `torch.nn`)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cur = nn.cursor()\nnn.commit()\n",  # a database connection the fragment never made
+        "tf.write(data)\n",  # a file handle
+        "y = F.value_of(x)\n",  # no torch.nn.functional API of that name
+    ],
+)
+def test_no_implicit_alias_unless_it_names_a_modelled_api(text: str) -> None:
+    table = collect_imports(SourceLines(text), ast.parse(text))
+    assert table.implicit == frozenset()

@@ -56,7 +56,9 @@ TRIAGE = triage_for([FakeRule(frozenset({"reduce_mean", "Masking", "keep_dims"})
         ("from .torch import reduce_mean\ny = reduce_mean(x)\n", Stage.AST),
         # A fragment that uses a conventional alias nothing binds is framework code ...
         ("y = tf.reduce_mean(x, 1)\n", Stage.PARSE),
-        ("class M(nn.Module):\n    def f(self, x):\n        return x.reduce_mean()\n", Stage.PARSE),
+        ("class M(nn.Module):\n    rnn = nn.LSTM(3, 3)\n    y = x.reduce_mean()\n", Stage.PARSE),
+        # ... as long as it names an API of that module (this `nn` is a database connection)
+        ("c = nn.cursor()\ny = c.reduce_mean()\n", Stage.AST),
         # ... but not when the file binds the name, or the alias is only numpy's.
         ("nn = load()\ny = nn.reduce_mean(x)\n", Stage.AST),
         ("def f(tf):\n    return tf.reduce_mean(x)\n", Stage.AST),
