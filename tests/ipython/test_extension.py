@@ -14,8 +14,10 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from pooling_lint.ipython_extension import PoolingLintFindings, PoolingLintWarning
 
-IMPORT = "import tensorflow as tf\n"
-POOL = "def pool(h):\n    return tf.reduce_sum(h, reduction_indices=1)\n"
+# Not the conventional ``tf``: a cell that uses ``tf`` and binds nothing is read as TensorFlow
+# by convention (a fragment), while ``tfm`` means TensorFlow only through an earlier cell.
+IMPORT = "import tensorflow as tfm\n"
+POOL = "def pool(h):\n    return tfm.reduce_sum(h, reduction_indices=1)\n"
 
 
 @pytest.fixture
@@ -56,6 +58,13 @@ def test_without_the_earlier_import_there_is_no_finding(shell: InteractiveShell)
     # The same cell alone is not TensorFlow code: the finding above came from the history.
     _, found = run(shell, POOL)
     assert found == []
+
+
+def test_a_conventional_alias_no_cell_binds_is_read_by_convention(shell: InteractiveShell) -> None:
+    _, found = run(shell, POOL.replace("tfm.", "tf."))
+    assert len(found) == 1
+    assert found[0].startswith("PLG302 line 2:12: `tf.reduce_sum`")
+    assert "read `tf` as `tensorflow`" in found[0]
 
 
 def test_a_cell_that_failed_is_not_part_of_the_program(shell: InteractiveShell) -> None:
