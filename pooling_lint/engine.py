@@ -160,8 +160,10 @@ def lint_module_text(
     Suppressions and per-file ignores are not applied here; see :func:`filter_diagnostics`.
     """
     plan = triage_plan(text, rules)
-    if project and (plan is None or plan.narrowed is None):
-        # the padding evidence the rules' second word groups look for may be in another module
+    if project:
+        # the padding evidence the rules' second word groups look for may be in another
+        # module: every rule's triggers count, also where some rules' groups are met here
+        # (a plan narrowed to those rules would drop the others' triggers)
         whole = triage_for(rules)
         if whole.text_stage(text):
             plan = Plan(whole)

@@ -337,9 +337,12 @@ def _source_pattern() -> re.Pattern[str]:
     from pooling_lint.analysis import library as lib
     from pooling_lint.analysis.library import Family
     from pooling_lint.analysis.library.conventions import PADDING_WORDS
+    from pooling_lint.analysis.library.tf1 import RNN_FUNCTIONS
 
     words = lib.in_families(Family.PADDING_SOURCE, Family.PACKING) | PADDING_WORDS
     words = (words - {"masked_fill", "masked_fill_"}) | {"tflearn", "torchtext", "collate_fn"}
+    # a TF1 RNN given `sequence_length=` zeroes its outputs past each length (tf1_calls.py)
+    words |= {name for name in RNN_FUNCTIONS if "_" in name}
     alternatives = "|".join(sorted(re.escape(w) for w in words))
     hand_made = r"\]\s*\*\s*\(|\[\s*\w+\s*,\s*-?\s*:?\s*-?len\("  # [c] * (..), a[i, :len(
     return re.compile(rf"\b(?:{alternatives})\b|{hand_made}")

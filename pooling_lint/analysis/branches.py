@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.values import Evidence, Role, Side, Tensor, Value
+from pooling_lint.analysis.values import Const, Evidence, Role, Side, Tensor, TupleValue, Value
 
 if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
@@ -224,6 +224,65 @@ __all__ = [
     "vacuous",
     "without_padding",
 ]
+
+
+_SEQUENCE_TYPES = frozenset({"tuple", "list"})
+
+
+def static_truth(it: Interpreter, test: ast.expr) -> bool | None:
+    """The value of an ``if`` test that the modelled values decide (None: not decided).
+
+    * ``isinstance(x, tuple)`` (or ``list``, or a tuple of those) where ``x`` holds a tuple or
+      list whose Python type the analysis knows (``TupleValue.kind``): a tuple display, the
+      tuple the TF1 RNN functions return (``(out_fw, out_bw)``), a list display;
+    * ``if flag:`` / ``if not flag:`` on a parameter that holds, unchanged since the entry,
+      a constant every known call site gives (``time_major=False`` left to its default by the
+      only caller).
+
+    Anything else (a name rebound in the body, a parameter with no known call site, a value
+    of unknown type) is left to both branches.
+    """
+    if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+        inner = static_truth(it, test.operand)
+        return None if inner is None else not inner
+    frame = it.frame
+    if frame is None:
+        return None
+    if type(test) is ast.Name:
+        pinned = frame.pinned.get(test.id)
+        if pinned is not None and frame.env.get(test.id) is pinned and isinstance(pinned, Const):
+            return bool(pinned.value)
+        return None
+    if (
+        type(test) is ast.Call
+        and type(test.func) is ast.Name
+        and test.func.id == "isinstance"
+        and len(test.args) == 2
+        and not test.keywords
+        and "isinstance" not in frame.env
+        and "isinstance" not in it.module_env
+    ):
+        types = _builtin_types(it, test.args[1])
+        if types is None or not types <= _SEQUENCE_TYPES:
+            return None
+        value = it.eval(test.args[0]) if type(test.args[0]) is ast.Name else None
+        if isinstance(value, TupleValue) and value.kind in _SEQUENCE_TYPES:
+            return value.kind in types
+    return None
+
+
+def _builtin_types(it: Interpreter, node: ast.expr) -> frozenset[str] | None:
+    """``tuple`` / ``(tuple, list)``: the builtin type names (None if not plain builtins)."""
+    frame = it.frame
+    names = node.elts if type(node) is ast.Tuple else [node]
+    out: set[str] = set()
+    for n in names:
+        if type(n) is not ast.Name:
+            return None
+        if (frame is not None and n.id in frame.env) or n.id in it.module_env:
+            return None  # shadowed
+        out.add(n.id)
+    return frozenset(out)
 
 
 def _lone_call(body: list[ast.stmt]) -> tuple[ast.Call, ast.expr | None] | None:

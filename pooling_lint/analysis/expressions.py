@@ -92,7 +92,7 @@ def eval_sequence(it: Interpreter, node: ast.Tuple | ast.List) -> Value:
         return Const(tuple(i.value for i in items if isinstance(i, Const)))
     if not items:
         return Const(())
-    return TupleValue(items)
+    return TupleValue(items, "tuple" if type(node) is ast.Tuple else "list")
 
 
 def eval_binop(it: Interpreter, node: ast.BinOp) -> Value:

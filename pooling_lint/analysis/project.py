@@ -163,7 +163,8 @@ def to_portable(v: Value, facts: FileFacts, path: str, depth: int = 0) -> Portab
                 out[name] = ev
         return out
     if isinstance(v, TupleValue):
-        return {"t": "tuple", "items": [to_portable(i, facts, path, depth + 1) for i in v.items]}
+        items = [to_portable(i, facts, path, depth + 1) for i in v.items]
+        return {"t": "tuple", "items": items, **({"py": v.kind} if v.kind else {})}
     if isinstance(v, ListOf):
         item = to_portable(v.item, facts, path, depth + 1)
         return {"t": "list", "item": item} if item is not None else None
@@ -208,7 +209,9 @@ def from_portable(data: Portable) -> Value:
             guarded=bool(data.get("guarded", False)),
         ).with_(**evs)
     if kind == "tuple":
-        return TupleValue(tuple(from_portable(i) for i in data.get("items", [])))
+        kind = data.get("py")
+        items = tuple(from_portable(i) for i in data.get("items", []))
+        return TupleValue(items, kind if kind in ("tuple", "list") else None)
     if kind == "list":
         item = from_portable(data.get("item"))
         return ListOf(item) if item is not None else None

@@ -147,11 +147,12 @@ def _rnn(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
         # ((out_fw, out_bw), (state_fw, state_bw)); out_bw is back in time order, so its
         # last step is the backward direction after a single step
         fw, bw = out, out.with_(bidirectional=lev)
-        return TupleValue((TupleValue((fw, bw)), TupleValue((state, state))))
+        pairs = (TupleValue((fw, bw), "tuple"), TupleValue((state, state), "tuple"))
+        return TupleValue(pairs, "tuple")
     if bidir:
         # both directions depth-concatenated: (outputs, state(s)_fw, state(s)_bw)
-        return TupleValue((out.with_(bidirectional=lev), None, None))
-    return TupleValue((out, state))
+        return TupleValue((out.with_(bidirectional=lev), None, None), "tuple")
+    return TupleValue((out, state), "tuple")
 
 
 def _dense(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:

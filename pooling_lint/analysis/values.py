@@ -199,9 +199,16 @@ class Instance:
 
 @dataclass(frozen=True)
 class TupleValue:
-    """A tuple of values, e.g. ``(output, (h_n, c_n))`` returned by ``nn.LSTM``."""
+    """A tuple of values, e.g. ``(output, (h_n, c_n))`` returned by ``nn.LSTM``.
+
+    ``kind`` is the Python type where it is known (``"tuple"``: a tuple display, what the TF1
+    RNN functions return; ``"list"``: a list display), else None: the analysis models both
+    (and the lists Keras returns) with this one value, so ``isinstance(x, tuple)`` is decided
+    only where ``kind`` says (analysis/branches.py ``static_truth``).
+    """
 
     items: tuple[Value, ...]
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -384,7 +391,8 @@ def join(a: Value, b: Value) -> Value:
             kept["role"] = Role.DATA
         return Tensor(**kept)
     if isinstance(a, TupleValue) and isinstance(b, TupleValue) and len(a.items) == len(b.items):
-        return TupleValue(tuple(join(x, y) for x, y in zip(a.items, b.items)))
+        kind = a.kind if a.kind == b.kind else None
+        return TupleValue(tuple(join(x, y) for x, y in zip(a.items, b.items)), kind)
     return None
 
 
