@@ -40,6 +40,7 @@ from pooling_lint.analysis.names import collect_imports
 from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.project import ProjectContext, relevant, summarise
 from pooling_lint.source import SourceError, read_source
+from pooling_lint.triage import HAND_PADDING
 
 MAX_ROUNDS = 5
 
@@ -344,7 +345,7 @@ def _source_pattern() -> re.Pattern[str]:
     # a TF1 RNN given `sequence_length=` zeroes its outputs past each length (tf1_calls.py)
     words |= {name for name in RNN_FUNCTIONS if "_" in name}
     alternatives = "|".join(sorted(re.escape(w) for w in words))
-    hand_made = r"\]\s*\*\s*\(|\[\s*\w+\s*,\s*-?\s*:?\s*-?len\("  # [c] * (..), a[i, :len(
+    hand_made = HAND_PADDING.pattern  # [c] * (..), a[i, :len(
     return re.compile(rf"\b(?:{alternatives})\b|{hand_made}")
 
 

@@ -282,19 +282,42 @@ class Plan:
 _NO_TRIAGE = Plan(Triage(frozenset(), enabled=False))
 
 
-def plan(text: str, rules: Sequence[HasTriggers]) -> Plan | None:
-    """The text stage for the engine: None if ``text`` cannot hold a finding (not parsed)."""
-    if os.environ.get(DISABLE_ENV):
-        return _NO_TRIAGE
+#: The shape of hand-written padding (analysis/pad_loops.py): ``[c] * (n - len(x))``,
+#: ``arr[i, :len(s)] = s`` / ``arr[i, -len(s):] = s``. It is padding evidence as much as a
+#: padding word: a file that shows it meets every rule's second group of words, and its
+#: ``len`` (used as code: the ast stage checks) counts as a trigger.
+HAND_PADDING = re.compile(r"\]\s*\*\s*\(|\[\s*\w+\s*,\s*-?\s*:?\s*-?len\(")
+_HAND_TRIGGERS = frozenset({"len"})
+
+
+def _hand_padded(text: str) -> bool:
+    return "len(" in text and HAND_PADDING.search(text) is not None
+
+
+def _narrowed(text: str, rules: Sequence[HasTriggers]) -> Triage | None:
+    """The triage of the rules whose second group of words ``text`` meets (None: no rule)."""
     met: dict[frozenset[str] | None, bool] = {}  # most rules share one of two groups
+    hand = _hand_padded(text)
     candidates = []
     for r in rules:
         requires = getattr(r, "requires", None)
         if requires not in met:
-            met[requires] = _requirement_met(text, requires)
+            met[requires] = hand or _requirement_met(text, requires)
         if met[requires]:
             candidates.append(r)
-    narrowed = triage_for(candidates) if candidates else None
+    if not candidates:
+        return None
+    narrowed = triage_for(candidates)
+    if hand and narrowed.enabled:
+        narrowed = Triage(narrowed.triggers | _HAND_TRIGGERS, narrowed.frameworks)
+    return narrowed
+
+
+def plan(text: str, rules: Sequence[HasTriggers]) -> Plan | None:
+    """The text stage for the engine: None if ``text`` cannot hold a finding (not parsed)."""
+    if os.environ.get(DISABLE_ENV):
+        return _NO_TRIAGE
+    narrowed = _narrowed(text, rules)
     if narrowed is not None and narrowed.text_stage(text):
         return Plan(narrowed)
     if triage_for(rules).text_stage(text):
@@ -310,8 +333,7 @@ def can_hold_findings(text: str, rules: Sequence[HasTriggers]) -> bool:
     """
     if os.environ.get(DISABLE_ENV):
         return True
-    candidates = [r for r in rules if _requirement_met(text, getattr(r, "requires", None))]
-    narrowed = triage_for(candidates) if candidates else None
+    narrowed = _narrowed(text, rules)
     if narrowed is not None and narrowed.text_stage(text):
         return narrowed.ast_stage(text)  # passes files that ast cannot parse on (PLG000)
     # No rule can report here; but a file that looks like model code and does not parse still
