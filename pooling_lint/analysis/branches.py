@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.values import Const, Evidence, Role, Side, Tensor, TupleValue, Value
+from pooling_lint.analysis.walk import FUNCTIONS
 
 if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
@@ -249,9 +250,9 @@ def static_truth(it: Interpreter, test: ast.expr) -> bool | None:
     if frame is None:
         return None
     if type(test) is ast.Name:
-        pinned = frame.pinned.get(test.id)
-        if pinned is not None and frame.env.get(test.id) is pinned and isinstance(pinned, Const):
-            return bool(pinned.value)
+        value = frame.env.get(test.id)
+        if isinstance(value, Const) and _pinned(it, test.id):
+            return bool(value.value)
         return None
     if (
         type(test) is ast.Call
@@ -269,6 +270,33 @@ def static_truth(it: Interpreter, test: ast.expr) -> bool | None:
         if isinstance(value, TupleValue) and value.kind in _SEQUENCE_TYPES:
             return value.kind in types
     return None
+
+
+def _pinned(it: Interpreter, name: str) -> bool:
+    """Is ``name`` a parameter of the running function that the function never rebinds, with
+    known call sites? Then it holds what the call sites give (their join: a constant only if
+    they agree), or its default where none passes it. A function with no known call site (in
+    this file, or in other modules through project mode) pins nothing: its default is only a
+    guess."""
+    frame = it.frame
+    fn = frame.unit.node if frame is not None else None
+    if frame is None or frame.unit.key not in it.bindings or not isinstance(fn, FUNCTIONS):
+        return False
+    if name not in frame.unit.params:
+        return False
+    for node in ast.walk(fn):
+        kind = type(node)
+        if kind is ast.Name and type(node.ctx) is not ast.Load and node.id == name:  # type: ignore[attr-defined]
+            return False  # assigned, a loop or `with` target, deleted
+        if kind is ast.ExceptHandler and node.name == name:  # type: ignore[attr-defined]
+            return False
+        if kind is ast.alias and (node.asname or node.name) == name:  # type: ignore[attr-defined]
+            return False
+        if kind in (ast.Global, ast.Nonlocal) and name in node.names:  # type: ignore[attr-defined]
+            return False
+        if node is not fn and kind in (*FUNCTIONS, ast.ClassDef) and node.name == name:  # type: ignore[attr-defined]
+            return False
+    return True
 
 
 def _builtin_types(it: Interpreter, node: ast.expr) -> frozenset[str] | None:

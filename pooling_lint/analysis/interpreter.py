@@ -22,14 +22,7 @@ from typing import Any
 
 from pooling_lint.analysis import branches, project
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.branches import (
-    Path,
-    Refinement,
-    absent_evidence,
-    split,
-    static_truth,
-    without_padding,
-)
+from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
 from pooling_lint.analysis.connections import Connection, scan_connections
 from pooling_lint.analysis.expressions import EXPRESSIONS
 from pooling_lint.analysis.facts import (
@@ -116,7 +109,6 @@ class Interpreter:
         self.fed: dict[str, Padding] = {}
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
-        self._pinned: dict[str, Value] = {}  # the entry's pinned parameters (Frame.pinned)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -220,7 +212,7 @@ class Interpreter:
             self.frame = frame
             self._exec_block(unit.node.body)
         else:
-            frame = Frame(unit, self._entry_env(unit), pinned=self._pinned)
+            frame = Frame(unit, self._entry_env(unit))
             self.frame = frame
             self._exec_block(self._body(unit.node))
         if frame.unread_masks and not isinstance(unit.node, ast.Module):
@@ -245,9 +237,6 @@ class Interpreter:
         env: dict[str, Value] = {}
         bound = self.bindings.get(unit.key, {})
         self._reads.setdefault(("bindings", unit.key, ""), bound)
-        # call sites are known (in this file, or other modules' through project mode)
-        has_sites = unit.key in self.bindings
-        self._pinned = {}
         params = all_params(fn.args)
         # _entry_env runs once per analysis round: scan each function once per file.
         roles = self._roles.get(unit.key)
@@ -265,12 +254,8 @@ class Interpreter:
             env[name] = None  # every parameter is a local: it shadows imports of that name
             if name in bound:
                 env[name] = bound[name]
-                if isinstance(env[name], Const):
-                    self._pinned[name] = env[name]
             elif is_plain_literal(default):
                 env[name] = self.eval(default)
-                if has_sites:  # no known call site passes it: the default holds
-                    self._pinned[name] = env[name]
             # A name gives a value its role (so the mask itself is not "pooled"), never the
             # padding of other values: that comes from connections (analysis/connections.py).
             role = roles.get(name)
@@ -394,23 +379,19 @@ class Interpreter:
         frame = self.frame
         assert frame is not None
         src = self.src
-        if is_main_guard(stmt.test):
-            self._exec_block(block(src, stmt.body))
-            return
-        self.eval(stmt.test)
-        truth = static_truth(self, stmt.test)
-        if truth is not None:
-            # the test is decided for the modelled values: only one branch runs
+        truth = True if is_main_guard(stmt.test) else branches.static_truth(self, stmt.test)
+        if truth is not None:  # `__main__`, or decided for the modelled values: one branch runs
             self._exec_block(block(src, stmt.body if truth else stmt.orelse))
             return
-        branches = split(stmt.test)
+        self.eval(stmt.test)
+        tests = split(stmt.test)
         before = dict(frame.env)
         path = frame.path
         then_env, then_path, then_done = self._exec_branch(
-            block(src, stmt.body), branches.then, before, path
+            block(src, stmt.body), tests.then, before, path
         )
         else_env, else_path, else_done = self._exec_branch(
-            block(src, stmt.orelse) if stmt.orelse else (), branches.orelse, before, path
+            block(src, stmt.orelse) if stmt.orelse else (), tests.orelse, before, path
         )
         if then_done and not else_done:
             # `if lengths is None: return ...`: the rest runs on the else path only

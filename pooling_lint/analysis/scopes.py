@@ -53,9 +53,6 @@ class Frame:
     path: Path = field(default_factory=Path)
     #: the path ended in a `return` or `raise`: the rest of the block does not run
     terminated: bool = False
-    #: parameters whose constant every known call site gives (passed, or left to the
-    #: default): name -> that value, as bound on entry (analysis/branches.py static_truth)
-    pinned: dict[str, Value] = field(default_factory=dict)
 
 
 MAX_UNROLL = 8
