@@ -123,6 +123,11 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and it.frame:
             it.frame.env[func.value.id] = new
         return None
+    if model.one_path:
+        # built on one path only (scopes.one_path_model): the data reaches its Input there
+        if method in lib.MODEL_DATA_METHODS and method != "__call__":
+            feed(it, model.input, fact.args[0] if fact.args else fact.kwarg("x"))
+        return None
     if method is None or method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else (fact.kwarg("x") or fact.kwarg("inputs"))
         it.log.model_call(ModelCall(node, model, method, data))
