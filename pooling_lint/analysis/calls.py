@@ -14,6 +14,7 @@ from pooling_lint.analysis.facts import (
     ModelCall,
 )
 from pooling_lint.analysis.flows import builtin_call
+from pooling_lint.analysis.inline import inline_call
 from pooling_lint.analysis.keras_layers import layer_weight
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
@@ -175,7 +176,7 @@ def function_call(it: Interpreter, fact: CallFact, ref: FunctionRef) -> Value:
         return None
     joined = it.bindings.get(key)  # the call sites so far, before this one joins them
     ret = it.call_unit(key, fact.args, fact.kwargs, skip_self=False)
-    inlined = it.inline_call(key, fact.args, fact.kwargs, joined)
+    inlined = inline_call(it, key, fact.args, fact.kwargs, joined)
     return ret if inlined is MISSING else inlined  # type: ignore[return-value]
 
 

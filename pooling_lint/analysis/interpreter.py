@@ -34,6 +34,7 @@ from pooling_lint.analysis.facts import (
 from pooling_lint.analysis.flows import iterated, loop_item
 from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
+from pooling_lint.analysis.keras_models import keras_classes
 from pooling_lint.analysis.layout import BTF
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
@@ -109,13 +110,14 @@ class Interpreter:
         self.fed: dict[str, Padding] = {}
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
-        self._inlining: set[str] = set()  # the helpers running inline now (inline_call)
-        self._inlinable: dict[str, bool] = {}
+        self.inlining: set[str] = set()  # the helpers running inline now (analysis/inline.py)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
         self._collect_units(self.tree.body, prefix="", class_name=None)
-        self._find_keras_models()
+        # Classes that hand a Keras mask on: `supports_masking = True` or a compute_mask().
+        self.mask_passing = {n for n, c in self.classes.items() if passes_mask(self.src, c)}
+        self.keras_layers = keras_classes(self.facts, self.classes)
         seed_inbound(self)
         order = ["<module>"] + [k for k in self.units if k != "<module>"]
         self.units["<module>"] = Unit("<module>", self.tree)
@@ -131,29 +133,6 @@ class Interpreter:
             if recorded is None:
                 continue
             self.facts.extend(recorded)
-
-    def _find_keras_models(self) -> None:
-        self.keras_layers: set[str] = set()
-        # Classes that hand a Keras mask on: `supports_masking = True` or a compute_mask().
-        self.mask_passing: set[str] = {
-            name for name, cls in self.classes.items() if passes_mask(self.src, cls)
-        }
-        for found, roots in (
-            (self.facts.keras_model_classes, ("keras.Model", "keras.Sequential")),
-            (self.keras_layers, ("keras.Model", "keras.Sequential", "keras.layers.Layer")),
-        ):
-            changed = True
-            while changed:
-                changed = False
-                for name, cls in self.classes.items():
-                    if name in found:
-                        continue
-                    for base in cls.bases:
-                        q = self.facts.qualname(base)
-                        if q in roots or dotted(base) in found:
-                            found.add(name)
-                            changed = True
-                            break
 
     def _collect_units(self, body: Sequence[ast.stmt], prefix: str, class_name: str | None) -> None:
         for stmt in body:
@@ -616,61 +595,16 @@ class Interpreter:
         self.bind_call(key, unit.params, skip_self, args, kwargs)
         return self.read_return(key)
 
-    def inline_call(
-        self,
-        key: str,
-        args: tuple[Value, ...],
-        kwargs: tuple[tuple[str, Value], ...],
-        joined: dict[str, Value] | None,
-    ) -> object:
-        """The result of one call of a small helper of this file, run with this call's own
-        arguments (``_MISSING`` when it is not such a helper, or when this call passes what
-        the call sites before it (``joined``) do: the unit's result then says the same).
-
-        A unit's parameters are the join over its call sites, so a helper called twice with
-        different shapes (``dot_product(x, self.W)`` with a matrix, ``dot_product(h, self.u)``
-        with a vector) gives each caller the join of both results: an unknown rank. A helper
-        whose body is only assignments, tests and returns (``inlinable``) has no state of its
-        own; running it for the one call gives that call's result. Its events are left to the
-        unit's own run (they are not recorded twice).
-        """
-        unit = self.units.get(key)
-        if unit is None or key in self._inlining or len(self._inlining) >= _INLINE_DEPTH:
-            return _MISSING
-        fn = unit.node
-        if not isinstance(fn, FUNCTIONS) or unit.class_name is not None or key != fn.name:
-            return _MISSING
-        ok = self._inlinable.get(key)
-        if ok is None:
-            ok = self._inlinable[key] = inlinable(fn)
-        if not ok:
-            return _MISSING
-        values: dict[str, Value] = dict(zip(unit.params, args))
-        values.update((k, v) for k, v in kwargs if k in unit.params)
-        if joined is not None and joined == values:
-            return _MISSING  # the only call site so far: the unit's own run is this call
-        old = self.bindings.get(key)
-        saved = (self.frame, self.log, self.frame_links, self.link_evidence)
-        read_key = ("bindings", key, "")
-        had_read = read_key in self._reads
-        self.bindings[key] = values
-        self._inlining.add(key)
-        try:
-            self.log = EventLog()  # the unit's own run records the events
-            frame = Frame(unit, self._entry_env(unit))
-            self.frame = frame
-            self._exec_block(self._body(fn))
-            ret = join_returns(frame.returns)
-        finally:
-            self._inlining.discard(key)
-            if old is None:
-                self.bindings.pop(key, None)
-            else:
-                self.bindings[key] = old
-            if not had_read:
-                self._reads.pop(read_key, None)
-            self.frame, self.log, self.frame_links, self.link_evidence = saved
-        return ret
+    def run_aside(self, unit: Unit) -> Value:
+        """Run ``unit`` from its bindings as a call inside the running unit, whose state
+        analysis/inline.py keeps and restores: the join of its returns."""
+        read = ("bindings", unit.key, "")
+        had = read in self._reads
+        self.frame = frame = Frame(unit, self._entry_env(unit))
+        self._exec_block(self._body(unit.node))  # type: ignore[arg-type]
+        if not had:
+            self._reads.pop(read, None)  # these bindings are this call's, not the unit's
+        return join_returns(frame.returns)
 
     # -------------------------------------------- what a unit reads of shared state
     # A unit is re-run in a later round only if something it read has changed since.
@@ -731,44 +665,6 @@ class Interpreter:
 
 
 _AUG_OPS = frozenset({ast.Mult, ast.Div, ast.Add, ast.Sub})
-
-_INLINE_DEPTH = 3  # helpers calling helpers, inline
-_INLINE_SIZE = 12  # statements
-_INLINE_STATEMENTS = (
-    ast.Assign,
-    ast.AnnAssign,
-    ast.AugAssign,
-    ast.Expr,
-    ast.Return,
-    ast.If,
-    ast.Pass,
-    ast.Assert,
-    ast.Raise,
-)
-
-
-def inlinable(fn: FunctionNode) -> bool:
-    """A small helper with no state of its own: a plain function whose body is only
-    assignments, tests and returns (no loop, no nested definition, no ``yield``, no
-    ``global``), at most ``_INLINE_SIZE`` statements."""
-    if isinstance(fn, ast.AsyncFunctionDef) or fn.decorator_list:
-        return False
-    count = 0
-    todo: list[ast.stmt] = list(fn.body)
-    while todo:
-        stmt = todo.pop()
-        if not isinstance(stmt, _INLINE_STATEMENTS):
-            return False
-        count += 1
-        if count > _INLINE_SIZE:
-            return False
-        if isinstance(stmt, ast.If):
-            todo.extend(stmt.body)
-            todo.extend(stmt.orelse)
-    return not any(
-        isinstance(n, (ast.Yield, ast.YieldFrom, ast.Lambda, ast.NamedExpr)) for n in ast.walk(fn)
-    )
-
 
 _STATEMENTS: dict[type, Callable[[Interpreter, Any], None]] = {
     ast.Assign: Interpreter._exec_assign,
