@@ -198,6 +198,14 @@ def test_a_model_built_on_one_path_is_fed_by_fit() -> None:
     assert called is None  # nothing but the feed holds for the joined model
 
 
+def test_a_model_loaded_by_keras_on_the_other_path_is_as_unknown() -> None:
+    text = ONE_PATH.replace("BUILD", "build()").replace(
+        'restore("m.json")', 'keras.models.load_model("m.keras")'
+    )
+    h, _ = _probes(text)
+    assert isinstance(h, Tensor) and h.padding is not None
+
+
 def test_two_unknown_models_feed_nothing() -> None:
     h, _ = _probes(ONE_PATH.replace("BUILD", "restore('other.json')"))
     assert not isinstance(h, Tensor) or h.padding is None
