@@ -114,8 +114,9 @@ def one_path_model(a: Value, b: Value) -> Value:
     """A functional Keras model built on one path, something unknown or loaded from a file on
     the other (``model = load_model(p) if resume else build_model()``). Whatever the other
     path gives, on this one the data that ``model.fit(x)`` / ``predict`` / ... receives is
-    what the model's ``Input`` gets, as one call site passing padded data is enough for a function's
-    parameter. Only that holds: the result keeps the input, not the output or the layers."""
+    what the model's ``Input`` gets, as one call site passing padded data is enough for a
+    function's parameter. Only that holds: the result keeps the input, not the output or the
+    layers."""
     model = a if _opaque(b) else b if _opaque(a) else None
     if not isinstance(model, KerasModel) or model.kind != "functional" or model.input is None:
         return None
