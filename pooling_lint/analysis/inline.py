@@ -11,6 +11,7 @@ unit's own run (they are not recorded twice).
 from __future__ import annotations
 
 import ast
+import weakref
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.facts import EventLog
@@ -36,6 +37,7 @@ _STATEMENTS = (
     ast.Raise,
 )
 _NOT_INLINE = (ast.Yield, ast.YieldFrom, ast.Lambda, ast.NamedExpr, ast.Global, ast.Nonlocal)
+_SEEN: weakref.WeakKeyDictionary[ast.AST, bool] = weakref.WeakKeyDictionary()
 
 
 def inlinable(fn: FunctionNode) -> bool:
@@ -73,7 +75,10 @@ def inline_call(
     fn = unit.node
     if not isinstance(fn, FUNCTIONS) or unit.class_name is not None or key != fn.name:
         return MISSING
-    if not inlinable(fn):
+    ok = _SEEN.get(fn)
+    if ok is None:
+        ok = _SEEN[fn] = inlinable(fn)
+    if not ok:
         return MISSING
     values: dict[str, Value] = dict(zip(unit.params, args))
     values.update((k, v) for k, v in kwargs if k in unit.params)
