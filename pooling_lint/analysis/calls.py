@@ -14,6 +14,8 @@ from pooling_lint.analysis.facts import (
     ModelCall,
 )
 from pooling_lint.analysis.flows import builtin_call
+from pooling_lint.analysis.inline import inline_call
+from pooling_lint.analysis.keras_layers import layer_weight
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
@@ -28,6 +30,7 @@ from pooling_lint.analysis.project import (
 )
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
+from pooling_lint.analysis.scopes import MISSING
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,
@@ -171,7 +174,10 @@ def function_call(it: Interpreter, fact: CallFact, ref: FunctionRef) -> Value:
                 break
     if key is None:
         return None
-    return it.call_unit(key, fact.args, fact.kwargs, skip_self=False)
+    joined = it.bindings.get(key)  # the call sites so far, before this one joins them
+    ret = it.call_unit(key, fact.args, fact.kwargs, skip_self=False)
+    inlined = inline_call(it, key, fact.args, fact.kwargs, joined)
+    return ret if inlined is MISSING else inlined  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------------ methods
@@ -195,6 +201,9 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
     if recv is None and m in ("forward", "batch_encode_plus", "encode_plus"):
         return unknown_call(it, fact)
     if isinstance(recv, SelfRef):
+        own = it.class_method_key(recv.class_name, m)
+        if m == "add_weight" and own is None and recv.class_name in it.keras_layers:
+            return layer_weight(it, fact)  # Layer.add_weight: a weight of that shape
         attr = it.read_class_attr(recv.class_name, m)
         if isinstance(attr, HFObject):
             return hf.call(it, fact, attr)

@@ -34,6 +34,7 @@ from pooling_lint.analysis.facts import (
 from pooling_lint.analysis.flows import iterated, loop_item
 from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
+from pooling_lint.analysis.keras_models import keras_classes
 from pooling_lint.analysis.layout import BTF
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
@@ -109,11 +110,14 @@ class Interpreter:
         self.fed: dict[str, Padding] = {}
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
+        self.inlining: set[str] = set()  # the helpers running inline now (analysis/inline.py)
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
         self._collect_units(self.tree.body, prefix="", class_name=None)
-        self._find_keras_models()
+        # Classes that hand a Keras mask on: `supports_masking = True` or a compute_mask().
+        self.mask_passing = {n for n, c in self.classes.items() if passes_mask(self.src, c)}
+        self.keras_layers = keras_classes(self.facts, self.classes)
         seed_inbound(self)
         order = ["<module>"] + [k for k in self.units if k != "<module>"]
         self.units["<module>"] = Unit("<module>", self.tree)
@@ -129,29 +133,6 @@ class Interpreter:
             if recorded is None:
                 continue
             self.facts.extend(recorded)
-
-    def _find_keras_models(self) -> None:
-        self.keras_layers: set[str] = set()
-        # Classes that hand a Keras mask on: `supports_masking = True` or a compute_mask().
-        self.mask_passing: set[str] = {
-            name for name, cls in self.classes.items() if passes_mask(self.src, cls)
-        }
-        for found, roots in (
-            (self.facts.keras_model_classes, ("keras.Model", "keras.Sequential")),
-            (self.keras_layers, ("keras.Model", "keras.Sequential", "keras.layers.Layer")),
-        ):
-            changed = True
-            while changed:
-                changed = False
-                for name, cls in self.classes.items():
-                    if name in found:
-                        continue
-                    for base in cls.bases:
-                        q = self.facts.qualname(base)
-                        if q in roots or dotted(base) in found:
-                            found.add(name)
-                            changed = True
-                            break
 
     def _collect_units(self, body: Sequence[ast.stmt], prefix: str, class_name: str | None) -> None:
         for stmt in body:
@@ -614,6 +595,17 @@ class Interpreter:
             return None
         self.bind_call(key, unit.params, skip_self, args, kwargs)
         return self.read_return(key)
+
+    def run_aside(self, unit: Unit) -> Value:
+        """Run ``unit`` from its bindings as a call inside the running unit, whose state
+        analysis/inline.py keeps and restores: the join of its returns."""
+        read = ("bindings", unit.key, "")
+        had = read in self._reads
+        self.frame = frame = Frame(unit, self._entry_env(unit))
+        self._exec_block(self._body(unit.node))  # type: ignore[arg-type]
+        if not had:
+            self._reads.pop(read, None)  # these bindings are this call's, not the unit's
+        return join_returns(frame.returns)
 
     # -------------------------------------------- what a unit reads of shared state
     # A unit is re-run in a later round only if something it read has changed since.

@@ -351,3 +351,29 @@ def lambda_layer(it: Interpreter, node: ast.AST, fn: Value, t: Tensor) -> Value:
                 if isinstance(ret, Tensor):
                     return ret.with_(symbolic=t.symbolic, keras_mask=None)
     return Tensor(symbolic=t.symbolic)
+
+
+def layer_weight(it: Interpreter, fact: CallFact) -> Value:
+    """``self.add_weight(...)`` in a Keras layer: a parameter of the shape it is given.
+
+    The shape's position changed between releases (Keras 2.0: ``add_weight(shape,
+    initializer, name=None)``; Keras 2.2 and ``tf.keras``: ``add_weight(name, shape, ...)``;
+    Keras 3: ``add_weight(shape=None, initializer=None, ...)``), so the shape is the
+    ``shape=`` keyword or, positionally, a tuple or list display among the first two
+    arguments (a name is a string, never a tuple). Only its rank is a fact: a weight holds no
+    time steps and no padding. Anything else (a shape built elsewhere) gives nothing.
+    """
+    node = fact.arg_node(-1, "shape")
+    if node is None:
+        for a in fact.node.args[:2]:
+            if type(a) is ast.Starred:
+                return None
+            if isinstance(a, (ast.Tuple, ast.List)):
+                node = a
+                break
+    if not isinstance(node, (ast.Tuple, ast.List)) or any(
+        type(e) is ast.Starred for e in node.elts
+    ):
+        return None
+    dims = tuple(dim_from(it.eval(e), e) for e in node.elts)
+    return Tensor(rank=len(dims), dims=dims, origin=Evidence(fact.node, "`add_weight(...)`"))

@@ -14,6 +14,7 @@ from pooling_lint.analysis.facts import (
 from pooling_lint.analysis.feeds import feed
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.layout import BT, BTF
+from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.padding import drop_symbolic
 from pooling_lint.analysis.values import (
     Const,
@@ -28,7 +29,31 @@ from pooling_lint.analysis.values import (
 )
 
 if TYPE_CHECKING:
+    from pooling_lint.analysis.facts import FileFacts
     from pooling_lint.analysis.interpreter import Interpreter
+
+
+def keras_classes(facts: FileFacts, classes: dict[str, ast.ClassDef]) -> set[str]:
+    """The classes of the file that are Keras layers (models included): subclasses of
+    ``keras.Model`` / ``Sequential`` / ``layers.Layer``, directly or through a class of the
+    file. The models among them are added to ``facts.keras_model_classes``."""
+    layers: set[str] = set()
+    for found, roots in (
+        (facts.keras_model_classes, ("keras.Model", "keras.Sequential")),
+        (layers, ("keras.Model", "keras.Sequential", "keras.layers.Layer")),
+    ):
+        changed = True
+        while changed:
+            changed = False
+            for name, cls in classes.items():
+                if name in found:
+                    continue
+                for base in cls.bases:
+                    if facts.qualname(base) in roots or dotted(base) in found:
+                        found.add(name)
+                        changed = True
+                        break
+    return layers
 
 
 def sequential(it: Interpreter, fact: CallFact, ev: Evidence) -> Value:
@@ -122,6 +147,11 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
             )
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and it.frame:
             it.frame.env[func.value.id] = new
+        return None
+    if model.one_path:
+        # built on one path only (scopes.one_path_model): the data reaches its Input there
+        if method in lib.MODEL_DATA_METHODS and method != "__call__":
+            feed(it, model.input, fact.args[0] if fact.args else fact.kwarg("x"))
         return None
     if method is None or method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else (fact.kwarg("x") or fact.kwarg("inputs"))

@@ -357,7 +357,11 @@ def _axis_argument(fact: CallFact) -> int | None:
 
 def _expand(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     t = fact.args[0] if fact.args else None
-    return expand(t, _axis_argument(fact)) if isinstance(t, Tensor) else None
+    axis = _axis_argument(fact)
+    given = len(fact.node.args) > 1 or fact.has_kwarg("axis") or fact.has_kwarg("dim")
+    if spec.name == "keras.backend.expand_dims" and not given:
+        axis = -1  # `K.expand_dims(x, axis=-1)`: the only one of these with a default axis
+    return expand(t, axis) if isinstance(t, Tensor) else None
 
 
 def _squeeze(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
@@ -425,6 +429,25 @@ def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw:
     return None
 
 
+def _row_split(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
+    """``train_test_split(x, y, ...)``: ``(x_train, x_test, y_train, y_test)``, each a subset of
+    the rows of its array (``shuffle(x, y)``: ``(x, y)`` reordered; ``shuffle(x)``: ``x``).
+    A row keeps its steps and its padding; only the number of rows changes."""
+    if any(type(a) is ast.Starred for a in fact.node.args) or not fact.args:
+        return None
+
+    def rows(v: Value) -> Value:
+        if not isinstance(v, Tensor) or v.symbolic is not None:
+            return None
+        dims = (None, *v.dims[1:]) if v.dims else v.dims
+        return v.with_(dims=dims, origin=ev)
+
+    arrays = [rows(a) for a in fact.args]
+    if spec.short == "shuffle":
+        return arrays[0] if len(arrays) == 1 else TupleValue(tuple(arrays))
+    return TupleValue(tuple(part for a in arrays for part in (a, a)))
+
+
 def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     return einsum(it, fact)
 
@@ -488,6 +511,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.GUARD: _guard,
     CallModel.IDENTITY: _identity,
     CallModel.EINSUM: _einsum,
+    CallModel.ROW_SPLIT: _row_split,
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
     CallModel.CONCATENATE: _concatenate,

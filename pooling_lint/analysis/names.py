@@ -65,6 +65,9 @@ _EXACT: dict[str, str] = {
     "keras.Sequential": "keras.Sequential",
     "keras.Input": "keras.Input",
     "keras.layers.Input": "keras.Input",
+    # Keras 2's `keras.engine.Layer` (re-exported from keras.engine.topology) and Keras 3's
+    # `keras.Layer` are the base layer class
+    "keras.Layer": "keras.layers.Layer",
     "keras.Functional": "keras.Model",
     "keras.preprocessing.sequence": "keras.utils",
 }

@@ -12,6 +12,7 @@ from pooling_lint.analysis.branches import Path, vacuous
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
+    KerasModel,
     Layer,
     ListOf,
     Tensor,
@@ -102,9 +103,30 @@ def join_env(
             if refined:
                 va, vb = vacuous(va, vb, a_absent), vacuous(vb, va, b_absent)
             out[k] = join(va, vb)
+            if out[k] is None:
+                out[k] = one_path_model(va, vb)
         else:
             out[k] = a[k] if k in a else b[k]
     return out
+
+
+def one_path_model(a: Value, b: Value) -> Value:
+    """A functional Keras model built on one path, something unknown or loaded from a file on
+    the other (``model = load_model(p) if resume else build_model()``). Whatever the other
+    path gives, on this one the data that ``model.fit(x)`` / ``predict`` / ... receives is
+    what the model's ``Input`` gets, as one call site passing padded data is enough for a
+    function's parameter. Only that holds: the result keeps the input, not the output or the
+    layers."""
+    model = a if _opaque(b) else b if _opaque(a) else None
+    if not isinstance(model, KerasModel) or model.kind != "functional" or model.input is None:
+        return None
+    return KerasModel("functional", input=model.input, node=model.node, one_path=True)
+
+
+def _opaque(v: Value) -> bool:
+    """Unknown, or a model loaded from a file (``keras.models.load_model``), whose
+    architecture the code does not show."""
+    return v is None or (isinstance(v, KerasModel) and v.kind == "loaded")
 
 
 def join_returns(returns: list[tuple[Value, frozenset[Evidence]]]) -> Value:

@@ -202,16 +202,25 @@ def _sign(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: boo
 
 def _tensordot(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     """``tensordot(x, w, axes=1)`` and ``K.dot(x, w)``: the last axis of ``x`` against the
-    first of ``w``."""
+    first of ``w`` (``tensordot``) or, for ``K.dot`` of an n-D ``w``, against its next-to-last
+    axis (Theano's ``dot``, which the backends reproduce: ``(2, 3) . (4, 3, 5) -> (2, 4, 5)``).
+    The axes ``w`` adds are its own: features, never time."""
     args = bind_args(spec.name, fact)
     a, b = args.get("a"), args.get("b")
     axes = 1 if spec.short == "dot" else as_int(args.get("axes"))  # K.dot: tensordot axes=1
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or axes != 1:
         return None
-    if a.rank is None or b.rank not in (1, 2) or a.layout is None or len(a.layout) != a.rank:
+    if a.rank is None or b.rank is None or b.rank < 1 or b.rank > 3:
         return None
-    layout = a.layout[:-1].append(Axis.FEATURE, 1 if b.rank == 2 else 0)
-    dims = (a.dims[:-1] + ((b.dim(1),) if b.rank == 2 else ())) if a.dims is not None else None
+    if a.layout is None or len(a.layout) != a.rank:
+        return None
+    layout = a.layout[:-1].append(Axis.FEATURE, b.rank - 1)
+    dims: tuple[Dim, ...] | None = None
+    if a.dims is not None and b.dims is not None and len(b.dims) == b.rank:
+        kept = b.dims[:-2] + b.dims[-1:] if spec.short == "dot" else b.dims[1:]
+        dims = a.dims[:-1] + (kept if b.rank > 1 else ())
+    elif a.dims is not None:
+        dims = a.dims[:-1] + (None,) * (b.rank - 1)
     rank = a.rank - 1 + (b.rank - 1)
     return a.with_(
         rank=rank, dims=dims, layout=layout, padding=refill(a.padding), origin=ev, masked=None

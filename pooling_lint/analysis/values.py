@@ -187,6 +187,10 @@ class KerasModel:
     input: Tensor | None = None
     output: Tensor | None = None
     node: ast.AST | None = field(default=None, compare=False, repr=False)
+    #: the model on one path only, something unknown on the other (``model = load(path) if
+    #: resume else build()``): data given to it reaches ``input`` on that path (a fit feeds
+    #: it), nothing else about it holds (``output`` is None)
+    one_path: bool = False
 
 
 @dataclass(frozen=True)

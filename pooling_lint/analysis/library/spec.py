@@ -67,6 +67,7 @@ class CallModel(Enum):
     LITERAL = "array from a literal"
     PAD_SEQUENCES = "keras pad_sequences"
     DATA_LOADER = "torch DataLoader"  # iterating it gives what its collate_fn returns
+    ROW_SPLIT = "rows of arrays"  # sklearn train_test_split / shuffle: the same rows, fewer
     TORCHTEXT = "torchtext data"  # Field / Dataset / Iterator: batches padded per the Field
     PAD_SEQUENCE = "torch pad_sequence"
     PACK_PADDED = "pack_padded_sequence"
