@@ -47,6 +47,7 @@ from pooling_lint.analysis.values import (
     DimOf,
     Evidence,
     Fill,
+    Instance,
     KerasModel,
     Layer,
     ListOf,
@@ -139,8 +140,12 @@ def _layer(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         item = fact.args[0].item
         if isinstance(item, Layer):
             return Layer(q, {"repeated": True}, node, (item,))
+        if isinstance(item, Instance):
+            return fact.args[0]  # modules of the file's own classes: walked, indexed as a list
         return Layer(q, {}, node, ())
     if q == "torch.nn.ModuleList" and fact.args and isinstance(fact.args[0], TupleValue):
+        if any(isinstance(a, Instance) for a in fact.args[0].items):
+            return fact.args[0]
         children = tuple(a if isinstance(a, Layer) else None for a in fact.args[0].items)
     elif q == "torch.nn.Sequential":
         children = tuple(a if isinstance(a, Layer) else None for a in fact.args)

@@ -12,6 +12,7 @@ from pooling_lint.analysis.branches import Path, vacuous
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
+    Instance,
     Layer,
     ListOf,
     Tensor,
@@ -70,10 +71,11 @@ def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
             # steady state of `x = layer(x)`
             return kids * 2 if iterable.args.get("repeated") else kids
         return None
-    if isinstance(iterable, ListOf) and isinstance(iterable.item, Layer):
+    if isinstance(iterable, ListOf) and isinstance(iterable.item, (Layer, Instance)):
+        # a list (or ModuleList) of layers, or of instances of the file's own modules
         return (iterable.item, iterable.item)
     if isinstance(iterable, TupleValue) and iterable.items and len(iterable.items) <= MAX_UNROLL:
-        if all(isinstance(i, Layer) for i in iterable.items):
+        if all(isinstance(i, (Layer, Instance)) for i in iterable.items):
             return iterable.items
     if (
         isinstance(iterable, Const)
