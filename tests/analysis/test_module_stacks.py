@@ -110,3 +110,35 @@ def test_a_loop_over_an_unknown_list_runs_nothing() -> None:
         "def __init__(self, vocab, dim, depth, blocks=None):",
     )
     assert _value(src, "probe(h)") is None
+
+
+def test_a_sequential_runs_the_files_own_modules_in_order() -> None:
+    src = (
+        _BLOCKS
+        + """
+class Scaled(nn.Module):
+    def __init__(self, vocab, dim):
+        super().__init__()
+        self.table = nn.Embedding(vocab, dim)
+
+    def forward(self, ids):
+        return self.table(ids) * 2.0
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Sequential(Scaled(10, 4), nn.Dropout(0.1))
+        self.broken = nn.Sequential(Scaled(10, 4), unknown_module)
+
+    def forward(self, ids):
+        probe(self.embed(ids))
+        probe2(self.broken(ids))
+
+def main(seqs):
+    Model()(pad_sequence(seqs, batch_first=True))
+"""
+    )
+    facts = facts_of(src)
+    out = probe_at(facts, line_of(src, "probe(self.embed"))
+    assert isinstance(out, Tensor) and out.padding is not None and out.rank == 3
+    assert probe_at(facts, line_of(src, "probe2("), "probe2") is None  # an unknown module
