@@ -142,3 +142,34 @@ def main(seqs):
     out = probe_at(facts, line_of(src, "probe(self.embed"))
     assert isinstance(out, Tensor) and out.padding is not None and out.rank == 3
     assert probe_at(facts, line_of(src, "probe2("), "probe2") is None  # an unknown module
+
+
+def test_a_list_of_the_files_keras_layers_is_not_unrolled() -> None:
+    # each block's call(x, mask=None) would be taken to receive padded inputs: a loop over
+    # image or fixed-length blocks does not show that Keras passes them a mask
+    src = """
+    import keras
+    from keras import layers, ops
+
+    class Block(layers.Layer):
+        def __init__(self, dim):
+            super().__init__()
+            self.dense = layers.Dense(dim)
+
+        def call(self, x, mask=None):
+            return x + self.dense(x)
+
+    class Encoder(layers.Layer):
+        def __init__(self, dim):
+            super().__init__()
+            self.embed = layers.Dense(dim)
+            self.blocks = [Block(dim) for _ in range(2)]
+
+        def call(self, images):
+            x = self.embed(images)
+            for block in self.blocks:
+                x = block(x)
+            probe(x)
+            return x
+    """
+    assert _value(src, "probe(x)") is None
