@@ -12,6 +12,7 @@ from pooling_lint.analysis.branches import Path, vacuous
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
+    Foreign,
     Instance,
     Layer,
     ListOf,
@@ -71,11 +72,11 @@ def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
             # steady state of `x = layer(x)`
             return kids * 2 if iterable.args.get("repeated") else kids
         return None
-    if isinstance(iterable, ListOf) and isinstance(iterable.item, (Layer, Instance)):
-        # a list (or ModuleList) of layers, or of instances of the file's own modules
+    if isinstance(iterable, ListOf) and _module(iterable.item):
+        # a list (or ModuleList) of layers, or of instances of the tree's own modules
         return (iterable.item, iterable.item)
     if isinstance(iterable, TupleValue) and iterable.items and len(iterable.items) <= MAX_UNROLL:
-        if all(isinstance(i, (Layer, Instance)) for i in iterable.items):
+        if all(_module(i) for i in iterable.items):
             return iterable.items
     if (
         isinstance(iterable, Const)
@@ -84,6 +85,14 @@ def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
     ):
         return tuple(Const(v) for v in iterable.value)  # `for units in [64, 32]:`
     return None
+
+
+def _module(v: Value) -> bool:
+    """A module object: a torch/Keras layer, an instance of a class of this file, or of a
+    class of another checked module (project mode)."""
+    if isinstance(v, Foreign):
+        return v.kind == "instance" and not v.alts
+    return isinstance(v, (Layer, Instance))
 
 
 def join_env(

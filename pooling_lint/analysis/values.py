@@ -418,7 +418,12 @@ def join_call_sites(a: Value, b: Value) -> Value:
             # a module object (`clones(Block(d), n)`) from one caller, nothing known from the
             # other (often the same call site, run before its caller bound the argument): the
             # body run with the module is what that caller's call does
-            modules = [v for v in (a, b) if isinstance(v, (Instance, Layer))]
+            modules = [
+                v
+                for v in (a, b)
+                if isinstance(v, (Instance, Layer))
+                or (isinstance(v, Foreign) and v.kind == "instance")
+            ]
             return modules[0] if modules else None
         return joined
     if isinstance(joined, Tensor):
