@@ -63,7 +63,6 @@ from pooling_lint.analysis.values import (
     DimOf,
     Evidence,
     FunctionRef,
-    Instance,
     Padding,
     Role,
     SelfRef,
@@ -322,14 +321,7 @@ class Interpreter:
             self.eval(stmt.test)
         else:
             iterable = iterated(self, self.eval(stmt.iter))
-            elements = loop_elements(iterable)
-            if elements is not None and any(
-                isinstance(e, Instance) and e.class_name in self.keras_layers for e in elements
-            ):
-                # a list of the file's own Keras layers: their call(inputs, mask=None) is
-                # taken to receive padded inputs (see _entry_env), which a loop over
-                # image or fixed-length blocks does not show
-                elements = None
+            elements = loop_elements(iterable, self.keras_layers)
             if elements is not None:
                 # A known, non-empty list of layers: run the body for each element in
                 # turn (`for layer in self.layers: x = layer(x)`).

@@ -4,6 +4,7 @@ environments join where paths meet."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -60,8 +61,23 @@ class Frame:
 MAX_UNROLL = 8
 
 
-def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
-    """The elements a for loop visits, when the file shows them (a list of layers)."""
+def loop_elements(
+    iterable: Value, keras_classes: Collection[str] = ()
+) -> tuple[Value, ...] | None:
+    """The elements a for loop visits, when the file shows them (a list of layers, or of
+    module instances). A list holding the file's own Keras layers (``keras_classes``) is not
+    unrolled: their ``call(inputs, mask=None)`` is taken to receive padded inputs
+    (``Interpreter._entry_env``), which a loop over image or fixed-length blocks does not
+    show."""
+    elements = _loop_elements(iterable)
+    if elements is not None and any(
+        isinstance(e, Instance) and e.class_name in keras_classes for e in elements
+    ):
+        return None
+    return elements
+
+
+def _loop_elements(iterable: Value) -> tuple[Value, ...] | None:
     if isinstance(iterable, Layer) and iterable.qualname in (
         "torch.nn.ModuleList",
         "torch.nn.Sequential",
