@@ -85,6 +85,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         picked = dynamic_module(it, fact)  # a module of the tree picked at run time
         if picked is not None:
             return picked
+    if fact.qualname in _COPIES and fact.args and not fact.kwargs:
+        return fact.args[0]  # a copy holds what the original holds (a module, a tensor)
     if fact.qualname in _DATA_LOADERS:
         collated = hf.data_loader(fact)  # a DataCollatorWithPadding as the collate_fn
         if collated is not None:
@@ -115,6 +117,7 @@ _MODULE_SAME = frozenset(
         "type",
     }
 )
+_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
 _DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
 
 

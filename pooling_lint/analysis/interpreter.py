@@ -302,7 +302,7 @@ class Interpreter:
             self.eval(stmt.test)
         else:
             iterable = iterated(self, self.eval(stmt.iter))
-            elements = loop_elements(iterable)
+            elements = loop_elements(iterable, self.keras_layers)
             if elements is not None:
                 # A known, non-empty list of layers: run the body for each element in
                 # turn (`for layer in self.layers: x = layer(x)`).

@@ -23,6 +23,7 @@ from pooling_lint.analysis.values import (
     Const,
     Dim,
     Evidence,
+    Instance,
     Layer,
     Packed,
     Padding,
@@ -175,11 +176,22 @@ def _sequential(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
     cur: Value = t
-    for child in layer.children:
+    modules = layer.args.get("modules")
+    for child in modules if isinstance(modules, tuple) else layer.children:
         if child is None or not isinstance(cur, (Tensor, Packed)):
             return None
+        if isinstance(child, Instance):
+            cur = _own_module(it, child, cur)
+            continue
         cur = apply_layer(it, node, child, cur)  # report at the call, where data flows
     return cur
+
+
+def _own_module(it: Interpreter, inst: Instance, x: Value) -> Value:
+    """A module of the file's own class inside an ``nn.Sequential``: its ``forward`` run
+    with the running value."""
+    key = it.class_method_key(inst.class_name, "forward")
+    return it.call_unit(key, (x,), (), skip_self=True) if key is not None else None
 
 
 #: shape-preserving modules that also leave the padded steps' values alone

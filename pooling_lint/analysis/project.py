@@ -385,7 +385,15 @@ def _record(it: Interpreter, fact: CallFact, module: str, target: str) -> None:
     ctx = _context(it)
     if ctx is None:
         return
-    ctx.outbound[id(fact.node)] = (module, target, fact.args, fact.kwargs)
+    args, kwargs = fact.args, fact.kwargs
+    old = ctx.outbound.get(id(fact.node))
+    if old is not None and old[:2] == (module, target) and len(old[2]) == len(args):
+        # the same call run again (a loop unrolled over a list of modules: the second run
+        # passes what the first call returned): what each run passed, as over call sites
+        args = tuple(join_call_sites(a, b) for a, b in zip(old[2], args))
+        if [k for k, _ in old[3]] == [k for k, _ in kwargs]:
+            kwargs = tuple((k, join_call_sites(v, w)) for (k, v), (_, w) in zip(old[3], kwargs))
+    ctx.outbound[id(fact.node)] = (module, target, args, kwargs)
 
 
 def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:

@@ -4,6 +4,7 @@ environments join where paths meet."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ from pooling_lint.analysis.values import (
     Const,
     Evidence,
     KerasModel,
+    Foreign,
+    Instance,
     Layer,
     ListOf,
     Tensor,
@@ -59,8 +62,23 @@ class Frame:
 MAX_UNROLL = 8
 
 
-def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
-    """The elements a for loop visits, when the file shows them (a list of layers)."""
+def loop_elements(
+    iterable: Value, keras_classes: Collection[str] = ()
+) -> tuple[Value, ...] | None:
+    """The elements a for loop visits, when the file shows them (a list of layers, or of
+    module instances). A list holding the file's own Keras layers (``keras_classes``) is not
+    unrolled: their ``call(inputs, mask=None)`` is taken to receive padded inputs
+    (``Interpreter._entry_env``), which a loop over image or fixed-length blocks does not
+    show."""
+    elements = _loop_elements(iterable)
+    if elements is not None and any(
+        isinstance(e, Instance) and e.class_name in keras_classes for e in elements
+    ):
+        return None
+    return elements
+
+
+def _loop_elements(iterable: Value) -> tuple[Value, ...] | None:
     if isinstance(iterable, Layer) and iterable.qualname in (
         "torch.nn.ModuleList",
         "torch.nn.Sequential",
@@ -71,10 +89,11 @@ def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
             # steady state of `x = layer(x)`
             return kids * 2 if iterable.args.get("repeated") else kids
         return None
-    if isinstance(iterable, ListOf) and isinstance(iterable.item, Layer):
+    if isinstance(iterable, ListOf) and _module(iterable.item):
+        # a list (or ModuleList) of layers, or of instances of the tree's own modules
         return (iterable.item, iterable.item)
     if isinstance(iterable, TupleValue) and iterable.items and len(iterable.items) <= MAX_UNROLL:
-        if all(isinstance(i, Layer) for i in iterable.items):
+        if all(_module(i) for i in iterable.items):
             return iterable.items
     if (
         isinstance(iterable, Const)
@@ -83,6 +102,14 @@ def loop_elements(iterable: Value) -> tuple[Value, ...] | None:
     ):
         return tuple(Const(v) for v in iterable.value)  # `for units in [64, 32]:`
     return None
+
+
+def _module(v: Value) -> bool:
+    """A module object: a torch/Keras layer, an instance of a class of this file, or of a
+    class of another checked module (project mode)."""
+    if isinstance(v, Foreign):
+        return v.kind == "instance" and not v.alts
+    return isinstance(v, (Layer, Instance))
 
 
 def join_env(

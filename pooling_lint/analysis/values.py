@@ -425,7 +425,18 @@ def join_call_sites(a: Value, b: Value) -> Value:
             # a list or tuple of padded records (`load()` rows) from one caller, nothing
             # known from the other: the same evidence as a padded tensor
             held = [v for v in (a, b) if isinstance(v, (ListOf, TupleValue)) and _holds_padding(v)]
-            return held[0] if held else None
+            if held:
+                return held[0]
+            # a module object (`clones(Block(d), n)`) from one caller, nothing known from the
+            # other (often the same call site, run before its caller bound the argument): the
+            # body run with the module is what that caller's call does
+            modules = [
+                v
+                for v in (a, b)
+                if isinstance(v, (Instance, Layer))
+                or (isinstance(v, Foreign) and v.kind == "instance")
+            ]
+            return modules[0] if modules else None
         return joined
     if isinstance(joined, Tensor):
         return joined if joined.padding is not None else joined.with_(padding=padded[0].padding)
