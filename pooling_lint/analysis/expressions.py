@@ -46,6 +46,7 @@ from pooling_lint.analysis.values import (
     Record,
     Role,
     SelfRef,
+    SelfRefs,
     ShapeOf,
     Tensor,
     TupleValue,
@@ -186,6 +187,8 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
     base = it.eval(obj)
     if isinstance(base, SelfRef):
         return it.read_class_attr(base.class_name, attr)
+    if isinstance(base, SelfRefs):
+        return it.read_selves_attr(base, attr)
     if isinstance(base, Foreign):
         return foreign_attr(it, base, attr)
     if isinstance(base, Record) and base.kind == "torchtext.Batch":

@@ -66,10 +66,13 @@ from pooling_lint.analysis.values import (
     Padding,
     Role,
     SelfRef,
+    SelfRefs,
     ShapeOf,
     Tensor,
     TupleValue,
     Value,
+    class_names_of,
+    join,
     join_call_sites,
     same,
 )
@@ -94,6 +97,9 @@ class Interpreter:
         #: mask/lengths name -> the padding evidence its connections gave (branch refinement)
         self.link_evidence: dict[str, frozenset[Evidence]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
+        #: (unit, parameter) given, at some call site, a mask that site's function computed
+        #: (a join of call sites forgets where each value came from)
+        self.built_masks: set[tuple[str, str]] = set()
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.attr_sites: dict[tuple[str, str], dict[int, Value]] = {}  # scopes.set_attr
         self.returns: dict[str, Value] = {}
@@ -526,6 +532,15 @@ class Interpreter:
             ):
                 value = fed_attr(self, frame.unit.class_name, target.attr, value)
                 set_attr(self, frame.unit.class_name, target, value)
+            elif (
+                type(obj) is ast.Name
+                and frame.unit.class_name is None
+                and isinstance(owner := frame.env.get(obj.id), (SelfRef, SelfRefs))
+            ):
+                # `cls.pooler = Pooler()` in a free function its callers give their `self`
+                # (`cl_init(self, config)` in __init__): an attribute of each caller's class
+                for class_name in class_names_of(owner):
+                    set_attr(self, class_name, target, value)
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:
@@ -590,6 +605,17 @@ class Interpreter:
         for k, v in kwargs:
             if k in names:
                 values[k] = v
+        for n, v in values.items():
+            if (
+                isinstance(v, Tensor)
+                and v.role == Role.MASK
+                and v.nonzero is None
+                and v.origin is not None
+                and type(v.origin.node) is not ast.arg
+                and (key, n) not in self.built_masks
+            ):
+                self.built_masks.add((key, n))
+                self.changed = True
         old = self.bindings.get(key)
         if old is None:
             new = values
@@ -628,6 +654,21 @@ class Interpreter:
         self._reads.setdefault(("attr", class_name, attr), value)
         return value
 
+    def read_selves_attr(self, owner: SelfRefs, attr: str) -> Value:
+        """``cls.<attr>`` where ``cls`` is the ``self`` of one of several classes: what holds
+        in every one of them."""
+        joined: Value = None
+        for n, class_name in enumerate(owner.class_names):
+            value = self.read_class_attr(class_name, attr)
+            joined = value if n == 0 else join(joined, value)
+        return joined
+
+    def read_built_mask(self, key: str, param: str) -> bool:
+        """Did a call site give parameter ``param`` of unit ``key`` a mask it computed?"""
+        value = (key, param) in self.built_masks
+        self._reads.setdefault(("built", key, param), value)
+        return value
+
     def read_fed(self, key: str) -> Padding | None:
         """The padding of the data fed to the graph input ``key`` so far (analysis/feeds.py)."""
         value = self.fed.get(key)
@@ -650,6 +691,8 @@ class Interpreter:
             return self.module_env.get(a, _MISSING)
         if kind == "fed":
             return self.fed.get(a)
+        if kind == "built":
+            return (a, b) in self.built_masks
         return self.bindings.get(a, {})
 
     def class_method_key(self, class_name: str, method: str) -> str | None:

@@ -5,6 +5,15 @@
 been given to it as the lengths, every later read of that value on the same path is at least
 1. The fact rides on the tensor (``Tensor.nonzero``) and, like every fact, is kept by a join
 only when both paths have it.
+
+A Hugging Face model's ``attention_mask`` is the tokenizer's (or a collator's), which keeps at
+least one real token in every row (SEMANTICS.md). So a function's parameter that it gives,
+itself (moved, cast or reshaped only), as the ``attention_mask=`` of a Hugging Face model is a
+tokenizer's mask from then on, and its sum over time is never 0: the function it is then
+passed to (``self.pooler(attention_mask, outputs)``) divides safely. Not so when the file
+shows the mask computed (``ids != pad_id``, ``arange(T) < lengths``, a product with another
+mask): in the function, where the name is bound to anything else, or at a call site that
+passes a mask it built; nor for a mask only passed to some other callable.
 """
 
 from __future__ import annotations
@@ -27,18 +36,77 @@ _SAME_VALUES = (
 )
 
 
-def nonzero(it: Interpreter, given: ast.expr, ev: Evidence) -> None:
-    """The name behind ``given`` (``lengths`` in ``lengths.cpu()``) holds no zero from now on."""
-    node = given
+def _unwrap(node: ast.expr) -> ast.expr:
     while (
         type(node) is ast.Call
         and type(node.func) is ast.Attribute
         and node.func.attr in _SAME_VALUES
     ):
         node = node.func.value
+    return node
+
+
+def nonzero(it: Interpreter, given: ast.expr, ev: Evidence) -> None:
+    """The name behind ``given`` (``lengths`` in ``lengths.cpu()``) holds no zero from now on."""
+    node = _unwrap(given)
     frame = it.frame
     if type(node) is not ast.Name or frame is None:
         return
     value = frame.env.get(node.id)
     if isinstance(value, Tensor) and value.nonzero is None:
         frame.env[node.id] = value.with_(nonzero=ev)
+
+
+def encoder_mask(it: Interpreter, given: ast.expr | None, model: ast.AST) -> None:
+    """``model(ids, attention_mask=given)`` on a Hugging Face model: when ``given`` is a
+    parameter of the running function, unchanged but for moves, casts and reshapes, and no
+    call site shows how it was built, its sum over time is nonzero from now on."""
+    frame = it.frame
+    if given is None or frame is None or isinstance(frame.unit.node, ast.Module):
+        return
+    node = _unwrap(given)
+    if type(node) is not ast.Name or node.id not in frame.unit.params:
+        return
+    name = node.id
+    value = frame.env.get(name)
+    if not isinstance(value, Tensor) or value.nonzero is not None:
+        return
+    origin = value.origin.node if value.origin is not None else None
+    if type(origin) is not ast.arg or origin.arg != name:
+        return  # computed in this function (a comparison, a product with another mask)
+    if not _only_rebound_to_itself(frame.unit.node, name):
+        return
+    if it.read_built_mask(frame.unit.key, name):
+        return  # a caller built the mask it passes
+    code = it.facts.code(model, 40)
+    frame.env[name] = value.with_(
+        nonzero=Evidence(
+            given,
+            f"the `attention_mask` given to the Hugging Face model in `{code}` (a tokenizer's "
+            "mask keeps at least one real token per row)",
+        )
+    )
+
+
+def _only_rebound_to_itself(fn: ast.AST, name: str) -> bool:
+    """Every binding of ``name`` in ``fn`` is ``name = name.<move/cast/reshape>(...)``."""
+    plain: set[int] = set()  # the targets of those assignments
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for t in node.targets:
+                if type(t) is ast.Name and t.id == name:
+                    source = _unwrap(node.value)
+                    if not (
+                        len(node.targets) == 1 and type(source) is ast.Name and source.id == name
+                    ):
+                        return False
+                    plain.add(id(t))
+    for node in ast.walk(fn):
+        if (
+            type(node) is ast.Name
+            and node.id == name
+            and not isinstance(node.ctx, ast.Load)
+            and id(node) not in plain
+        ):
+            return False  # `for`, `with ... as`, `+=`, `:=`, `del`, a tuple target
+    return True
