@@ -35,6 +35,7 @@ from pooling_lint.analysis.flows import iterated, loop_item
 from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.layout import BTF
+from pooling_lint.analysis.lengths import caller_mask
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
@@ -97,9 +98,10 @@ class Interpreter:
         #: mask/lengths name -> the padding evidence its connections gave (branch refinement)
         self.link_evidence: dict[str, frozenset[Evidence]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
-        #: (unit, parameter) given, at some call site, a mask that site's function computed
-        #: (a join of call sites forgets where each value came from)
-        self.built_masks: set[tuple[str, str]] = set()
+        #: (unit, parameter) given, at some call site, a value that is neither the calling
+        #: function's own parameter nor a nonzero mask (a join of call sites forgets where
+        #: each value came from; analysis/lengths.py)
+        self.untraced_masks: set[tuple[str, str]] = set()
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.attr_sites: dict[tuple[str, str], dict[int, Value]] = {}  # scopes.set_attr
         self.returns: dict[str, Value] = {}
@@ -606,15 +608,8 @@ class Interpreter:
             if k in names:
                 values[k] = v
         for n, v in values.items():
-            if (
-                isinstance(v, Tensor)
-                and v.role == Role.MASK
-                and v.nonzero is None
-                and v.origin is not None
-                and type(v.origin.node) is not ast.arg
-                and (key, n) not in self.built_masks
-            ):
-                self.built_masks.add((key, n))
+            if not caller_mask(v) and (key, n) not in self.untraced_masks:
+                self.untraced_masks.add((key, n))
                 self.changed = True
         old = self.bindings.get(key)
         if old is None:
@@ -663,10 +658,11 @@ class Interpreter:
             joined = value if n == 0 else join(joined, value)
         return joined
 
-    def read_built_mask(self, key: str, param: str) -> bool:
-        """Did a call site give parameter ``param`` of unit ``key`` a mask it computed?"""
-        value = (key, param) in self.built_masks
-        self._reads.setdefault(("built", key, param), value)
+    def read_untraced_mask(self, key: str, param: str) -> bool:
+        """Did a call site give parameter ``param`` of unit ``key`` something other than its
+        own parameter or a nonzero mask?"""
+        value = (key, param) in self.untraced_masks
+        self._reads.setdefault(("untraced", key, param), value)
         return value
 
     def read_fed(self, key: str) -> Padding | None:
@@ -691,8 +687,8 @@ class Interpreter:
             return self.module_env.get(a, _MISSING)
         if kind == "fed":
             return self.fed.get(a)
-        if kind == "built":
-            return (a, b) in self.built_masks
+        if kind == "untraced":
+            return (a, b) in self.untraced_masks
         return self.bindings.get(a, {})
 
     def class_method_key(self, class_name: str, method: str) -> str | None:

@@ -12,8 +12,9 @@ itself (moved, cast or reshaped only), as the ``attention_mask=`` of a Hugging F
 tokenizer's mask from then on, and its sum over time is never 0: the function it is then
 passed to (``self.pooler(attention_mask, outputs)``) divides safely. Not so when the file
 shows the mask computed (``ids != pad_id``, ``arange(T) < lengths``, a product with another
-mask): in the function, where the name is bound to anything else, or at a call site that
-passes a mask it built; nor for a mask only passed to some other callable.
+mask) in the function, where the name is bound to anything else; nor when a call site of the
+function passes anything but its own parameter or a nonzero mask (a mask it built, a value
+the analysis cannot trace); nor for a mask only passed to some other callable.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def encoder_mask(it: Interpreter, given: ast.expr | None, model: ast.AST) -> Non
         return  # computed in this function (a comparison, a product with another mask)
     if not _only_rebound_to_itself(frame.unit.node, name):
         return
-    if it.read_built_mask(frame.unit.key, name):
-        return  # a caller built the mask it passes
+    if it.read_untraced_mask(frame.unit.key, name):
+        return  # a caller passes a mask it built, or one the analysis cannot trace
     code = it.facts.code(model, 40)
     frame.env[name] = value.with_(
         nonzero=Evidence(
@@ -85,6 +86,15 @@ def encoder_mask(it: Interpreter, given: ast.expr | None, model: ast.AST) -> Non
             f"the `attention_mask` given to the Hugging Face model in `{code}` (a tokenizer's "
             "mask keeps at least one real token per row)",
         )
+    )
+
+
+def caller_mask(value: object) -> bool:
+    """What a call site passes is its own function's parameter (as it came), or a mask
+    already known nonzero: the callee's parameter is then no more computed than that."""
+    return isinstance(value, Tensor) and (
+        value.nonzero is not None
+        or (value.origin is not None and type(value.origin.node) is ast.arg)
     )
 
 
