@@ -608,7 +608,7 @@ class Interpreter:
             if k in names:
                 values[k] = v
         for n, v in values.items():
-            if not caller_mask(v) and (key, n) not in self.untraced_masks:
+            if not caller_mask(self, v) and (key, n) not in self.untraced_masks:
                 self.untraced_masks.add((key, n))
                 self.changed = True
         old = self.bindings.get(key)

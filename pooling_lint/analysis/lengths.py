@@ -72,8 +72,7 @@ def encoder_mask(it: Interpreter, given: ast.expr | None, model: ast.AST) -> Non
     value = frame.env.get(name)
     if not isinstance(value, Tensor) or value.nonzero is not None:
         return
-    origin = value.origin.node if value.origin is not None else None
-    if type(origin) is not ast.arg or origin.arg != name:
+    if _own_param(it, value) != name:
         return  # computed in this function (a comparison, a product with another mask)
     if not _only_rebound_to_itself(frame.unit.node, name):
         return
@@ -89,13 +88,33 @@ def encoder_mask(it: Interpreter, given: ast.expr | None, model: ast.AST) -> Non
     )
 
 
-def caller_mask(value: object) -> bool:
-    """What a call site passes is its own function's parameter (as it came), or a mask
-    already known nonzero: the callee's parameter is then no more computed than that."""
-    return isinstance(value, Tensor) and (
-        value.nonzero is not None
-        or (value.origin is not None and type(value.origin.node) is ast.arg)
+def caller_mask(it: Interpreter, value: object) -> bool:
+    """What a call site passes is a mask already known nonzero, or the calling function's own
+    parameter as it came, itself passed only such values by its callers: the callee's
+    parameter is then no more computed than that."""
+    if not isinstance(value, Tensor):
+        return False
+    if value.nonzero is not None:
+        return True
+    param = _own_param(it, value)
+    frame = it.frame
+    return (
+        param is not None
+        and frame is not None
+        and not it.read_untraced_mask(frame.unit.key, param)
     )
+
+
+def _own_param(it: Interpreter, value: Tensor) -> str | None:
+    """The parameter of the running function that ``value`` is (by its origin), if any."""
+    frame = it.frame
+    origin = value.origin.node if value.origin is not None else None
+    fn = frame.unit.node if frame is not None else None
+    if type(origin) is not ast.arg or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    args = fn.args
+    own = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg)
+    return origin.arg if any(a is origin for a in own) else None
 
 
 def _only_rebound_to_itself(fn: ast.AST, name: str) -> bool:

@@ -222,3 +222,35 @@ def test_self_of_two_classes_and_two_models_across_call_sites() -> None:
     # `owner.pool` is a Pool in both classes: its forward gets the mask given to the model
     value = probe_at(facts, line_of(SHARED, "probe(mask"))
     assert isinstance(value, Tensor) and value.nonzero is not None
+
+
+def test_a_mask_built_two_calls_up_does_not_become_nonzero() -> None:
+    src = HEAD + """
+def encode(ids, mask):
+    out = bert(ids, attention_mask=mask)
+    probe(mask.sum(1))
+    return out
+
+def forward(ids, mask):
+    return encode(ids, mask)
+
+def run(ids, lengths):
+    steps = torch.arange(ids.size(1))
+    return forward(ids, steps[None, :] < lengths[:, None])
+"""
+    value = probe(src)
+    assert isinstance(value, Tensor) and value.nonzero is None
+
+
+def test_a_parameter_passed_down_from_an_entry_point_keeps_the_fact() -> None:
+    src = HEAD + """
+def encode(ids, mask):
+    out = bert(ids, attention_mask=mask)
+    probe(mask.sum(1))
+    return out
+
+def forward(ids, mask):
+    return encode(ids, mask)
+"""
+    value = probe(src)
+    assert isinstance(value, Tensor) and value.nonzero is not None
