@@ -32,7 +32,7 @@ from pooling_lint.analysis.flows import data_loader
 from pooling_lint.analysis.joins import concatenated, feature_join
 from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
-from pooling_lint.analysis.layout import BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
+from pooling_lint.analysis.layout import BF, BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
 from pooling_lint.analysis.pad_loops import stacked
@@ -153,6 +153,8 @@ def _layer(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
 def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     q = spec.name
     t = fact.args[0] if fact.args else fact.kwarg("input") or fact.kwarg("x")
+    if isinstance(t, ListOf) and spec.framework in (Framework.TENSORFLOW, Framework.NUMPY):
+        t = stacked_steps(t, fact.node)
     if not isinstance(t, Tensor) or spec.op is None:
         return None
     names = ("axis", "dim", "reduction_indices")
@@ -168,6 +170,26 @@ def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
     if q in ("torch.max", "torch.min") and torch_pair and isinstance(out, Tensor):
         return TupleValue((out, None))  # (values, indices)
     return out
+
+
+def stacked_steps(steps: ListOf, node: ast.AST) -> Tensor | None:
+    """A TF or NumPy reduction given a Python list converts it to an array first, which
+    stacks the elements on a new axis 0 (``tf.convert_to_tensor``, ``np.asarray``). For a
+    list of one RNN cell's per-step ``(batch, units)`` outputs that is ``(time, batch,
+    units)``. torch reductions take no list (``torch.mean(list)`` raises)."""
+    item = steps.item
+    if not (isinstance(item, Tensor) and item.rnn is not None and item.layout == BF):
+        return None
+    if item.rank != 2:
+        return None
+    return Tensor(
+        rank=3,
+        layout=TBF,
+        role=Role.DATA,
+        rnn=item.rnn,
+        stacked=Evidence(node, ""),
+        origin=Evidence(node, ""),
+    )
 
 
 def _pool_function(

@@ -98,6 +98,9 @@ class Tensor:
     #: the per-step output of a torch attention / Transformer layer whose `batch_first` set
     #: the layout (PLG203 reads it like ``rnn``)
     layout_by: Evidence | None = None
+    #: a Python list of per-step RNN-cell outputs that a reduction stacked on axis 0
+    #: (``tf.reduce_mean(steps, axis=1)``): axis 0 is time, axis 1 the batch (PLG203)
+    stacked: Evidence | None = None
     #: a mask repeated along its time axis (`mask.repeat(1, h)`): copies of all the steps lie
     #: side by side, so a reshape to (batch, time, h) does not line up with the steps
     tiled: Evidence | None = None

@@ -129,6 +129,7 @@ class ApplyModel(Enum):
     KERAS_ATTENTION = "keras attention"
     KERAS_OTHER = "other keras layer"
     KERAS_MERGE = "keras merge layer"  # Concatenate, Add, Average, ... (list input)
+    RNN_CELL = "RNN cell"  # one step: GRUCell, LSTMCell (torch and Keras)
 
 
 @dataclass(frozen=True)
