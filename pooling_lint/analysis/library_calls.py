@@ -223,12 +223,26 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
             return _identity(it, fact, spec, ev, raw)
         if isinstance(given, Const) and isinstance(given.value, (int, float)):
             return Tensor(rank=0, dims=(), origin=ev)
+        if _flat_numbers(given):
+            # a list the file computes from literals (`[0] * 9 + [1] * 3`): one axis
+            assert isinstance(given, Const)
+            return Tensor(rank=1, dims=(len(given.value),), origin=ev)
         return Tensor(origin=ev)
     shape = shape_from_literal(data)
     if shape is None:
         return Tensor(origin=ev)
     ints = literal_ints(data) if len(shape) == 1 else None
     return Tensor(rank=len(shape), dims=shape, origin=ev, lengths_literal=ints)
+
+
+def _flat_numbers(value: Value) -> bool:
+    """A non-empty tuple of plain numbers (a list literal folded by the analysis)."""
+    return (
+        isinstance(value, Const)
+        and isinstance(value.value, tuple)
+        and bool(value.value)
+        and all(isinstance(v, (int, float)) for v in value.value)
+    )
 
 
 def _lengths_of_items(it: Interpreter, data: ast.expr) -> bool:
@@ -447,6 +461,19 @@ def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw:
     return None
 
 
+def _per_sample_loss(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    """``F.cross_entropy(logits, target, reduction="none")`` of ``(N, C)`` logits: one loss
+    per sample, ``(N,)`` (other input ranks and reductions: not modelled)."""
+    logits = fact.args[0] if fact.args else fact.kwarg("input")
+    if const(fact.kwarg("reduction")) != "none" or not isinstance(logits, Tensor):
+        return None
+    if logits.rank != 2:
+        return None
+    return Tensor(rank=1, dims=(logits.dim(0),), origin=ev)
+
+
 def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     return einsum(it, fact)
 
@@ -513,6 +540,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
     CallModel.CONCATENATE: _concatenate,
+    CallModel.PER_SAMPLE_LOSS: _per_sample_loss,
     **TF1_HANDLERS,
     CallModel.KERAS_MERGE: merge_call,
     CallModel.HF: lambda it, fact, spec, ev, raw: hf.library_call(it, fact, spec.name),

@@ -101,6 +101,9 @@ class Tensor:
     #: a Python list of per-step RNN-cell outputs that a reduction stacked on axis 0
     #: (``tf.reduce_mean(steps, axis=1)``): axis 0 is time, axis 1 the batch (PLG203)
     stacked: Evidence | None = None
+    #: an ``(N,)`` vector times an ``(N, 1)`` column (the evidence's node): broadcast to the
+    #: ``(N, N)`` outer product
+    outer: Evidence | None = None
     #: a mask repeated along its time axis (`mask.repeat(1, h)`): copies of all the steps lie
     #: side by side, so a reshape to (batch, time, h) does not line up with the steps
     tiled: Evidence | None = None

@@ -32,6 +32,7 @@ class Family(Enum):
     CONTAINER = "container"  # layers holding layers: Sequential, ModuleList, Bidirectional
     JOIN = "join"  # cat / concat / stack: tensors side by side
     DATA = "data pipeline"  # DataLoader: batches made by a collate_fn
+    LOSS = "loss"  # cross_entropy / nll_loss: one value per sample with reduction="none"
 
 
 class Framework(Enum):
@@ -88,6 +89,7 @@ class CallModel(Enum):
     MATMUL = "matmul"
     DIVIDE = "divide"
     CONCATENATE = "concatenate"
+    PER_SAMPLE_LOSS = "loss with reduction='none'"
     # TF1 graph code (rows in library/tf1.py, handlers in analysis/tf1_calls.py)
     PLACEHOLDER = "tf.placeholder"
     VARIABLE = "tf.Variable / get_variable"
