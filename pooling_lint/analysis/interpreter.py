@@ -64,6 +64,7 @@ from pooling_lint.analysis.values import (
     DimOf,
     Evidence,
     FunctionRef,
+    Layer,
     Padding,
     Role,
     SelfRef,
@@ -655,7 +656,13 @@ class Interpreter:
         joined: Value = None
         for n, class_name in enumerate(owner.class_names):
             value = self.read_class_attr(class_name, attr)
-            joined = value if n == 0 else join(joined, value)
+            if n == 0:
+                joined = value
+            elif isinstance(joined, Layer) and isinstance(value, Layer):
+                # Layer equality leaves the constructor arguments out (batch_first=...)
+                joined = joined if joined == value and joined.args == value.args else None
+            else:
+                joined = join(joined, value)
         return joined
 
     def read_untraced_mask(self, key: str, param: str) -> bool:

@@ -254,3 +254,30 @@ def forward(ids, mask):
 """
     value = probe(src)
     assert isinstance(value, Tensor) and value.nonzero is not None
+
+
+def test_a_layer_the_classes_build_differently_is_unknown_through_either_self() -> None:
+    src = """
+import torch
+from torch import nn
+
+
+def setup(owner, batch_first):
+    probe_rnn(owner.rnn)
+
+
+class A(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(8, 16, batch_first=True)
+        setup(self, True)
+
+
+class B(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(8, 16)
+        setup(self, False)
+"""
+    facts = facts_of(src)
+    assert probe_at(facts, line_of(src, "probe_rnn("), "probe_rnn") is None
