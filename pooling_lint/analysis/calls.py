@@ -28,6 +28,7 @@ from pooling_lint.analysis.project import (
 )
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
+from pooling_lint.analysis.scopes import selves_attr
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,
@@ -214,7 +215,7 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
     if isinstance(recv, SelfRefs):
         # `cls.pooler(mask, out)` where `cls` is the `self` of one of several classes: the
         # attribute they all hold (the same module class, or Hugging Face models)
-        attr = it.read_selves_attr(recv, m)
+        attr = selves_attr(it, recv, m)
         if isinstance(attr, HFObject):
             return hf.call(it, fact, attr)
         if isinstance(attr, Instance):

@@ -35,12 +35,12 @@ from pooling_lint.analysis.flows import iterated, loop_item
 from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.layout import BTF
-from pooling_lint.analysis.lengths import caller_mask
+from pooling_lint.analysis.lengths import note_untraced
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
-from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
+from pooling_lint.analysis.project import module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -49,6 +49,7 @@ from pooling_lint.analysis.scopes import (
     FunctionNode,
     Unit,
     all_params,
+    assign_self_attr,
     is_main_guard,
     is_none,
     is_plain_literal,
@@ -56,7 +57,6 @@ from pooling_lint.analysis.scopes import (
     join_env,
     join_returns,
     loop_elements,
-    set_attr,
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
@@ -64,17 +64,13 @@ from pooling_lint.analysis.values import (
     DimOf,
     Evidence,
     FunctionRef,
-    Layer,
     Padding,
     Role,
     SelfRef,
-    SelfRefs,
     ShapeOf,
     Tensor,
     TupleValue,
     Value,
-    class_names_of,
-    join,
     join_call_sites,
     same,
 )
@@ -99,10 +95,6 @@ class Interpreter:
         #: mask/lengths name -> the padding evidence its connections gave (branch refinement)
         self.link_evidence: dict[str, frozenset[Evidence]] = {}
         self.bindings: dict[str, dict[str, Value]] = {}
-        #: (unit, parameter) given, at some call site, a value that is neither the calling
-        #: function's own parameter nor a nonzero mask (a join of call sites forgets where
-        #: each value came from; analysis/lengths.py)
-        self.untraced_masks: set[tuple[str, str]] = set()
         self.class_attrs: dict[str, dict[str, Value]] = {}
         self.attr_sites: dict[tuple[str, str], dict[int, Value]] = {}  # scopes.set_attr
         self.returns: dict[str, Value] = {}
@@ -528,22 +520,8 @@ class Interpreter:
             obj = target.value
             if target.attr == "padding_side" and assign_padding_side(self, obj, value):
                 pass  # `tok.padding_side = "left"`, `self.tok.padding_side = ...`
-            elif (
-                type(obj) is ast.Name
-                and isinstance(frame.env.get(obj.id), SelfRef)
-                and frame.unit.class_name is not None
-            ):
-                value = fed_attr(self, frame.unit.class_name, target.attr, value)
-                set_attr(self, frame.unit.class_name, target, value)
-            elif (
-                type(obj) is ast.Name
-                and frame.unit.class_name is None
-                and isinstance(owner := frame.env.get(obj.id), (SelfRef, SelfRefs))
-            ):
-                # `cls.pooler = Pooler()` in a free function its callers give their `self`
-                # (`cl_init(self, config)` in __init__): an attribute of each caller's class
-                for class_name in class_names_of(owner):
-                    set_attr(self, class_name, target, value)
+            elif type(obj) is ast.Name and assign_self_attr(self, obj.id, target, value):
+                pass  # `self.x = v` in a method, `cls.x = v` in a helper given `self`
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:
@@ -608,10 +586,6 @@ class Interpreter:
         for k, v in kwargs:
             if k in names:
                 values[k] = v
-        for n, v in values.items():
-            if not caller_mask(self, v) and (key, n) not in self.untraced_masks:
-                self.untraced_masks.add((key, n))
-                self.changed = True
         old = self.bindings.get(key)
         if old is None:
             new = values
@@ -619,6 +593,7 @@ class Interpreter:
             new = {}
             for n in set(old) | set(values):
                 new[n] = join_call_sites(old.get(n), values.get(n))
+        note_untraced(self, values, old, new)
         if new != old:
             self.bindings[key] = new
             self.changed = True
@@ -650,28 +625,6 @@ class Interpreter:
         self._reads.setdefault(("attr", class_name, attr), value)
         return value
 
-    def read_selves_attr(self, owner: SelfRefs, attr: str) -> Value:
-        """``cls.<attr>`` where ``cls`` is the ``self`` of one of several classes: what holds
-        in every one of them."""
-        joined: Value = None
-        for n, class_name in enumerate(owner.class_names):
-            value = self.read_class_attr(class_name, attr)
-            if n == 0:
-                joined = value
-            elif isinstance(joined, Layer) and isinstance(value, Layer):
-                # Layer equality leaves the constructor arguments out (batch_first=...)
-                joined = joined if joined == value and joined.args == value.args else None
-            else:
-                joined = join(joined, value)
-        return joined
-
-    def read_untraced_mask(self, key: str, param: str) -> bool:
-        """Did a call site give parameter ``param`` of unit ``key`` something other than its
-        own parameter or a nonzero mask?"""
-        value = (key, param) in self.untraced_masks
-        self._reads.setdefault(("untraced", key, param), value)
-        return value
-
     def read_fed(self, key: str) -> Padding | None:
         """The padding of the data fed to the graph input ``key`` so far (analysis/feeds.py)."""
         value = self.fed.get(key)
@@ -694,8 +647,6 @@ class Interpreter:
             return self.module_env.get(a, _MISSING)
         if kind == "fed":
             return self.fed.get(a)
-        if kind == "untraced":
-            return (a, b) in self.untraced_masks
         return self.bindings.get(a, {})
 
     def class_method_key(self, class_name: str, method: str) -> str | None:

@@ -23,7 +23,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.values import Evidence, Tensor
+from pooling_lint.analysis.values import Const, Evidence, Tensor, Value
 
 if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
@@ -76,7 +76,7 @@ def encoder_mask(it: Interpreter, given: ast.expr | None, model: ast.AST) -> Non
         return  # computed in this function (a comparison, a product with another mask)
     if not _only_rebound_to_itself(frame.unit.node, name):
         return
-    if it.read_untraced_mask(frame.unit.key, name):
+    if name in _untraced(it, frame.unit.key):
         return  # a caller passes a mask it built, or one the analysis cannot trace
     code = it.facts.code(model, 40)
     frame.env[name] = value.with_(
@@ -101,8 +101,32 @@ def caller_mask(it: Interpreter, value: object) -> bool:
     return (
         param is not None
         and frame is not None
-        and not it.read_untraced_mask(frame.unit.key, param)
+        and param not in _untraced(it, frame.unit.key)
     )
+
+
+#: the binding, among a unit's parameters, that names those some call site passed a value
+#: ``caller_mask`` does not accept (no parameter can be called this)
+UNTRACED = "<untraced>"
+
+
+def note_untraced(
+    it: Interpreter, values: dict[str, Value], old: dict[str, Value] | None, new: dict[str, Value]
+) -> None:
+    """A call site binds ``values``: record in the unit's bindings (``new``, joined with the
+    ``old`` ones) the parameters it gives an untraced value. A join of call sites forgets
+    where each value came from; being in the bindings, a change re-runs the unit."""
+    before = old.get(UNTRACED) if old is not None else None
+    names = set(before.value) if isinstance(before, Const) else set()
+    names |= {n for n, v in values.items() if n != UNTRACED and not caller_mask(it, v)}
+    new[UNTRACED] = Const(tuple(sorted(names)))
+
+
+def _untraced(it: Interpreter, key: str) -> tuple[str, ...]:
+    """The parameters of unit ``key`` some call site passed an untraced value (the unit's
+    run has read its bindings, so a change re-runs it)."""
+    value = it.bindings.get(key, {}).get(UNTRACED)
+    return value.value if isinstance(value, Const) else ()
 
 
 def _own_param(it: Interpreter, value: Tensor) -> str | None:
