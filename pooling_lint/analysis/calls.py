@@ -31,6 +31,7 @@ from pooling_lint.analysis.project import (
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.scopes import MISSING
+from pooling_lint.analysis.scopes import selves_attr
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,
@@ -47,6 +48,7 @@ from pooling_lint.analysis.values import (
     Record,
     Role,
     SelfRef,
+    SelfRefs,
     ShapeOf,
     Tensor,
     TupleValue,
@@ -222,6 +224,15 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         if m == "__call__":  # `self.__call__(x)`: the module's forward
             return instance_call(it, fact, Instance(recv.class_name), "__call__")
         return unknown_call(it, fact) if attr is None else None
+    if isinstance(recv, SelfRefs):
+        # `cls.pooler(mask, out)` where `cls` is the `self` of one of several classes: the
+        # attribute they all hold (the same module class, or Hugging Face models)
+        attr = selves_attr(it, recv, m)
+        if isinstance(attr, HFObject):
+            return hf.call(it, fact, attr)
+        if isinstance(attr, Instance):
+            return instance_call(it, fact, attr, "__call__")
+        return None
     if isinstance(recv, Layer):
         if m in ("forward", "call", "__call__"):
             return apply_layer(it, fact.node, recv, fact.args[0] if fact.args else None, fact)

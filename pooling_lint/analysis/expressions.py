@@ -31,6 +31,7 @@ from pooling_lint.analysis.pad_loops import pad_expression
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
+from pooling_lint.analysis.scopes import selves_attr
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
 from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
@@ -46,6 +47,7 @@ from pooling_lint.analysis.values import (
     Record,
     Role,
     SelfRef,
+    SelfRefs,
     ShapeOf,
     Tensor,
     TupleValue,
@@ -186,6 +188,8 @@ def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:
     base = it.eval(obj)
     if isinstance(base, SelfRef):
         return it.read_class_attr(base.class_name, attr)
+    if isinstance(base, SelfRefs):
+        return selves_attr(it, base, attr)
     if isinstance(base, Foreign):
         return foreign_attr(it, base, attr)
     if isinstance(base, Record) and base.kind == "torchtext.Batch":

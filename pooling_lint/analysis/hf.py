@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from pooling_lint.analysis.arguments import const
 from pooling_lint.analysis.facts import CallFact
 from pooling_lint.analysis.layout import BT, BTF
+from pooling_lint.analysis.lengths import encoder_mask
 from pooling_lint.analysis.library import hf as hf_lib
 from pooling_lint.analysis.scopes import initializes
 from pooling_lint.analysis.values import (
@@ -119,7 +120,9 @@ def call(it: Interpreter, fact: CallFact, obj: HFObject, method: str = "__call__
         return None
     if obj.kind == "model":
         if method in ("__call__", "forward", "call"):
-            return model_output(it, fact, obj.base)
+            out = model_output(it, fact, obj.base)
+            encoder_mask(it, fact.arg_node(-1, "attention_mask"), fact.node)
+            return out
         if method in _MODEL_SAME:
             return obj
         return None

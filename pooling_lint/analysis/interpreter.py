@@ -36,11 +36,12 @@ from pooling_lint.analysis.hf import assign_padding_side
 from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.keras_models import keras_classes
 from pooling_lint.analysis.layout import BTF
+from pooling_lint.analysis.lengths import note_untraced
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
-from pooling_lint.analysis.project import fed_attr, module_names, seed_inbound
+from pooling_lint.analysis.project import module_names, seed_inbound
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -49,6 +50,7 @@ from pooling_lint.analysis.scopes import (
     FunctionNode,
     Unit,
     all_params,
+    assign_self_attr,
     is_main_guard,
     is_none,
     is_plain_literal,
@@ -56,7 +58,6 @@ from pooling_lint.analysis.scopes import (
     join_env,
     join_returns,
     loop_elements,
-    set_attr,
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
@@ -501,13 +502,8 @@ class Interpreter:
             obj = target.value
             if target.attr == "padding_side" and assign_padding_side(self, obj, value):
                 pass  # `tok.padding_side = "left"`, `self.tok.padding_side = ...`
-            elif (
-                type(obj) is ast.Name
-                and isinstance(frame.env.get(obj.id), SelfRef)
-                and frame.unit.class_name is not None
-            ):
-                value = fed_attr(self, frame.unit.class_name, target.attr, value)
-                set_attr(self, frame.unit.class_name, target, value)
+            elif type(obj) is ast.Name and assign_self_attr(self, obj.id, target, value):
+                pass  # `self.x = v` in a method, `cls.x = v` in a helper given `self`
             else:
                 self.eval(obj)
         elif kind is ast.Subscript:
@@ -579,6 +575,7 @@ class Interpreter:
             new = {}
             for n in set(old) | set(values):
                 new[n] = join_call_sites(old.get(n), values.get(n))
+        note_untraced(self, values, old, new)
         if new != old:
             self.bindings[key] = new
             self.changed = True

@@ -15,7 +15,7 @@ from pooling_lint.analysis.facts import (
 )
 from pooling_lint.analysis.keras_layers import KERAS_APPLIES, keras_layer
 from pooling_lint.analysis.keras_merge import merge_layer
-from pooling_lint.analysis.layout import BCT, BT, BTF, TB, TBF, Axis
+from pooling_lint.analysis.layout import BCT, BF, BT, BTF, TB, TBF, Axis
 from pooling_lint.analysis.library import ApplyModel
 from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.reductions import pool_last_axis
@@ -83,6 +83,22 @@ def layer_output(
     return _TORCH_HANDLERS[apply](it, node, layer, inp, lev, fact)
 
 
+def _rnn_cell(
+    it: Interpreter, node: ast.AST, layer: Layer, inp: Tensor, lev: Evidence, fact: CallFact | None
+) -> Value:
+    """One step of an RNN cell. A Keras cell takes ``(batch, features)`` and returns
+    ``(output, new_states)``, the output ``(batch, units)``; a torch ``GRUCell``/``RNNCell``
+    returns ``h`` and an ``LSTMCell`` ``(h, c)``, ``(batch, hidden)`` for a ``(batch, input)``
+    input (an unbatched ``(input,)`` one gives ``(hidden,)``, so the input's rank must show)."""
+    keras = layer.qualname.startswith("keras.")
+    if not keras and inp.rank != 2:
+        return None
+    out = Tensor(rank=2, layout=BF, role=Role.DATA, rnn=lev, origin=lev)
+    if keras or layer.short == "LSTMCell":
+        return TupleValue((out, None))
+    return out
+
+
 def _default_input(layer: Layer, apply: ApplyModel | None) -> Value:
     """What a layer's input must be when the file does not show it."""
     if apply in (ApplyModel.TORCH_RNN, ApplyModel.TORCH_ATTENTION, ApplyModel.TRANSFORMER):
@@ -91,6 +107,8 @@ def _default_input(layer: Layer, apply: ApplyModel | None) -> Value:
         return Tensor(role=Role.TOKENS)  # padding_idx is evidence of padding by itself
     if apply is ApplyModel.KERAS_EMBEDDING:
         return Tensor(rank=2, layout=BT, role=Role.TOKENS)
+    if apply is ApplyModel.RNN_CELL and layer.qualname.startswith("keras."):
+        return Tensor(rank=2, layout=BF)  # a Keras cell takes (batch, features)
     if apply in (ApplyModel.MASKING, ApplyModel.KERAS_RNN):
         # These Keras layers only accept (batch, time, ...) input, so their output layout is
         # known even when the input's is not.
@@ -254,6 +272,7 @@ def _torch_rnn(
 
 
 _TORCH_HANDLERS: dict[ApplyModel, TorchHandler] = {
+    ApplyModel.RNN_CELL: _rnn_cell,  # torch and Keras cells alike
     ApplyModel.TORCH_RNN: _torch_rnn,
     ApplyModel.LINEAR: _linear,
     ApplyModel.TORCH_EMBEDDING: _embedding,

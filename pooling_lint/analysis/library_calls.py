@@ -32,7 +32,7 @@ from pooling_lint.analysis.flows import data_loader
 from pooling_lint.analysis.joins import concatenated, feature_join
 from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
-from pooling_lint.analysis.layout import BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
+from pooling_lint.analysis.layout import BF, BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
 from pooling_lint.analysis.pad_loops import stacked
@@ -168,6 +168,8 @@ def _own_module(v: Value) -> bool:
 def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     q = spec.name
     t = fact.args[0] if fact.args else fact.kwarg("input") or fact.kwarg("x")
+    if isinstance(t, ListOf) and spec.framework in (Framework.TENSORFLOW, Framework.NUMPY):
+        t = stacked_steps(t, fact.node)
     if not isinstance(t, Tensor) or spec.op is None:
         return None
     names = ("axis", "dim", "reduction_indices")
@@ -183,6 +185,26 @@ def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
     if q in ("torch.max", "torch.min") and torch_pair and isinstance(out, Tensor):
         return TupleValue((out, None))  # (values, indices)
     return out
+
+
+def stacked_steps(steps: ListOf, node: ast.AST) -> Tensor | None:
+    """A TF or NumPy reduction given a Python list converts it to an array first, which
+    stacks the elements on a new axis 0 (``tf.convert_to_tensor``, ``np.asarray``). For a
+    list of one RNN cell's per-step ``(batch, units)`` outputs that is ``(time, batch,
+    units)``. torch reductions take no list (``torch.mean(list)`` raises)."""
+    item = steps.item
+    if not (isinstance(item, Tensor) and item.rnn is not None and item.layout == BF):
+        return None
+    if item.rank != 2:
+        return None
+    return Tensor(
+        rank=3,
+        layout=TBF,
+        role=Role.DATA,
+        rnn=item.rnn,
+        stacked=Evidence(node, ""),
+        origin=Evidence(node, ""),
+    )
 
 
 def _pool_function(
@@ -216,12 +238,26 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
             return _identity(it, fact, spec, ev, raw)
         if isinstance(given, Const) and isinstance(given.value, (int, float)):
             return Tensor(rank=0, dims=(), origin=ev)
+        if _flat_numbers(given):
+            # a list the file computes from literals (`[0] * 9 + [1] * 3`): one axis
+            assert isinstance(given, Const)
+            return Tensor(rank=1, dims=(len(given.value),), origin=ev)
         return Tensor(origin=ev)
     shape = shape_from_literal(data)
     if shape is None:
         return Tensor(origin=ev)
     ints = literal_ints(data) if len(shape) == 1 else None
     return Tensor(rank=len(shape), dims=shape, origin=ev, lengths_literal=ints)
+
+
+def _flat_numbers(value: Value) -> bool:
+    """A non-empty tuple of plain numbers (a list literal folded by the analysis)."""
+    return (
+        isinstance(value, Const)
+        and isinstance(value.value, tuple)
+        and bool(value.value)
+        and all(isinstance(v, (int, float)) for v in value.value)
+    )
 
 
 def _lengths_of_items(it: Interpreter, data: ast.expr) -> bool:
@@ -463,6 +499,19 @@ def _row_split(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw
     return TupleValue(tuple(part for a in arrays for part in (a, a)))
 
 
+def _per_sample_loss(
+    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
+) -> Value:
+    """``F.cross_entropy(logits, target, reduction="none")`` of ``(N, C)`` logits: one loss
+    per sample, ``(N,)`` (other input ranks and reductions: not modelled)."""
+    logits = fact.args[0] if fact.args else fact.kwarg("input")
+    if const(fact.kwarg("reduction")) != "none" or not isinstance(logits, Tensor):
+        return None
+    if logits.rank != 2:
+        return None
+    return Tensor(rank=1, dims=(logits.dim(0),), origin=ev)
+
+
 def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     return einsum(it, fact)
 
@@ -530,6 +579,7 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
     CallModel.CONCATENATE: _concatenate,
+    CallModel.PER_SAMPLE_LOSS: _per_sample_loss,
     **TF1_HANDLERS,
     CallModel.KERAS_MERGE: merge_call,
     CallModel.HF: lambda it, fact, spec, ev, raw: hf.library_call(it, fact, spec.name),

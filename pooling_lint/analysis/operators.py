@@ -32,8 +32,27 @@ def binary(
 ) -> Value:
     out = _binary(it, node, op, left, right)
     if isinstance(out, Tensor) and isinstance(left, Tensor) and isinstance(right, Tensor):
-        return broadcast_shape(out, left, right)
+        out = broadcast_shape(out, left, right)
+        if op is ast.Mult and type(node) is ast.BinOp:
+            column = _column_of_outer(left, right, node.left, node.right)
+            if column is not None:
+                out = out.with_(outer=Evidence(column, ""))
     return out
+
+
+def _column_of_outer(a: Tensor, b: Tensor, a_node: ast.expr, b_node: ast.expr) -> ast.expr | None:
+    """``v * c`` of a ``(N,)`` vector and an ``(N, 1)`` column of the same known length N
+    (N > 1): broadcasting makes it the ``(N, N)`` outer product. The column's node."""
+    for vec, col, col_node in ((a, b, b_node), (b, a, a_node)):
+        if vec.dims is None or col.dims is None or len(vec.dims) != 1 or len(col.dims) != 2:
+            continue
+        n = vec.dims[0]
+        if col.dims[1] != 1 or col.dims[0] != n or n is None:
+            continue
+        if isinstance(n, int) and n < 2:
+            continue
+        return col_node
+    return None
 
 
 def additive_penalty(mask: Tensor, factor: Any) -> Tensor | None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import Path, vacuous
+from pooling_lint.analysis.project import fed_attr
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
@@ -18,9 +19,12 @@ from pooling_lint.analysis.values import (
     Instance,
     Layer,
     ListOf,
+    SelfRef,
+    SelfRefs,
     Tensor,
     TupleValue,
     Value,
+    class_names_of,
     join,
 )
 from pooling_lint.analysis.walk import FUNCTIONS
@@ -183,6 +187,41 @@ def set_attr(it: Interpreter, class_name: str, target: ast.Attribute, value: Val
     for n, site_value in enumerate(sites.values()):
         joined = site_value if n == 0 else join_attr(joined, site_value)
     it.class_attrs.setdefault(class_name, {})[target.attr] = joined
+
+
+def assign_self_attr(it: Interpreter, name: str, target: ast.Attribute, value: Value) -> bool:
+    """``self.<attr> = value`` in a method of the class (a TF1 graph input: what is fed to
+    it), or ``cls.<attr> = value`` in a free function whose callers give it their ``self``
+    (``cl_init(self, config)`` in ``__init__``): an attribute of each caller's class."""
+    frame = it.frame
+    if frame is None:
+        return False
+    owner = frame.env.get(name)
+    class_name = frame.unit.class_name
+    if isinstance(owner, SelfRef) and class_name is not None:
+        set_attr(it, class_name, target, fed_attr(it, class_name, target.attr, value))
+        return True
+    if class_name is None and isinstance(owner, (SelfRef, SelfRefs)):
+        for each in class_names_of(owner):
+            set_attr(it, each, target, value)
+        return True
+    return False
+
+
+def selves_attr(it: Interpreter, owner: SelfRefs, attr: str) -> Value:
+    """``cls.<attr>`` where ``cls`` is the ``self`` of one of several classes: what holds in
+    every one of them."""
+    joined: Value = None
+    for n, class_name in enumerate(owner.class_names):
+        value = it.read_class_attr(class_name, attr)
+        if n == 0:
+            joined = value
+        elif isinstance(joined, Layer) and isinstance(value, Layer):
+            # Layer equality leaves the constructor arguments out (batch_first=...)
+            joined = joined if joined == value and joined.args == value.args else None
+        else:
+            joined = join(joined, value)
+    return joined
 
 
 def _layout_free(a: Layer, b: Layer) -> bool:

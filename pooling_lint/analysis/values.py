@@ -98,6 +98,12 @@ class Tensor:
     #: the per-step output of a torch attention / Transformer layer whose `batch_first` set
     #: the layout (PLG203 reads it like ``rnn``)
     layout_by: Evidence | None = None
+    #: a Python list of per-step RNN-cell outputs that a reduction stacked on axis 0
+    #: (``tf.reduce_mean(steps, axis=1)``): axis 0 is time, axis 1 the batch (PLG203)
+    stacked: Evidence | None = None
+    #: an ``(N,)`` vector times an ``(N, 1)`` column (the evidence's node): broadcast to the
+    #: ``(N, N)`` outer product
+    outer: Evidence | None = None
     #: a mask repeated along its time axis (`mask.repeat(1, h)`): copies of all the steps lie
     #: side by side, so a reshape to (batch, time, h) does not line up with the steps
     tiled: Evidence | None = None
@@ -238,6 +244,15 @@ class SelfRef:
 
 
 @dataclass(frozen=True)
+class SelfRefs:
+    """``self`` of one of several classes of this file: the first parameter of a free
+    function that methods of each class call with their ``self`` (``cl_forward(self, ...)``
+    in two models). Its attributes are what every one of those classes holds."""
+
+    class_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Foreign:
     """A name of another module of the tree: the module, a function or class of it, an
     instance of its class, or the value a function of it returned (``kind``; "result" when
@@ -327,6 +342,7 @@ Value = Union[
     ListOf,
     Packed,
     SelfRef,
+    SelfRefs,
     FunctionRef,
     HFObject,
     Encoding,
@@ -412,12 +428,50 @@ def _holds_padding(v: Value, depth: int = 0) -> bool:
     return False
 
 
+def class_names_of(owner: SelfRef | SelfRefs) -> tuple[str, ...]:
+    """The classes whose ``self`` this may be."""
+    return (owner.class_name,) if isinstance(owner, SelfRef) else owner.class_names
+
+
+#: the class of a Hugging Face model that is one of several
+_ANY_MODEL = "transformers.PreTrainedModel"
+
+
+def _selves(a: Value, b: Value) -> SelfRefs | SelfRef | None:
+    """``self`` of one class from one caller and of another from the other: either."""
+    names: list[str] = []
+    for v in (a, b):
+        if isinstance(v, SelfRef):
+            names.append(v.class_name)
+        elif isinstance(v, SelfRefs):
+            names.extend(v.class_names)
+        else:
+            return None
+    unique = tuple(sorted(set(names)))
+    return SelfRef(unique[0]) if len(unique) == 1 else SelfRefs(unique)
+
+
 def join_call_sites(a: Value, b: Value) -> Value:
     """The value a parameter holds over several call sites of one function.
 
     Like :func:`join`, except for padding: one caller passing padded data is enough evidence
     that the function's pooling sees padding (for that caller the result is wrong).
     """
+    selves = _selves(a, b)
+    if selves is not None:
+        return selves
+    if (
+        isinstance(a, HFObject)
+        and isinstance(b, HFObject)
+        and a.kind == b.kind == "model"
+        and a != b
+    ):
+        # two callers give two Hugging Face models (`BertModel`, `RobertaModel`): a model
+        # either way, whose `[0]` is the hidden state only if it is for both
+        same_class = a.qualname == b.qualname
+        return HFObject(
+            "model", a.qualname if same_class else _ANY_MODEL, base=a.base and b.base, node=a.node
+        )
     padded = [v for v in (a, b) if isinstance(v, Tensor) and v.padding is not None]
     joined = join(a, b)
     if not padded:

@@ -27,7 +27,10 @@ class MaskReshape(Rule):
     `[-1, time_step]`, where adding an axis (`tf.expand_dims(mask, -1)`,
     `mask[..., None]`, `tf.reshape(lengths, [-1, 1])`) was meant. Also a mask tiled along
     time and then reshaped to three axes (`mask.repeat(1, h).view(b, t, h)`): the element
-    counts match, but each step gets the flags of other steps.
+    counts match, but each step gets the flags of other steps. And an `(N, 1)` column mask
+    times an `(N,)` vector, summed and divided by the mask's sum
+    (`(loss * keep).sum() / keep.sum()` with `keep = m.unsqueeze(1)`): the product
+    broadcasts to `(N, N)`, so the result is the unmasked sum of the vector.
 
     It reports only what the known dims prove. A target with an inferred `-1`
     (`mask.view(B, T, -1)`, `mask.view(-1, beam, S)`) keeps the element count: it splits
@@ -86,6 +89,7 @@ class MaskReshape(Rule):
     )
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
+        yield from self._outer_products(facts)
         for r in facts.reshapes:
             source = r.source
             if source.role == Role.MASK and source.tiled is not None:
@@ -144,6 +148,55 @@ class MaskReshape(Rule):
                     fix_safe=False,
                     fix_title="Reshape to [-1, 1]",
                 )
+
+
+    def _outer_products(self, facts: FileFacts) -> Iterator[Finding]:
+        """``(v * m).sum() / m.sum()`` where ``v`` is ``(N,)`` and ``m`` an ``(N, 1)`` column:
+        the product broadcasts to ``(N, N)``, so its sum is ``sum(v) * sum(m)`` and the
+        division by ``m.sum()`` gives the plain ``sum(v)``: the mask weighs nothing. That the
+        sum of ``m`` normalises the weighted sum is what makes ``m`` a mask of ``v``'s
+        elements (an outer product on purpose is not divided by its column's sum)."""
+        sums = {
+            id(r.node): r
+            for r in facts.reductions
+            if r.op == "sum" and r.axis is None and r.operand.outer is not None
+        }
+        for d in facts.divisions:
+            node = d.node
+            if type(node) is not ast.BinOp:
+                continue
+            r = sums.get(id(node.left))
+            if r is None or r.operand.outer is None:
+                continue
+            column = r.operand.outer.node
+            den = _summed(d.denominator_node)
+            if den is None or ast.dump(den) != ast.dump(column):
+                continue
+            dims = r.operand.dims or ()
+            n = dims[0] if dims else "N"
+            col = facts.code(column)
+            yield Finding(
+                node=node,
+                message=(
+                    f"`{facts.code(node.left)}` multiplies a ({n},) vector by the ({n}, 1) "
+                    f"column `{col}`, which broadcasts to ({n}, {n}): the sum counts every "
+                    f"value once per kept row, and dividing by `{facts.code(d.denominator_node)}` "
+                    f"gives the unmasked sum; drop the column axis (`{col}.squeeze(1)`)"
+                ),
+            )
+
+
+def _summed(node: ast.expr) -> ast.expr | None:
+    """``m`` of ``m.sum()`` (a full sum, no arguments)."""
+    if (
+        type(node) is ast.Call
+        and type(node.func) is ast.Attribute
+        and node.func.attr == "sum"
+        and not node.args
+        and not node.keywords
+    ):
+        return node.func.value
+    return None
 
 
 def _expand_fix(facts: FileFacts, r: Reshape) -> tuple[Replacement, ...]:

@@ -9,7 +9,7 @@ from pooling_lint.analysis.facts import FileFacts
 from pooling_lint.analysis.indexing import FULL_SLICE, IntIndex
 from pooling_lint.analysis.layers import batch_first
 from pooling_lint.analysis.layout import BT, BTF, TB, TBF
-from pooling_lint.analysis.library import Family, Framework
+from pooling_lint.analysis.library import ApplyModel, Family, Framework
 from pooling_lint.analysis.queries import takes_last
 from pooling_lint.analysis.values import Role, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
@@ -32,12 +32,14 @@ class TimeAxisMismatch(Rule):
     code = "PLG203"
     name = "time-axis-mismatch"
     summary = "Time-first RNN output used as batch-first (or the reverse)"
-    #: torch RNNs and the torch padding that sets their layout
+    #: torch RNNs and the torch padding that sets their layout; RNN cells of both frameworks
+    #: (a list of their per-step outputs, reduced)
     triggers = lib.names(
         lambda api: (
             api.framework is Framework.TORCH
             and api.family in (Family.RNN, Family.PADDING_SOURCE, Family.ATTENTION)
         )
+        or api.apply is ApplyModel.RNN_CELL
     )
     docs = """
     ## What it does
@@ -115,6 +117,17 @@ class TimeAxisMismatch(Rule):
             if maker is None or t.role != Role.DATA or t.layout not in (TBF, BTF):
                 continue
             if r.axis is None or r.axis != t.batch_axis or r.op == "softmax":
+                continue
+            if t.stacked is not None:
+                yield Finding(
+                    node=r.node,
+                    message=(
+                        f"{r.api} reduces axis {r.axis} of a Python list of per-step RNN cell "
+                        f"outputs (the cell at {facts.where(t.rnn or t.stacked)}): the list is "
+                        "stacked on a new axis 0, so it is (time, batch, units) and axis 1 is "
+                        "the batch, not time; reduce axis 0, or `tf.stack(steps, axis=1)` first"
+                    ),
+                )
                 continue
             time_first = t.layout == TBF
             time_axis = 0 if time_first else 1

@@ -117,12 +117,22 @@ def test_derived_triggers_keep_every_trigger(code: str) -> None:
 
 #: What a rule's triggers gained since (issue #13): PLG101 the table's other mean and the sums
 #: (a sum over time divided by the wrong axis' size); PLG102 `sign` (TF1 masks made from the
-#: ids); PLG203 the torch attention layers, time-first by default like the RNNs; PLG204 the TF1
+#: ids); PLG203 the torch attention layers, time-first by default like the RNNs, and the RNN
+#: cells (a list of their per-step outputs stacks time first); PLG204 the TF1
 #: bidirectional RNN functions; PLG205 the window pools (a window longer than its input).
 GAINED = {
     "PLG101": {"nanmean", "sum", "nansum", "reduce_sum"},
     "PLG102": {"sign"},
-    "PLG203": {"MultiheadAttention", "TransformerEncoder", "TransformerEncoderLayer"},
+    "PLG203": {
+        "MultiheadAttention",
+        "TransformerEncoder",
+        "TransformerEncoderLayer",
+        # RNN cells: a reduction over a list of their per-step outputs
+        "GRUCell",
+        "LSTMCell",
+        "RNNCell",
+        "SimpleRNNCell",
+    },
     "PLG204": {
         "bidirectional_dynamic_rnn", "bidirectional_rnn", "stack_bidirectional_dynamic_rnn",
         "stack_bidirectional_rnn", "static_bidirectional_rnn",

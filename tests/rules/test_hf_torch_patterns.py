@@ -53,3 +53,29 @@ def test_hf_first_token_right_padding_is_clean_left_is_not() -> None:
         '"bert-base-uncased")\n    bert', '"bert-base-uncased", padding_side="left")\n    bert', 1
     )
     assert _lines(left, "PLG103") == [5]
+
+
+# (the rule runs on files that mention padding: `mask` in the comment)
+_OUTER = """
+import torch
+import torch.nn.functional as F
+logits = torch.randn(12, 50)
+targets = torch.randint(0, 50, (12,))
+per_token = F.cross_entropy(logits, targets, reduction="none")
+pad = torch.tensor([0] * 9 + [1] * 3).bool()
+keep = (~pad).float().unsqueeze(1)  # the mask of the real tokens
+"""
+
+
+def test_a_column_mask_normalising_an_outer_product_is_reported() -> None:
+    src = _OUTER + "loss = (per_token * keep).sum() / keep.sum()\n"
+    assert _lines(src, "PLG202") == [8]
+
+
+def test_an_outer_product_not_divided_by_its_column_sum_is_not() -> None:
+    src = _OUTER + (
+        "pairs = (per_token * keep).sum()\n"
+        "loss = (per_token * keep).sum() / per_token.numel()\n"
+        "flat = (per_token * keep.squeeze(1)).sum() / keep.sum()\n"
+    )
+    assert _lines(src, "PLG202") == []

@@ -41,6 +41,7 @@ FIXED = frozenset(
         "shape_only",
         "shift_multiply_mask",
         "nonzero_by_caller",
+        "tokenizer_mask_nonzero",
     }
 )
 #: Reproductions of the true findings of the sweep: they must keep being found.

@@ -180,6 +180,12 @@ GROUPS: tuple[tuple[CallModel, Family, tuple[str, ...], dict[str, str]], ...] = 
         {},
     ),
     (
+        _C.PER_SAMPLE_LOSS,
+        _F.LOSS,
+        ("torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss"),
+        {},
+    ),
+    (
         _C.IDENTITY,
         _F.ELEMENTWISE,
         (

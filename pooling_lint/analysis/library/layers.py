@@ -81,6 +81,10 @@ TORCH_LAYERS: tuple[ApiSpec, ...] = (
         _F.RNN,
         (*_RNN_TORCH, "nonlinearity", "bias", "batch_first", "dropout", "bidirectional"),
     ),
+    # one step of an RNN: (batch, input) -> (batch, hidden); LSTMCell returns (h, c)
+    _torch("GRUCell", _A.RNN_CELL, _F.RNN, ("input_size", "hidden_size", "bias")),
+    _torch("LSTMCell", _A.RNN_CELL, _F.RNN, ("input_size", "hidden_size", "bias")),
+    _torch("RNNCell", _A.RNN_CELL, _F.RNN, ("input_size", "hidden_size", "bias")),
     _torch("Linear", _A.LINEAR, _F.LAYER, ("in_features", "out_features", "bias")),
     # an Embedding pads only with padding_idx= / mask_zero= (conventions.PADDING_WORDS)
     _torch(
@@ -176,6 +180,10 @@ KERAS_LAYERS: tuple[ApiSpec, ...] = (
     _keras("GRU", _A.KERAS_RNN, _F.RNN, _M.CONSUMES, ("units",)),
     _keras("SimpleRNN", _A.KERAS_RNN, _F.RNN, _M.CONSUMES, ("units",)),
     _keras("RNN", _A.KERAS_RNN, _F.RNN, _M.CONSUMES),
+    # one step: cell(inputs, states) -> (output, new_states), output (batch, units)
+    _keras("GRUCell", _A.RNN_CELL, _F.RNN, _M.UNKNOWN, ("units",)),
+    _keras("LSTMCell", _A.RNN_CELL, _F.RNN, _M.UNKNOWN, ("units",)),
+    _keras("SimpleRNNCell", _A.RNN_CELL, _F.RNN, _M.UNKNOWN, ("units",)),
     _keras("Bidirectional", _A.KERAS_RNN, _F.CONTAINER, _M.CONSUMES, ("layer", "merge_mode")),
     _keras(
         "GlobalAveragePooling1D", _A.GLOBAL_POOL, _F.POOLING, _M.CONSUMES, _GLOBAL_1D, op="mean"

@@ -32,6 +32,7 @@ class Family(Enum):
     CONTAINER = "container"  # layers holding layers: Sequential, ModuleList, Bidirectional
     JOIN = "join"  # cat / concat / stack: tensors side by side
     DATA = "data pipeline"  # DataLoader: batches made by a collate_fn
+    LOSS = "loss"  # cross_entropy / nll_loss: one value per sample with reduction="none"
 
 
 class Framework(Enum):
@@ -89,6 +90,7 @@ class CallModel(Enum):
     MATMUL = "matmul"
     DIVIDE = "divide"
     CONCATENATE = "concatenate"
+    PER_SAMPLE_LOSS = "loss with reduction='none'"
     # TF1 graph code (rows in library/tf1.py, handlers in analysis/tf1_calls.py)
     PLACEHOLDER = "tf.placeholder"
     VARIABLE = "tf.Variable / get_variable"
@@ -130,6 +132,7 @@ class ApplyModel(Enum):
     KERAS_ATTENTION = "keras attention"
     KERAS_OTHER = "other keras layer"
     KERAS_MERGE = "keras merge layer"  # Concatenate, Add, Average, ... (list input)
+    RNN_CELL = "RNN cell"  # one step: GRUCell, LSTMCell (torch and Keras)
 
 
 @dataclass(frozen=True)
