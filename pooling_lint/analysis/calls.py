@@ -30,8 +30,7 @@ from pooling_lint.analysis.project import (
 )
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
-from pooling_lint.analysis.scopes import MISSING
-from pooling_lint.analysis.scopes import selves_attr
+from pooling_lint.analysis.scopes import MISSING, selves_attr
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,

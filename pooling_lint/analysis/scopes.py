@@ -14,9 +14,9 @@ from pooling_lint.analysis.project import fed_attr
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
-    KerasModel,
     Foreign,
     Instance,
+    KerasModel,
     Layer,
     ListOf,
     SelfRef,
