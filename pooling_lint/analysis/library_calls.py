@@ -39,6 +39,7 @@ from pooling_lint.analysis.pad_loops import stacked
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
+from pooling_lint.analysis.row_calls import per_sample_loss, row_split
 from pooling_lint.analysis.subscripts import join_ends
 from pooling_lint.analysis.tf1_calls import HANDLERS as TF1_HANDLERS
 from pooling_lint.analysis.torchtext import torchtext_call
@@ -480,38 +481,6 @@ def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw:
     return None
 
 
-def _row_split(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
-    """``train_test_split(x, y, ...)``: ``(x_train, x_test, y_train, y_test)``, each a subset of
-    the rows of its array (``shuffle(x, y)``: ``(x, y)`` reordered; ``shuffle(x)``: ``x``).
-    A row keeps its steps and its padding; only the number of rows changes."""
-    if any(type(a) is ast.Starred for a in fact.node.args) or not fact.args:
-        return None
-
-    def rows(v: Value) -> Value:
-        if not isinstance(v, Tensor) or v.symbolic is not None:
-            return None
-        dims = (None, *v.dims[1:]) if v.dims else v.dims
-        return v.with_(dims=dims, origin=ev)
-
-    arrays = [rows(a) for a in fact.args]
-    if spec.short == "shuffle":
-        return arrays[0] if len(arrays) == 1 else TupleValue(tuple(arrays))
-    return TupleValue(tuple(part for a in arrays for part in (a, a)))
-
-
-def _per_sample_loss(
-    it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool
-) -> Value:
-    """``F.cross_entropy(logits, target, reduction="none")`` of ``(N, C)`` logits: one loss
-    per sample, ``(N,)`` (other input ranks and reductions: not modelled)."""
-    logits = fact.args[0] if fact.args else fact.kwarg("input")
-    if const(fact.kwarg("reduction")) != "none" or not isinstance(logits, Tensor):
-        return None
-    if logits.rank != 2:
-        return None
-    return Tensor(rank=1, dims=(logits.dim(0),), origin=ev)
-
-
 def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     return einsum(it, fact)
 
@@ -575,11 +544,11 @@ _HANDLERS: dict[CallModel, Handler] = {
     CallModel.GUARD: _guard,
     CallModel.IDENTITY: _identity,
     CallModel.EINSUM: _einsum,
-    CallModel.ROW_SPLIT: _row_split,
+    CallModel.ROW_SPLIT: row_split,
     CallModel.MATMUL: _matmul,
     CallModel.DIVIDE: _divide,
     CallModel.CONCATENATE: _concatenate,
-    CallModel.PER_SAMPLE_LOSS: _per_sample_loss,
+    CallModel.PER_SAMPLE_LOSS: per_sample_loss,
     **TF1_HANDLERS,
     CallModel.KERAS_MERGE: merge_call,
     CallModel.HF: lambda it, fact, spec, ev, raw: hf.library_call(it, fact, spec.name),

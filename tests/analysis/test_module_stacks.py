@@ -94,12 +94,26 @@ def test_a_loop_over_a_stack_of_copies_runs_each_block() -> None:
     assert h.padding.side is Side.POST and h.rank == 3
 
 
-def test_a_helper_given_two_different_modules_stays_unsure() -> None:
-    # one function body for both call sites: the module parameter is unknown
+def test_a_helper_given_two_different_modules_runs_once_per_call_site() -> None:
+    # `clones` is a small stateless helper (analysis/inline.py): each call site runs it on its
+    # own arguments, so the encoder's call still gets its Blocks, not the join with the Linears
     src = STACK.replace(
         "def main(seqs):",
         "other = clones(nn.Linear(4, 4), 2)\n\ndef main(seqs):",
     )
+    h = _value(src, "probe(h)")
+    assert isinstance(h, Tensor) and h.padding is not None and h.rank == 3
+
+
+def test_a_helper_too_big_to_inline_given_two_different_modules_stays_unsure() -> None:
+    # a helper that is not inlined (a loop in its body) has one body for both call sites
+    src = STACK.replace(
+        "def main(seqs):",
+        "other = clones(nn.Linear(4, 4), 2)\n\ndef main(seqs):",
+    ).replace(
+        "def clones(module, n):\n", "def clones(module, n):\n    for _ in range(0):\n        pass\n"
+    )
+    assert "for _ in range(0)" in src
     assert _value(src, "probe(h)") is None
 
 
