@@ -130,19 +130,23 @@ class TimeAxisMismatch(Rule):
                 )
                 continue
             time_first = t.layout == TBF
-            time_axis = 0 if time_first else 1
-            yield Finding(
-                node=r.node,
-                message=(
-                    f"{r.api} reduces axis {r.axis} of an {_kind(t)} output whose layout is "
-                    f"{'(time, batch, features)' if time_first else '(batch, time, features)'} "
-                    f"(the {_kind(t)} at {facts.where(maker)} has batch_first={not time_first}), "
-                    "so "
-                    "it pools "
-                    f"across the batch, not over time; reduce axis {time_axis}"
-                    + (" or use `batch_first=True`" if time_first else "")
-                ),
+            layout = "(time, batch, features)" if time_first else "(batch, time, features)"
+            head = (
+                f"{r.api} reduces axis {r.axis} of an {_kind(t)} output whose layout is "
+                f"{layout} (the {_kind(t)} at {facts.where(maker)} has "
+                f"batch_first={not time_first}), which is the batch axis"
             )
+            if time_first:
+                # which half is wrong depends on what the caller feeds: time-first data pooled
+                # over the batch, or batch-first data the layer ran over the wrong axis
+                tail = (
+                    ": with time-first input it pools across the batch (reduce axis 0); with "
+                    f"batch-first input the {_kind(t)} itself ran along the batch, not over "
+                    "time (use `batch_first=True`)"
+                )
+            else:
+                tail = ", so it pools across the batch, not over time; reduce axis 1"
+            yield Finding(node=r.node, message=head + tail)
         yield from self._batch_rows(facts)
         for lc in facts.layer_calls:
             q = lc.layer.qualname
