@@ -229,6 +229,10 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
         return hf.output_item(base, only.value) if isinstance(only, IntIndex) else None
     if isinstance(base, ListOf) and isinstance(only, IntIndex):
         return base.item  # every element of the list is `item`
+    if isinstance(base, ListOf) and only is Marker.OTHER and type(node.slice) is ast.Name:
+        # `hs[i]` with `i` unknown: a list's index is an int (or a slice, never bound to a
+        # plain name in practice), and every element is `item`
+        return base.item
     if isinstance(base, ListOf) and isinstance(only, SliceIndex):
         return base  # a run of the list's elements (`batches[i * n:(i + 1) * n]`)
     if isinstance(base, TupleValue) and isinstance(only, IntIndex):

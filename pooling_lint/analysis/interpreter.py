@@ -42,6 +42,7 @@ from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
 from pooling_lint.analysis.project import module_names, seed_inbound
+from pooling_lint.analysis.reductions import mean_by_division
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -660,6 +661,7 @@ class Interpreter:
 
     def division(self, node: ast.AST, num: Value, den: Value, den_node: ast.expr) -> None:
         self.log.division(Division(node, num, den, den_node))
+        mean_by_division(self, node, num, den)
 
 
 _AUG_OPS = frozenset({ast.Mult, ast.Div, ast.Add, ast.Sub})
