@@ -91,8 +91,10 @@ def mean_by_division(it: Interpreter, node: ast.AST, num: Value, den: Value) -> 
     if not isinstance(den, DimOf):
         return
     size_of = den.tensor
-    rank = size_of.rank if size_of.rank is not None else (
-        len(size_of.layout) if size_of.layout else None
+    rank = (
+        size_of.rank
+        if size_of.rank is not None
+        else (len(size_of.layout) if size_of.layout else None)
     )
     if size_of.padding is None or rank is None or size_of.role != Role.DATA:
         return

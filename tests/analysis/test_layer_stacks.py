@@ -5,6 +5,8 @@
   padded data and the divisor is the size of a padded tensor's time axis.
 * ``torch.stack(out.hidden_states[-4:])`` (parts all equal) adds a ``STACK`` axis and keeps
   the padding; ``torch.cat([hs[i] for i in ...], dim=-1)`` joins the feature axis.
+* ``DataLoader(collate_fn=Collator())`` / ``collate_fn=lambda b: ...``: the batches are what
+  ``__call__`` / the lambda returns.
 """
 
 from __future__ import annotations
@@ -39,12 +41,15 @@ def _means(src: str, marker: str) -> list:
 
 
 def test_sum_over_time_divided_by_the_padded_length_is_a_mean() -> None:
-    src = _PAD + """
+    src = (
+        _PAD
+        + """
     a = out.sum(1) / out.size(1)
     total = torch.sum(out, dim=1)
     b = total / out.shape[1]
     c = torch.div((out * 2).sum(dim=1), x.size(1))
     """
+    )
     for marker in ("a = ", "b = ", "c = "):
         found = _means(src, marker)
         assert len(found) == 1, marker
@@ -52,7 +57,9 @@ def test_sum_over_time_divided_by_the_padded_length_is_a_mean() -> None:
 
 
 def test_other_divisions_are_no_mean() -> None:
-    src = _PAD + """
+    src = (
+        _PAD
+        + """
     lengths = torch.tensor([5, 2])
     a = out.sum(1) / lengths[:, None]
     b = out.sum(2) / out.size(2)
@@ -61,16 +68,20 @@ def test_other_divisions_are_no_mean() -> None:
     y = torch.randn(4, 9, 32)
     e = y.sum(1) / y.size(1)
     """
+    )
     for marker in ("a = ", "b = ", "c = ", "d = ", "e = "):
         assert _means(src, marker) == [], marker
 
 
 def test_stack_of_hidden_states_keeps_the_padding() -> None:
-    src = _HF + """
+    src = (
+        _HF
+        + """
     probe(torch.stack(res.hidden_states[-4:]))
     probe(torch.stack(res.hidden_states[-4:], dim=-1))
     probe(torch.stack([res.hidden_states[-1], res.hidden_states[-2]], 0).mean(0))
     """
+    )
     facts = facts_of(src)
     first = probe_at(facts, line_of(src, "[-4:]))"))
     assert isinstance(first, Tensor) and first.layout == Layout.parse("SBTF")
@@ -83,12 +94,49 @@ def test_stack_of_hidden_states_keeps_the_padding() -> None:
 
 
 def test_cat_of_a_comprehension_over_hidden_states_joins_features() -> None:
-    src = _HF + """
+    src = (
+        _HF
+        + """
     probe(torch.cat([res.hidden_states[i] for i in (-1, -2, -3, -4)], dim=-1))
     probe(torch.cat([res.hidden_states[i] for i in (-1, -2)], dim=1))
     """
+    )
     facts = facts_of(src)
     joined = probe_at(facts, line_of(src, "dim=-1"))
     assert isinstance(joined, Tensor) and joined.layout == Layout.parse("BTF")
     assert joined.padding is not None and (joined.dims is None or joined.dims[2] is None)
     assert probe_at(facts, line_of(src, "dim=1))")) is None  # along time: not modelled
+
+
+_COLLATE = """
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+
+    class Pad:
+        def __call__(self, items):
+            return pad_sequence(items, batch_first=True)
+
+    class Stack:
+        def __call__(self, items):
+            return torch.stack(items)
+
+    for a in DataLoader(data, collate_fn=Pad()):
+        probe(a)
+    for b in DataLoader(data, collate_fn=lambda items: pad_sequence(items, batch_first=True)):
+        probe(b)
+    for c in DataLoader(data, collate_fn=Stack()):
+        probe(c)
+    for d in DataLoader(data, collate_fn=lambda items: torch.stack(items)):
+        probe(d)
+"""
+
+
+def test_a_collator_object_or_lambda_makes_the_batches() -> None:
+    facts = facts_of(_COLLATE)
+    for name in ("a", "b"):
+        t = probe_at(facts, line_of(_COLLATE, f"probe({name})"))
+        assert isinstance(t, Tensor) and t.padding is not None, name
+    for name in ("c", "d"):
+        t = probe_at(facts, line_of(_COLLATE, f"probe({name})"))
+        assert not (isinstance(t, Tensor) and t.padding is not None), name
