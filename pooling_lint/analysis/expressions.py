@@ -31,6 +31,7 @@ from pooling_lint.analysis.pad_loops import pad_expression
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
+from pooling_lint.analysis.scopes import uniform_element
 from pooling_lint.analysis.scopes import selves_attr
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
 from pooling_lint.analysis.subscripts import subscript
@@ -164,7 +165,13 @@ def eval_comprehension(it: Interpreter, node: ast.ListComp | ast.GeneratorExp) -
     saved = dict(frame.env)
     for comp in node.generators:
         # `[row[0] for row in batch]`: each element of a list of data records
-        it.bind(comp.target, loop_item(it.eval(comp.iter)))
+        iterable = it.eval(comp.iter)
+        element = loop_item(iterable)
+        if element is None:
+            # `[conv(e) for conv in self.convs]`: a list of modules that are all the same one
+            # (a ModuleList built by a comprehension); the body runs once for all of them
+            element = uniform_element(iterable, it.keras_layers)
+        it.bind(comp.target, element)
     item = it.eval(node.elt)
     frame.env = saved
     return ListOf(item)

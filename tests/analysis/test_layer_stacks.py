@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from pooling_lint.analysis.layout import Layout
-from pooling_lint.analysis.values import Tensor
+from pooling_lint.analysis.values import ListOf, Tensor
 
 from .conftest import events_on, facts_of, line_of, probe_at
 
@@ -140,3 +140,22 @@ def test_a_collator_object_or_lambda_makes_the_batches() -> None:
     for name in ("c", "d"):
         t = probe_at(facts, line_of(_COLLATE, f"probe({name})"))
         assert not (isinstance(t, Tensor) and t.padding is not None), name
+
+
+def test_a_comprehension_over_a_module_list_of_one_module_binds_it() -> None:
+    src = """
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pad_sequence
+    convs = nn.ModuleList([nn.Conv1d(8, 4, k) for k in (2, 3)])
+    mixed = nn.ModuleList([nn.Conv1d(8, 4, 2), nn.GRU(8, 4)])
+    x = pad_sequence([torch.randn(5, 8), torch.randn(2, 8)], batch_first=True).transpose(1, 2)
+    probe([conv(x) for conv in convs])
+    probe([m(x) for m in mixed])
+    """
+    facts = facts_of(src)
+    same_kind = probe_at(facts, line_of(src, "for conv in convs"))
+    assert isinstance(same_kind, ListOf) and isinstance(same_kind.item, Tensor)
+    assert same_kind.item.padding is not None
+    different = probe_at(facts, line_of(src, "for m in mixed"))
+    assert not (isinstance(different, ListOf) and isinstance(different.item, Tensor))
