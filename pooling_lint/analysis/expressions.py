@@ -31,8 +31,7 @@ from pooling_lint.analysis.pad_loops import pad_expression
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
-from pooling_lint.analysis.scopes import uniform_element
-from pooling_lint.analysis.scopes import selves_attr
+from pooling_lint.analysis.scopes import selves_attr, uniform_element
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
 from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (

@@ -5,7 +5,8 @@
 * ``DataLoader(dataset, collate_fn=f)`` is an iterable of what ``f`` returns (the batches are
   made by ``f``; without a ``collate_fn`` the default one stacks equal-sized samples and pads
   nothing, so the batch is unknown). ``f`` may be an instance of a class of the file: the
-  loader calls it, so a batch is what its ``__call__`` returns; or a ``lambda``, whose body is
+  loader calls it, so a batch is what its ``__call__`` returns; a method ``self.collate``; or
+  a ``lambda``, whose body is
   evaluated with its parameters unknown (the samples).
 * ``enumerate(xs)`` gives ``(index, element)`` pairs; ``iter``, ``list``, ``tqdm`` keep the
   elements.
@@ -87,6 +88,8 @@ def data_loader(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
         key = unit_key_of(it, collate)
         if key is not None:
             batch = it.read_return(key)
+    elif collate is None and (method := _self_method(it, fact.arg_node(99, "collate_fn"))):
+        batch = it.read_return(method)  # `collate_fn=self.collate`: a method of the class
     elif isinstance(collate, Instance):
         call_key = it.class_method_key(collate.class_name, "__call__")
         if call_key is not None:
@@ -96,6 +99,17 @@ def data_loader(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
 
         batch = foreign_return(it, collate)
     return ListOf(batch) if batch is not None else None
+
+
+def _self_method(it: Interpreter, node: ast.expr | None) -> str | None:
+    """The unit of ``self.<name>`` when it names a method of the running method's class."""
+    if not (type(node) is ast.Attribute and type(node.value) is ast.Name):
+        return None
+    frame = it.frame
+    owner = frame.env.get(node.value.id) if frame is not None else None
+    if not isinstance(owner, SelfRef):
+        return None
+    return it.class_method_key(owner.class_name, node.attr)
 
 
 def lambda_result(it: Interpreter, lam: ast.Lambda) -> Value:
