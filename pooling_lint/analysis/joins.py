@@ -14,7 +14,8 @@ first), and is unknown otherwise. :func:`feature_join` also takes a list of equa
 :func:`stacked_equal`: ``torch.stack`` / ``tf.stack`` / ``np.stack`` of parts that are all the same
 value (a slice of ``out.hidden_states``, a comprehension over it, a display of equal items) adds
 a new :attr:`Axis.STACK` axis at ``dim`` and keeps every other fact of the part (padding,
-layout). Stacks of different parts are not modelled.
+layout); parts without a batch axis (padded ``(time,)`` rows, one sample each) make a batch
+axis instead. Stacks of different parts are not modelled.
 """
 
 from __future__ import annotations
@@ -136,10 +137,13 @@ def stacked_equal(name: str, operands: Value, axis_arg: Value) -> Value:
     dims = None
     if part.dims is not None and len(part.dims) == rank:
         dims = part.dims[:axis] + (count,) + part.dims[axis:]
+    # samples without a batch axis (hand-padded `(time,)` rows) stacked together make the
+    # batch, as `torch.tensor(rows)` does (analysis/pad_loops.py `stacked`)
+    role = Axis.STACK if part.layout.has(Axis.BATCH) else Axis.BATCH
     return part.with_(
         rank=rank + 1,
         dims=dims,
-        layout=part.layout.insert(axis, Axis.STACK),
+        layout=part.layout.insert(axis, role),
         origin=None,
     )
 

@@ -159,3 +159,23 @@ def test_a_comprehension_over_a_module_list_of_one_module_binds_it() -> None:
     assert same_kind.item.padding is not None
     different = probe_at(facts, line_of(src, "for m in mixed"))
     assert not (isinstance(different, ListOf) and isinstance(different.item, Tensor))
+
+
+def test_stacking_padded_rows_makes_the_batch_axis() -> None:
+    src = """
+    import torch
+    rows = []
+    for s in seqs:
+        rows.append(s + [0] * (50 - len(s)))
+    probe(torch.tensor(rows))
+    probe(torch.stack([torch.tensor(r) for r in rows]))
+    probe(torch.stack([torch.tensor(r) for r in rows], dim=1))
+    """
+    facts = facts_of(src)
+    made = probe_at(facts, line_of(src, "probe(torch.tensor(rows))"))
+    assert isinstance(made, Tensor) and made.layout == Layout.parse("BT")
+    stacked = probe_at(facts, line_of(src, "rows]))"))
+    assert isinstance(stacked, Tensor) and stacked.layout == Layout.parse("BT")
+    assert stacked.padding is not None
+    time_first = probe_at(facts, line_of(src, "dim=1"))
+    assert isinstance(time_first, Tensor) and time_first.layout == Layout.parse("TB")
