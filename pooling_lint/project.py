@@ -43,6 +43,8 @@ from pooling_lint.source import SourceError, read_source
 from pooling_lint.triage import HAND_PADDING
 
 MAX_ROUNDS = 5
+#: how many re-exporting modules (`__init__.py` importing from a submodule) are followed
+_REEXPORT_DEPTH = 4
 
 Context = dict[str, Any]
 # local name -> (module path, exported name or "" for the module itself, "module"/"name"/"*")
@@ -118,6 +120,12 @@ class Project:
                 self._find_imports(module)
             if "import_module" in module.text:
                 self._find_dynamic(module)
+        # `from models import Model` where `models/__init__.py` says `from .lstm import Model`:
+        # the name is the one defined in `models/lstm.py` (the import graph alone says so)
+        for module in self.by_path.values():
+            for local, ref in list(module.imports.items()):
+                if ref[2] == "name":
+                    module.imports[local] = self._reexported(ref[0], ref[1], ref)
 
     # ----------------------------------------------------------------- imports
     def _lookup(self, folder: str, dotted: str) -> str | None:
@@ -168,6 +176,43 @@ class Project:
                     module.imports[local] = (sub, "", "module")
                 elif base is not None and base != module.key:
                     module.imports[local] = (base, name, "name")
+
+    def _reexported(
+        self, target: str, name: str, default: tuple[str, str, str], depth: int = 0
+    ) -> tuple[str, str, str]:
+        """Where ``name`` of module ``target`` really comes from, when ``target`` only imports
+        it from another checked module (``from .lstm import Model`` or ``from .lstm import *``
+        in a package's ``__init__.py``), followed through at most ``_REEXPORT_DEPTH`` modules;
+        a name ``target`` defines itself, or one it does not import from the tree, is its own."""
+        module = self.by_path.get(target)
+        if module is None or depth >= _REEXPORT_DEPTH:
+            return default
+        ref = module.imports.get(name)
+        if ref is not None:
+            if ref[2] == "name":
+                return self._reexported(ref[0], ref[1], ref, depth + 1)
+            return ref
+        if module.stars and re.search(
+            rf"^(?:class|def|async def)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]",
+            module.text,
+            re.MULTILINE,
+        ) is None:
+            for star in module.stars:
+                if star != target and name in _top_level_kinds(self.by_path[star].text):
+                    return (star, name, "name")
+        return default
+
+    def reexports(self, target: str) -> dict[str, tuple[str, str, str]]:
+        """The names module ``target`` imports from other checked modules (what
+        ``import models`` then ``models.Model`` reaches), resolved like ``_reexported``."""
+        module = self.by_path.get(target)
+        if module is None:
+            return {}
+        out: dict[str, tuple[str, str, str]] = {}
+        for local, ref in module.imports.items():
+            if not local.startswith("_"):
+                out[local] = self._reexported(target, local, ref) if ref[2] == "name" else ref
+        return out
 
     def _find_dynamic(self, module: _Module) -> None:
         """``import_module("models." + name)``: the module is picked at run time, but it is
@@ -265,9 +310,20 @@ class Project:
             for name in sorted(names):
                 if not name.startswith("_"):
                     imports[name] = [self._display(target), name, "name"]
+            for name, (t2, n2, k2) in sorted(self.reexports(target).items()):
+                if name not in imports and t2 != module.key:
+                    share(t2, n2)
+                    imports[name] = [self._display(t2), n2, k2]
+        reexports: dict[str, dict[str, list[str]]] = {}
         for local, (target, name, kind) in module.imports.items():
             share(target, name)
             imports[local] = [self._display(target), name, kind]
+            if kind == "module":
+                for attr, (t2, n2, k2) in sorted(self.reexports(target).items()):
+                    if t2 != module.key:
+                        share(t2, n2)
+                        shown = reexports.setdefault(self._display(target), {})
+                        shown[attr] = [self._display(t2), n2, k2]
         dynamic: dict[str, list[str]] = {}
         for prefix, found in module.dynamic.items():
             for target in found:
@@ -286,6 +342,8 @@ class Project:
             ctx["modules"] = modules
         if dynamic:
             ctx["dynamic"] = dynamic
+        if reexports:
+            ctx["reexports"] = reexports
         if inbound:
             ctx["inbound"] = inbound
         return ctx

@@ -88,6 +88,9 @@ class ProjectContext:
     )
     #: constant prefix of ``import_module(prefix + name)`` -> the modules of the tree under it
     dynamic: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (module, name) -> what the module only imports from another (`models/__init__.py`'s
+    #: `from .lstm import Model`: `models.Model` is `models/lstm.py`'s `Model`)
+    reexports: dict[tuple[str, str], Foreign] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Portable) -> ProjectContext:
@@ -99,6 +102,9 @@ class ProjectContext:
             ctx.exports[module] = {
                 name: from_portable(v) for name, v in summary.get("exports", {}).items()
             }
+        for module, names in data.get("reexports", {}).items():
+            for name, (target, tname, kind) in names.items():
+                ctx.reexports[(str(module), str(name))] = Foreign(target, tname, kind)
         for prefix, modules in data.get("dynamic", {}).items():
             ctx.dynamic[str(prefix)] = tuple(str(m) for m in modules)
         for target, args, kwargs in data.get("inbound", []):
@@ -242,6 +248,11 @@ def _export(it: Interpreter, module: str, name: str) -> Value:
     ctx = _context(it)
     if ctx is None:
         return None
+    alias = ctx.reexports.get((module, name))
+    if alias is not None:
+        if alias.kind == "module":
+            return alias
+        module, name = alias.module, alias.name
     kind = ctx.kinds.get(module, {}).get(name)
     if kind in ("function", "class"):
         return Foreign(module, name, kind)
@@ -320,6 +331,15 @@ def feed_returned_model(it: Interpreter, key: str, ret: Value) -> None:
         return
     if isinstance(ret, KerasModel) and ret.kind == "functional" and ret.input is not None:
         feed(it, ret.input, ctx.fed_models[key])
+    elif isinstance(ret, KerasModel) and ret.kind == "sequential" and not ret.one_path:
+        # a Sequential model has no Input to feed: its layers run on the fitted data, as
+        # `model.fit(x)` in the same file runs them (keras_models.model_call)
+        data = ctx.fed_models[key]
+        if isinstance(data, Tensor) and data.padding is not None:
+            from pooling_lint.analysis.keras_models import run_sequential_on
+            from pooling_lint.analysis.padding import drop_symbolic
+
+            run_sequential_on(it, ret, drop_symbolic(data))
 
 
 def fed_attr(it: Interpreter, class_name: str, attr: str, value: Value) -> Value:
