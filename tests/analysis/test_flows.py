@@ -191,3 +191,47 @@ def test_none_placeholder_in_init_gives_way_to_the_value_set_later() -> None:
     """
     rnn = probe_at(facts_of(src), line_of(src, "probe(self.rnn)"))
     assert rnn is not None and getattr(rnn, "qualname", None) == "torch.nn.LSTM"
+
+
+def test_default_collate_stacks_the_padded_samples_of_getitem() -> None:
+    src = """
+    import torch
+    from torch.utils.data import Dataset, DataLoader
+    class Reviews(Dataset):
+        def __init__(self, rows):
+            self.rows = rows
+        def __getitem__(self, i):
+            ids = self.rows[i][:64]
+            ids = ids + [0] * (64 - len(ids))
+            return torch.tensor(ids), torch.tensor(1)
+    def main(rows):
+        for x, y in DataLoader(Reviews(rows), batch_size=8, shuffle=True):
+            probe(x)
+    """
+    v = probe_at(facts_of(src), line_of(src, "probe(x)"))
+    assert isinstance(v, Tensor) and v.padding is not None
+    assert v.padding.side is Side.POST and v.layout == Layout.parse("BT")
+
+
+def test_default_collate_of_unpadded_samples_or_no_batching_is_unknown() -> None:
+    src = """
+    import torch
+    from torch.utils.data import Dataset, DataLoader
+    class Padded(Dataset):
+        def __getitem__(self, i):
+            ids = self.rows[i]
+            return torch.tensor(ids + [0] * (64 - len(ids)))
+    class Plain(Dataset):
+        def __getitem__(self, i):
+            return torch.tensor(self.rows[i])
+    for a in DataLoader(Plain(), batch_size=8):
+        probe(a)
+    for b in DataLoader(Padded(), batch_size=None):
+        probe(b)
+    for c in DataLoader(Padded(), batch_sampler=None):
+        probe(c)
+    """
+    facts = facts_of(src)
+    for name in ("a", "b", "c"):
+        v = probe_at(facts, line_of(src, f"probe({name})"))
+        assert not (isinstance(v, Tensor) and v.padding is not None), name
