@@ -192,11 +192,15 @@ class Project:
             if ref[2] == "name":
                 return self._reexported(ref[0], ref[1], ref, depth + 1)
             return ref
-        if module.stars and re.search(
-            rf"^(?:class|def|async def)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]",
-            module.text,
-            re.MULTILINE,
-        ) is None:
+        if (
+            module.stars
+            and re.search(
+                rf"^(?:class|def|async def)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]",
+                module.text,
+                re.MULTILINE,
+            )
+            is None
+        ):
             for star in module.stars:
                 if star != target and name in _top_level_kinds(self.by_path[star].text):
                     return (star, name, "name")
@@ -209,6 +213,12 @@ class Project:
         if module is None:
             return {}
         out: dict[str, tuple[str, str, str]] = {}
+        own = _top_level_kinds(module.text)
+        for star in module.stars:  # `from .pool import *`: its public top-level names
+            if star != target and star in self.by_path:
+                for name in _top_level_kinds(self.by_path[star].text):
+                    if not name.startswith("_") and name not in own:
+                        out[name] = (star, name, "name")
         for local, ref in module.imports.items():
             if not local.startswith("_"):
                 out[local] = self._reexported(target, local, ref) if ref[2] == "name" else ref

@@ -217,6 +217,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
             return instance_call(it, fact, attr, "__call__")
         if isinstance(attr, KerasModel):
             return model_call(it, fact, attr, None)
+        if isinstance(attr, Foreign) and own is None:
+            return foreign_call(it, fact, attr)  # `self.model(x)`: another module's model
         key = it.class_method_key(recv.class_name, m)
         if key is not None:
             return it.call_unit(key, fact.args, fact.kwargs, skip_self=True)

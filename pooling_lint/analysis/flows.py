@@ -86,8 +86,8 @@ def data_loader(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
         if _is_none(keywords.get("batch_size")):
             return None  # batching turned off: the samples come one by one, uncollated
         dataset = fact.args[0] if fact.args else fact.kwarg("dataset")
-        batch = default_collate(dataset_item(it, dataset))
-        return ListOf(batch) if batch is not None else None
+        stacked = default_collate(dataset_item(it, dataset))
+        return ListOf(stacked) if stacked is not None else None
     collate = fact.kwarg("collate_fn")
     batch: Value = None
     if isinstance(collate, FunctionRef):

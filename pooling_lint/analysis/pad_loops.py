@@ -316,14 +316,19 @@ def _tests_bound(test: ast.expr, bound: ast.expr) -> bool:
 
 
 _SEQUENCE_DISPLAYS = (
-    ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp,
-    ast.GeneratorExp, ast.Starred,
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.Starred,
 )
 
 
-def mapped_padded(
-    node: ast.ListComp | ast.GeneratorExp, iterable: Value, item: Value
-) -> Value:
+def mapped_padded(node: ast.ListComp | ast.GeneratorExp, iterable: Value, item: Value) -> Value:
     """``[vocab.get(w, unk) for w in tokens]`` over a padded list (one ``for``, no ``if``):
     one element per step, in the same order, so the padded steps are at the same places. The
     fill is kept only when the element is the step itself (``[w for w in tokens]``); a lookup

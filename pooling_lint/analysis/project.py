@@ -339,7 +339,9 @@ def feed_returned_model(it: Interpreter, key: str, ret: Value) -> None:
             from pooling_lint.analysis.keras_models import run_sequential_on
             from pooling_lint.analysis.padding import drop_symbolic
 
-            run_sequential_on(it, ret, drop_symbolic(data))
+            fed = drop_symbolic(data)
+            if isinstance(fed, Tensor):
+                run_sequential_on(it, ret, fed)
 
 
 def fed_attr(it: Interpreter, class_name: str, attr: str, value: Value) -> Value:
@@ -416,12 +418,52 @@ def _record(it: Interpreter, fact: CallFact, module: str, target: str) -> None:
     ctx.outbound[id(fact.node)] = (module, target, args, kwargs)
 
 
+def _padding_keys(v: Value, here: str, depth: int = 0) -> set[tuple[str, int | None]]:
+    """Where the padding of ``v`` (and of its parts) was made, as (module, line)."""
+    if depth > 4:
+        return set()
+    if isinstance(v, Tensor):
+        if v.padding is None:
+            return set()
+        node = v.padding.evidence.node
+        if isinstance(node, ForeignNode):
+            return {(node.path, node.line)}
+        return {(here, getattr(node, "lineno", None))}
+    if isinstance(v, TupleValue):
+        return {k for item in v.items for k in _padding_keys(item, here, depth + 1)}
+    if isinstance(v, ListOf):
+        return _padding_keys(v.item, here, depth + 1)
+    return set()
+
+
+def _this_call(it: Interpreter, fact: CallFact, module: str, ret: Value, depth: int = 0) -> Value:
+    """What another module's function returns is its return over every call site joined (one
+    caller passing padded data is enough for the callee). Padding made in a third module,
+    that this call does not pass, came with another caller's arguments: for this call it is
+    unknown."""
+    ctx = _context(it)
+    if ctx is None or depth > 4:
+        return ret
+    if isinstance(ret, Tensor) and ret.padding is not None:
+        node = ret.padding.evidence.node
+        if not isinstance(node, ForeignNode) or node.path in (module, ctx.path):
+            return ret
+        passed: set[tuple[str, int | None]] = set()
+        for a in (*fact.args, *(v for _, v in fact.kwargs)):
+            passed |= _padding_keys(a, ctx.path)
+        return ret if (node.path, node.line) in passed else None
+    if isinstance(ret, TupleValue):
+        items = tuple(_this_call(it, fact, module, v, depth + 1) for v in ret.items)
+        return TupleValue(items, ret.kind)
+    return ret
+
+
 def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
     if ref.alts:
         return _picked_call(it, fact, ref, None)
     if ref.kind == "function":
         _record(it, fact, ref.module, ref.name)
-        ret = _returned(it, ref.module, ref.name)
+        ret = _this_call(it, fact, ref.module, _returned(it, ref.module, ref.name))
         # unknown (a Keras model, say): still named, so that `build().fit(x)` can be followed
         return Foreign(ref.module, ref.name, "result") if ret is None else ret
     if ref.kind == "class":
@@ -432,7 +474,7 @@ def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
         for name in ("forward", "call"):
             ret = _returned(it, ref.module, f"{ref.name}.{name}")
             if ret is not None:
-                return ret
+                return _this_call(it, fact, ref.module, ret)
     return None
 
 
@@ -456,7 +498,7 @@ def foreign_method(it: Interpreter, fact: CallFact, recv: Foreign, method: str) 
     if method in ("forward", "call"):
         return foreign_call(it, fact, recv)
     _record(it, fact, recv.module, f"{recv.name}.{method}")
-    return _returned(it, recv.module, f"{recv.name}.{method}")
+    return _this_call(it, fact, recv.module, _returned(it, recv.module, f"{recv.name}.{method}"))
 
 
 # ------------------------------------------------------- modules picked at run time
