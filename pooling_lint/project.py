@@ -43,6 +43,8 @@ from pooling_lint.source import SourceError, read_source
 from pooling_lint.triage import HAND_PADDING
 
 MAX_ROUNDS = 5
+#: methods the frameworks call on a model without the code naming them (`model(x)`)
+_CALLED_BY_FRAMEWORK = frozenset({"forward", "call"})
 #: how many re-exporting modules (`__init__.py` importing from a submodule) are followed
 _REEXPORT_DEPTH = 4
 
@@ -72,6 +74,8 @@ class _Module:
     #: `import_module("pkg." + name)`: constant prefix -> the tree's modules in that package
     dynamic: dict[str, list[str]] = field(default_factory=dict)
     source: bool | None = None  # does its text show a padding source (once known)
+    #: the words of its text (once known): which members of imported classes it can name
+    words: frozenset[str] | None = None
     #: what the analysis computes from the tree alone, kept between rounds
     warm: dict[str, Any] | None = None
 
@@ -306,7 +310,9 @@ class Project:
             if name in summary["kinds"]:
                 shown["kinds"][name] = summary["kinds"][name]
             for key, value in summary["exports"].items():
-                if key == name or key.startswith((f"{name}.", f"{name}(")):
+                if key == name or key.startswith(f"{name}("):
+                    shown["exports"][key] = value
+                elif key.startswith(f"{name}.") and self._reaches(module, key):
                     shown["exports"][key] = value
 
         for target in module.stars:
@@ -357,6 +363,19 @@ class Project:
         if inbound:
             ctx["inbound"] = inbound
         return ctx
+
+    def _reaches(self, module: _Module, key: str) -> bool:
+        """Can ``module`` reach the member ``Class.member`` (``Class.member()``) of an imported
+        class? Only by naming it, unless the language or the framework calls it
+        (``__iter__``, ``forward`` of ``model(x)``): a member its text never names is left out
+        of its context (it cannot change the file's analysis; it would only make the file
+        look like it receives padding)."""
+        member = key.split(".", 1)[1].removesuffix("()")
+        if member.startswith("__") or member in _CALLED_BY_FRAMEWORK or "." in member:
+            return True
+        if module.words is None:
+            module.words = frozenset(re.findall(r"\w+", module.text))
+        return member in module.words
 
     def _display(self, resolved: str) -> str:
         module = self.by_path.get(resolved)
