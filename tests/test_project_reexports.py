@@ -194,3 +194,31 @@ def test_a_shared_callee_does_not_hand_one_callers_padding_to_another(tmp_path: 
     """
     files = {"data.py": DATA, "attend.py": attend, "a.py": padded_user, "b.py": other_user}
     assert ("b.py", 11, "PLG101") not in _check(tmp_path, files)
+
+
+def test_a_named_import_shares_only_the_members_the_file_names(tmp_path: Path) -> None:
+    from pooling_lint.project import Project
+
+    data = """
+        import torch
+        from torch.nn.utils.rnn import pad_sequence
+
+        class Batches:
+            def padded(self, rows):
+                return pad_sequence([torch.tensor(r) for r in rows], batch_first=True)
+    """
+    names_it = """
+        from data import Batches
+
+        x = Batches().padded([[1, 2], [3]])
+    """
+    silent = """
+        from data import Batches
+
+        b = Batches()
+    """
+    files = _write(tmp_path, {"data.py": data, "a.py": names_it, "b.py": silent})
+    contexts = {p.name: c for p, c in Project(files).contexts().items()}
+    (shown,) = [m for k, m in contexts["a.py"]["modules"].items() if k.endswith("data.py")]
+    assert "Batches.padded()" in shown["exports"]
+    assert "b.py" not in contexts  # it receives no padding fact: checked on its own
