@@ -188,3 +188,46 @@ def _bound(it: Interpreter, name: str) -> bool:
     if frame is not None and name in frame.env:
         return True
     return name in it.module_env or name in it.functions
+
+
+#: Lightning's trainer classes (``lightning.pytorch.Trainer`` and its older names)
+LIGHTNING_TRAINERS = frozenset(
+    {"pytorch_lightning.Trainer", "lightning.pytorch.Trainer", "lightning.Trainer"}
+)
+#: trainer method -> (the step it runs on each batch, the loader keywords, by position)
+_LIGHTNING_RUNS = {
+    "fit": (
+        ("training_step", ("train_dataloaders", "train_dataloader")),
+        ("validation_step", ("val_dataloaders",)),
+    ),
+    "validate": (("validation_step", ("dataloaders",)),),
+    "test": (("test_step", ("dataloaders",)),),
+    "predict": (("predict_step", ("dataloaders",)),),
+}
+
+
+def lightning_run(it: Interpreter, fact: CallFact, method: str) -> Value:
+    """``trainer.fit(model, train_loader, val_loader)``: Lightning calls
+    ``model.training_step(batch, batch_idx)`` on every batch of the train loader (and
+    ``validation_step`` on the validation loader's); ``validate``/``test``/``predict`` run
+    their step on ``dataloaders``. The model is this file's class or another module's."""
+    from pooling_lint.analysis.project import record_step
+
+    runs = _LIGHTNING_RUNS.get(method)
+    if runs is None:
+        return None
+    model = fact.args[0] if fact.args else fact.kwarg("model")
+    for position, (step, keywords) in enumerate(runs, 1):
+        loader = fact.args[position] if len(fact.args) > position else None
+        for keyword in keywords:
+            loader = loader if loader is not None else fact.kwarg(keyword)
+        batch = loop_item(iterated(it, loader))
+        if batch is None:
+            continue
+        if isinstance(model, Instance):
+            key = it.class_method_key(model.class_name, step)
+            if key is not None:
+                it.call_unit(key, (batch, None), (), skip_self=True)
+        elif isinstance(model, Foreign) and model.kind == "instance" and not model.alts:
+            record_step(it, fact, model, step, batch)
+    return None

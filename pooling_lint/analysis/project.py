@@ -458,6 +458,14 @@ def _this_call(it: Interpreter, fact: CallFact, module: str, ret: Value, depth: 
     return ret
 
 
+def record_step(it: Interpreter, fact: CallFact, model: Foreign, step: str, batch: Value) -> None:
+    """A framework calls ``model.<step>(batch, index)`` of another module's model (Lightning's
+    ``trainer.fit``): an outbound call, keyed by the trainer call and the step."""
+    ctx = _context(it)
+    if ctx is not None:
+        ctx.outbound[(id(fact.node), step)] = (model.module, f"{model.name}.{step}", (batch,), ())
+
+
 def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
     if ref.alts:
         return _picked_call(it, fact, ref, None)

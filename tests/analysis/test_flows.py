@@ -235,3 +235,43 @@ def test_default_collate_of_unpadded_samples_or_no_batching_is_unknown() -> None
     for name in ("a", "b", "c"):
         v = probe_at(facts, line_of(src, f"probe({name})"))
         assert not (isinstance(v, Tensor) and v.padding is not None), name
+
+
+def test_lightning_fit_gives_the_loader_batches_to_training_step() -> None:
+    src = """
+    import torch
+    import pytorch_lightning as pl
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+    def collate(batch):
+        return pad_sequence([torch.tensor(b) for b in batch], batch_first=True), None
+    class Lit(pl.LightningModule):
+        def forward(self, ids):
+            probe(ids)
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            return self(x)
+        def validation_step(self, batch, batch_idx):
+            probe(batch)
+    pl.Trainer(max_epochs=1).fit(Lit(), DataLoader([[1, 2], [3]], collate_fn=collate))
+    """
+    facts = facts_of(src)
+    v = probe_at(facts, line_of(src, "probe(ids)"))
+    assert isinstance(v, Tensor) and v.padding is not None and v.layout == Layout.parse("BT")
+    assert probe_at(facts, line_of(src, "probe(batch)")) is None  # no validation loader
+
+
+def test_a_trainer_the_file_does_not_show_is_not_lightning() -> None:
+    src = """
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+    from mytools import Trainer
+    def collate(batch):
+        return pad_sequence([torch.tensor(b) for b in batch], batch_first=True), None
+    class Lit:
+        def training_step(self, batch, batch_idx):
+            probe(batch)
+    Trainer().fit(Lit(), DataLoader([[1, 2], [3]], collate_fn=collate))
+    """
+    assert probe_at(facts_of(src), line_of(src, "probe(batch)")) is None
