@@ -43,6 +43,10 @@ from pooling_lint.source import SourceError, read_source
 from pooling_lint.triage import HAND_PADDING
 
 MAX_ROUNDS = 5
+#: methods the frameworks call on a model without the code naming them (`model(x)`)
+_CALLED_BY_FRAMEWORK = frozenset({"forward", "call"})
+#: how many re-exporting modules (`__init__.py` importing from a submodule) are followed
+_REEXPORT_DEPTH = 4
 
 Context = dict[str, Any]
 # local name -> (module path, exported name or "" for the module itself, "module"/"name"/"*")
@@ -70,6 +74,8 @@ class _Module:
     #: `import_module("pkg." + name)`: constant prefix -> the tree's modules in that package
     dynamic: dict[str, list[str]] = field(default_factory=dict)
     source: bool | None = None  # does its text show a padding source (once known)
+    #: the words of its text (once known): which members of imported classes it can name
+    words: frozenset[str] | None = None
     #: what the analysis computes from the tree alone, kept between rounds
     warm: dict[str, Any] | None = None
 
@@ -118,6 +124,12 @@ class Project:
                 self._find_imports(module)
             if "import_module" in module.text:
                 self._find_dynamic(module)
+        # `from models import Model` where `models/__init__.py` says `from .lstm import Model`:
+        # the name is the one defined in `models/lstm.py` (the import graph alone says so)
+        for module in self.by_path.values():
+            for local, ref in list(module.imports.items()):
+                if ref[2] == "name":
+                    module.imports[local] = self._reexported(ref[0], ref[1], ref)
 
     # ----------------------------------------------------------------- imports
     def _lookup(self, folder: str, dotted: str) -> str | None:
@@ -168,6 +180,53 @@ class Project:
                     module.imports[local] = (sub, "", "module")
                 elif base is not None and base != module.key:
                     module.imports[local] = (base, name, "name")
+
+    def _reexported(
+        self, target: str, name: str, default: tuple[str, str, str], depth: int = 0
+    ) -> tuple[str, str, str]:
+        """Where ``name`` of module ``target`` really comes from, when ``target`` only imports
+        it from another checked module (``from .lstm import Model`` or ``from .lstm import *``
+        in a package's ``__init__.py``), followed through at most ``_REEXPORT_DEPTH`` modules;
+        a name ``target`` defines itself, or one it does not import from the tree, is its own."""
+        module = self.by_path.get(target)
+        if module is None or depth >= _REEXPORT_DEPTH:
+            return default
+        ref = module.imports.get(name)
+        if ref is not None:
+            if ref[2] == "name":
+                return self._reexported(ref[0], ref[1], ref, depth + 1)
+            return ref
+        if (
+            module.stars
+            and re.search(
+                rf"^(?:class|def|async def)\s+{re.escape(name)}\b|^{re.escape(name)}\s*[:=]",
+                module.text,
+                re.MULTILINE,
+            )
+            is None
+        ):
+            for star in module.stars:
+                if star != target and name in _top_level_kinds(self.by_path[star].text):
+                    return (star, name, "name")
+        return default
+
+    def reexports(self, target: str) -> dict[str, tuple[str, str, str]]:
+        """The names module ``target`` imports from other checked modules (what
+        ``import models`` then ``models.Model`` reaches), resolved like ``_reexported``."""
+        module = self.by_path.get(target)
+        if module is None:
+            return {}
+        out: dict[str, tuple[str, str, str]] = {}
+        own = _top_level_kinds(module.text)
+        for star in module.stars:  # `from .pool import *`: its public top-level names
+            if star != target and star in self.by_path:
+                for name in _top_level_kinds(self.by_path[star].text):
+                    if not name.startswith("_") and name not in own:
+                        out[name] = (star, name, "name")
+        for local, ref in module.imports.items():
+            if not local.startswith("_"):
+                out[local] = self._reexported(target, local, ref) if ref[2] == "name" else ref
+        return out
 
     def _find_dynamic(self, module: _Module) -> None:
         """``import_module("models." + name)``: the module is picked at run time, but it is
@@ -251,7 +310,9 @@ class Project:
             if name in summary["kinds"]:
                 shown["kinds"][name] = summary["kinds"][name]
             for key, value in summary["exports"].items():
-                if key == name or key.startswith((f"{name}.", f"{name}(")):
+                if key == name or key.startswith(f"{name}("):
+                    shown["exports"][key] = value
+                elif key.startswith(f"{name}.") and self._reaches(module, key):
                     shown["exports"][key] = value
 
         for target in module.stars:
@@ -265,9 +326,20 @@ class Project:
             for name in sorted(names):
                 if not name.startswith("_"):
                     imports[name] = [self._display(target), name, "name"]
+            for name, (t2, n2, k2) in sorted(self.reexports(target).items()):
+                if name not in imports and t2 != module.key:
+                    share(t2, n2)
+                    imports[name] = [self._display(t2), n2, k2]
+        reexports: dict[str, dict[str, list[str]]] = {}
         for local, (target, name, kind) in module.imports.items():
             share(target, name)
             imports[local] = [self._display(target), name, kind]
+            if kind == "module":
+                for attr, (t2, n2, k2) in sorted(self.reexports(target).items()):
+                    if t2 != module.key:
+                        share(t2, n2)
+                        shown = reexports.setdefault(self._display(target), {})
+                        shown[attr] = [self._display(t2), n2, k2]
         dynamic: dict[str, list[str]] = {}
         for prefix, found in module.dynamic.items():
             for target in found:
@@ -286,9 +358,24 @@ class Project:
             ctx["modules"] = modules
         if dynamic:
             ctx["dynamic"] = dynamic
+        if reexports:
+            ctx["reexports"] = reexports
         if inbound:
             ctx["inbound"] = inbound
         return ctx
+
+    def _reaches(self, module: _Module, key: str) -> bool:
+        """Can ``module`` reach the member ``Class.member`` (``Class.member()``) of an imported
+        class? Only by naming it, unless the language or the framework calls it
+        (``__iter__``, ``forward`` of ``model(x)``): a member its text never names is left out
+        of its context (it cannot change the file's analysis; it would only make the file
+        look like it receives padding)."""
+        member = key.split(".", 1)[1].removesuffix("()")
+        if member.startswith("__") or member in _CALLED_BY_FRAMEWORK or "." in member:
+            return True
+        if module.words is None:
+            module.words = frozenset(re.findall(r"\w+", module.text))
+        return member in module.words
 
     def _display(self, resolved: str) -> str:
         module = self.by_path.get(resolved)

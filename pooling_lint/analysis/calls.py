@@ -13,7 +13,7 @@ from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
 )
-from pooling_lint.analysis.flows import builtin_call
+from pooling_lint.analysis.flows import LIGHTNING_TRAINERS, builtin_call, lightning_run
 from pooling_lint.analysis.inline import inline_call
 from pooling_lint.analysis.keras_layers import layer_weight
 from pooling_lint.analysis.keras_models import model_call
@@ -76,6 +76,9 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return model_call(it, fact, callee, None)
     if isinstance(callee, Instance):
         return instance_call(it, fact, callee, "__call__")
+    if isinstance(callee, SelfRef) and callee.class_name in it.classes:
+        # `self(x)` in a LightningModule's training_step: the module's forward
+        return instance_call(it, fact, Instance(callee.class_name), "__call__")
     if isinstance(callee, FunctionRef):
         return function_call(it, fact, callee)
     if isinstance(callee, HFObject):
@@ -86,6 +89,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         picked = dynamic_module(it, fact)  # a module of the tree picked at run time
         if picked is not None:
             return picked
+    if fact.qualname in LIGHTNING_TRAINERS:
+        return Record("lightning.Trainer", (), fact.node)
     if fact.qualname in _COPIES and fact.args and not fact.kwargs:
         return fact.args[0]  # a copy holds what the original holds (a module, a tensor)
     if fact.qualname in _DATA_LOADERS:
@@ -201,6 +206,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
     if isinstance(recv, Foreign):
         return foreign_method(it, fact, recv, m)
     if isinstance(recv, Record):
+        if recv.kind == "lightning.Trainer":
+            return lightning_run(it, fact, m)
         return record_method(fact, recv, m)
     if recv is None and m in ("forward", "batch_encode_plus", "encode_plus"):
         return unknown_call(it, fact)
@@ -217,6 +224,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
             return instance_call(it, fact, attr, "__call__")
         if isinstance(attr, KerasModel):
             return model_call(it, fact, attr, None)
+        if isinstance(attr, Foreign) and own is None:
+            return foreign_call(it, fact, attr)  # `self.model(x)`: another module's model
         key = it.class_method_key(recv.class_name, m)
         if key is not None:
             return it.call_unit(key, fact.args, fact.kwargs, skip_self=True)

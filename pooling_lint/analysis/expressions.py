@@ -27,7 +27,7 @@ from pooling_lint.analysis.indexing import (
     index_elements,
 )
 from pooling_lint.analysis.operators import binary, comparison
-from pooling_lint.analysis.pad_loops import pad_expression
+from pooling_lint.analysis.pad_loops import mapped_padded, pad_expression
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
@@ -162,9 +162,11 @@ def eval_comprehension(it: Interpreter, node: ast.ListComp | ast.GeneratorExp) -
     if frame is None:
         return None
     saved = dict(frame.env)
-    for comp in node.generators:
+    first: Value = None
+    for i, comp in enumerate(node.generators):
         # `[row[0] for row in batch]`: each element of a list of data records
         iterable = it.eval(comp.iter)
+        first = iterable if i == 0 else first
         element = loop_item(iterable)
         if element is None:
             # `[conv(e) for conv in self.convs]`: a list of modules that are all the same one
@@ -173,7 +175,8 @@ def eval_comprehension(it: Interpreter, node: ast.ListComp | ast.GeneratorExp) -
         it.bind(comp.target, element)
     item = it.eval(node.elt)
     frame.env = saved
-    return ListOf(item)
+    mapped = mapped_padded(node, first, item)  # `[vocab[w] for w in padded_tokens]`
+    return mapped if mapped is not None else ListOf(item)
 
 
 def eval_attribute(it: Interpreter, node: ast.Attribute) -> Value:

@@ -3,11 +3,12 @@
 * A function that ``yield``s gives its callers an iterable whose elements are the yielded
   value (a :class:`ListOf`); a ``for`` loop over it binds the element to its target.
 * ``DataLoader(dataset, collate_fn=f)`` is an iterable of what ``f`` returns (the batches are
-  made by ``f``; without a ``collate_fn`` the default one stacks equal-sized samples and pads
-  nothing, so the batch is unknown). ``f`` may be an instance of a class of the file: the
-  loader calls it, so a batch is what its ``__call__`` returns; a method ``self.collate``; or
-  a ``lambda``, whose body is
-  evaluated with its parameters unknown (the samples).
+  made by ``f``); without a ``collate_fn`` the default one stacks equal-sized samples and pads
+  nothing: over a dataset class whose ``__getitem__`` returns a sample padded to a fixed
+  length, the batch is that padding with a batch axis in front; otherwise unknown. ``f`` may
+  be an instance of a class of the file: the loader calls it, so a batch is what its
+  ``__call__`` returns; a method ``self.collate``; or a ``lambda``, whose body is evaluated
+  with its parameters unknown (the samples).
 * ``enumerate(xs)`` gives ``(index, element)`` pairs; ``iter``, ``list``, ``tqdm`` keep the
   elements.
 """
@@ -79,7 +80,17 @@ def unit_key_of(it: Interpreter, ref: FunctionRef) -> str | None:
 
 
 def data_loader(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
-    """``DataLoader(..., collate_fn=f)``: an iterable of what ``f`` returns."""
+    """``DataLoader(..., collate_fn=f)``: an iterable of what ``f`` returns. Without a
+    ``collate_fn``, the default one over a map-style dataset's ``__getitem__`` samples."""
+    keywords = {kw.arg: kw.value for kw in fact.node.keywords if kw.arg is not None}
+    if "collate_fn" not in keywords or _is_none(keywords["collate_fn"]):
+        if len(fact.node.args) > 1 or any(k in keywords for k in _UNBATCHED):
+            return None  # a batch size (or sampler) the file does not show: unsure
+        if _is_none(keywords.get("batch_size")):
+            return None  # batching turned off: the samples come one by one, uncollated
+        dataset = fact.args[0] if fact.args else fact.kwarg("dataset")
+        stacked = default_collate(dataset_item(it, dataset))
+        return ListOf(stacked) if stacked is not None else None
     collate = fact.kwarg("collate_fn")
     batch: Value = None
     if isinstance(collate, FunctionRef) and isinstance(collate.node, ast.Lambda):
@@ -132,6 +143,50 @@ def lambda_result(it: Interpreter, lam: ast.Lambda) -> Value:
                 frame.env.pop(p, None)
 
 
+#: DataLoader keywords that decide the batches in a way the default collate rule does not
+#: model (a batch sampler groups indices itself; an iterable-style dataset has no __getitem__)
+_UNBATCHED = frozenset({"batch_sampler"})
+
+
+def _is_none(node: ast.expr | None) -> bool:
+    return type(node) is ast.Constant and node.value is None
+
+
+def dataset_item(it: Interpreter, dataset: Value) -> Value:
+    """What ``dataset[i]`` gives for an instance of a map-style dataset class of the tree:
+    what its ``__getitem__`` returns (this file's class, or another module's by its summary)."""
+    if isinstance(dataset, Instance):
+        key = it.class_method_key(dataset.class_name, "__getitem__")
+        return it.read_return(key) if key is not None else None
+    if isinstance(dataset, Foreign) and dataset.kind == "instance" and not dataset.alts:
+        return foreign_attr(it, dataset, "__getitem__()")
+    return None
+
+
+def default_collate(sample: Value) -> Value:
+    """torch's default collate over samples like ``sample``: a tensor sample is stacked
+    along a new leading batch axis (which needs equal-sized samples: a padded sample keeps
+    its padding, along the same axis one further in); a tuple is collated element by element.
+    A dict, an unknown layout or a sample already batched is left unknown. (A padded Python
+    list sample is collated to a list of per-step ``(batch,)`` tensors, which a model can
+    only take once stacked back along axis 1: the same ``(batch, time)`` padding.)"""
+    from pooling_lint.analysis.layout import Axis
+
+    if isinstance(sample, TupleValue):
+        items = tuple(default_collate(v) for v in sample.items)
+        return TupleValue(items) if any(v is not None for v in items) else None
+    if not isinstance(sample, Tensor) or sample.padding is None:
+        return None
+    layout = sample.layout
+    if layout is None or sample.rank != layout.rank or Axis.BATCH in layout:
+        return None
+    return sample.with_(
+        rank=layout.rank + 1,
+        layout=layout.insert(0, Axis.BATCH),
+        dims=(None, *sample.dims) if sample.dims is not None else None,
+    )
+
+
 def builtin_call(it: Interpreter, fact: CallFact) -> Value:
     """``enumerate(xs)``, ``iter(xs)``, ``tqdm(xs)``: iterables of known elements."""
     func = fact.node.func
@@ -175,3 +230,46 @@ def _bound(it: Interpreter, name: str) -> bool:
     if frame is not None and name in frame.env:
         return True
     return name in it.module_env or name in it.functions
+
+
+#: Lightning's trainer classes (``lightning.pytorch.Trainer`` and its older names)
+LIGHTNING_TRAINERS = frozenset(
+    {"pytorch_lightning.Trainer", "lightning.pytorch.Trainer", "lightning.Trainer"}
+)
+#: trainer method -> (the step it runs on each batch, the loader keywords, by position)
+_LIGHTNING_RUNS = {
+    "fit": (
+        ("training_step", ("train_dataloaders", "train_dataloader")),
+        ("validation_step", ("val_dataloaders",)),
+    ),
+    "validate": (("validation_step", ("dataloaders",)),),
+    "test": (("test_step", ("dataloaders",)),),
+    "predict": (("predict_step", ("dataloaders",)),),
+}
+
+
+def lightning_run(it: Interpreter, fact: CallFact, method: str) -> Value:
+    """``trainer.fit(model, train_loader, val_loader)``: Lightning calls
+    ``model.training_step(batch, batch_idx)`` on every batch of the train loader (and
+    ``validation_step`` on the validation loader's); ``validate``/``test``/``predict`` run
+    their step on ``dataloaders``. The model is this file's class or another module's."""
+    from pooling_lint.analysis.project import record_step
+
+    runs = _LIGHTNING_RUNS.get(method)
+    if runs is None:
+        return None
+    model = fact.args[0] if fact.args else fact.kwarg("model")
+    for position, (step, keywords) in enumerate(runs, 1):
+        loader = fact.args[position] if len(fact.args) > position else None
+        for keyword in keywords:
+            loader = loader if loader is not None else fact.kwarg(keyword)
+        batch = loop_item(iterated(it, loader))
+        if batch is None:
+            continue
+        if isinstance(model, Instance):
+            key = it.class_method_key(model.class_name, step)
+            if key is not None:
+                it.call_unit(key, (batch, None), (), skip_self=True)
+        elif isinstance(model, Foreign) and model.kind == "instance" and not model.alts:
+            record_step(it, fact, model, step, batch)
+    return None

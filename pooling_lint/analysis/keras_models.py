@@ -121,6 +121,19 @@ def run_sequential(it: Interpreter, model: KerasModel, inp: Value) -> Value:
     return cur
 
 
+def run_sequential_on(it: Interpreter, model: KerasModel, data: Tensor) -> Value:
+    """A Sequential model called (or fitted) on ``data``: its layers run on it, the data
+    shaped like the model's declared input where the data does not say."""
+    declared = declared_input(model)
+    if declared is not None and data.dims is None and declared.dims is not None:
+        data = data.with_(rank=declared.rank, dims=declared.dims, layout=declared.layout)
+    elif data.layout is None and data.rank == 3:
+        data = data.with_(layout=BTF)
+    elif data.layout is None and data.rank == 2:
+        data = data.with_(layout=BT)
+    return run_sequential(it, model, data)
+
+
 def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str | None) -> Value:
     node = fact.node
     if method == "add":
@@ -157,14 +170,7 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
         data = fact.args[0] if fact.args else (fact.kwarg("x") or fact.kwarg("inputs"))
         it.log.model_call(ModelCall(node, model, method, data))
         if model.kind == "sequential" and isinstance(data, Tensor):
-            declared = declared_input(model)
-            if declared is not None and data.dims is None and declared.dims is not None:
-                data = data.with_(rank=declared.rank, dims=declared.dims, layout=declared.layout)
-            elif data.layout is None and data.rank == 3:
-                data = data.with_(layout=BTF)
-            elif data.layout is None and data.rank == 2:
-                data = data.with_(layout=BT)
-            ran = run_sequential(it, model, data)
+            ran = run_sequential_on(it, model, data)
             return drop_symbolic(ran) if method else ran
         if model.kind == "functional" and method not in (None, "__call__"):
             feed(it, model.input, data)  # the padded arrays given to fit() reach the Input

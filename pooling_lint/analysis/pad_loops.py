@@ -14,6 +14,7 @@ A padded sequence is a rank-1 value with layout ``T``; stacking gives ``BT``.
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.layout import BT, T
@@ -312,3 +313,48 @@ def _tests_bound(test: ast.expr, bound: ast.expr) -> bool:
             return False
         test = test.left
     return ast.unparse(test) == ast.unparse(bound)
+
+
+_SEQUENCE_DISPLAYS = (
+    ast.List,
+    ast.Tuple,
+    ast.Set,
+    ast.Dict,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.Starred,
+)
+
+
+def mapped_padded(node: ast.ListComp | ast.GeneratorExp, iterable: Value, item: Value) -> Value:
+    """``[vocab.get(w, unk) for w in tokens]`` over a padded list (one ``for``, no ``if``):
+    one element per step, in the same order, so the padded steps are at the same places. The
+    fill is kept only when the element is the step itself (``[w for w in tokens]``); a lookup
+    maps the pad token to some id (unknown). An element that is itself a sequence, or a
+    comprehension that filters or nests, says nothing."""
+    if len(node.generators) != 1:
+        return None
+    comp = node.generators[0]
+    if comp.ifs or comp.is_async:
+        return None
+    if not (
+        isinstance(iterable, Tensor)
+        and iterable.padding is not None
+        and iterable.rank == 1
+        and iterable.layout == T
+    ):
+        return None
+    if isinstance(item, Tensor) and item.rank != 0:
+        return None
+    if isinstance(node.elt, _SEQUENCE_DISPLAYS) or (
+        type(node.elt) is ast.BinOp and isinstance(node.elt.left, _SEQUENCE_DISPLAYS)
+    ):
+        return None  # each step a list of its own: not one element per step
+    if item is not None and not isinstance(item, (Tensor, Const)):
+        return None
+    same = type(node.elt) is ast.Name and type(comp.target) is ast.Name
+    same = same and node.elt.id == comp.target.id  # type: ignore[attr-defined]
+    padding = iterable.padding if same else replace(iterable.padding, fill=None)
+    return Tensor(rank=1, layout=T, padding=padding, origin=iterable.origin, role=Role.TOKENS)

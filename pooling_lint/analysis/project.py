@@ -88,6 +88,9 @@ class ProjectContext:
     )
     #: constant prefix of ``import_module(prefix + name)`` -> the modules of the tree under it
     dynamic: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (module, name) -> what the module only imports from another (`models/__init__.py`'s
+    #: `from .lstm import Model`: `models.Model` is `models/lstm.py`'s `Model`)
+    reexports: dict[tuple[str, str], Foreign] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Portable) -> ProjectContext:
@@ -99,6 +102,9 @@ class ProjectContext:
             ctx.exports[module] = {
                 name: from_portable(v) for name, v in summary.get("exports", {}).items()
             }
+        for module, names in data.get("reexports", {}).items():
+            for name, (target, tname, kind) in names.items():
+                ctx.reexports[(str(module), str(name))] = Foreign(target, tname, kind)
         for prefix, modules in data.get("dynamic", {}).items():
             ctx.dynamic[str(prefix)] = tuple(str(m) for m in modules)
         for target, args, kwargs in data.get("inbound", []):
@@ -242,6 +248,11 @@ def _export(it: Interpreter, module: str, name: str) -> Value:
     ctx = _context(it)
     if ctx is None:
         return None
+    alias = ctx.reexports.get((module, name))
+    if alias is not None:
+        if alias.kind == "module":
+            return alias
+        module, name = alias.module, alias.name
     kind = ctx.kinds.get(module, {}).get(name)
     if kind in ("function", "class"):
         return Foreign(module, name, kind)
@@ -320,6 +331,17 @@ def feed_returned_model(it: Interpreter, key: str, ret: Value) -> None:
         return
     if isinstance(ret, KerasModel) and ret.kind == "functional" and ret.input is not None:
         feed(it, ret.input, ctx.fed_models[key])
+    elif isinstance(ret, KerasModel) and ret.kind == "sequential" and not ret.one_path:
+        # a Sequential model has no Input to feed: its layers run on the fitted data, as
+        # `model.fit(x)` in the same file runs them (keras_models.model_call)
+        data = ctx.fed_models[key]
+        if isinstance(data, Tensor) and data.padding is not None:
+            from pooling_lint.analysis.keras_models import run_sequential_on
+            from pooling_lint.analysis.padding import drop_symbolic
+
+            fed = drop_symbolic(data)
+            if isinstance(fed, Tensor):
+                run_sequential_on(it, ret, fed)
 
 
 def fed_attr(it: Interpreter, class_name: str, attr: str, value: Value) -> Value:
@@ -396,12 +418,60 @@ def _record(it: Interpreter, fact: CallFact, module: str, target: str) -> None:
     ctx.outbound[id(fact.node)] = (module, target, args, kwargs)
 
 
+def _padding_keys(v: Value, here: str, depth: int = 0) -> set[tuple[str, int | None]]:
+    """Where the padding of ``v`` (and of its parts) was made, as (module, line)."""
+    if depth > 4:
+        return set()
+    if isinstance(v, Tensor):
+        if v.padding is None:
+            return set()
+        node = v.padding.evidence.node
+        if isinstance(node, ForeignNode):
+            return {(node.path, node.line)}
+        return {(here, getattr(node, "lineno", None))}
+    if isinstance(v, TupleValue):
+        return {k for item in v.items for k in _padding_keys(item, here, depth + 1)}
+    if isinstance(v, ListOf):
+        return _padding_keys(v.item, here, depth + 1)
+    return set()
+
+
+def _this_call(it: Interpreter, fact: CallFact, module: str, ret: Value, depth: int = 0) -> Value:
+    """What another module's function returns is its return over every call site joined (one
+    caller passing padded data is enough for the callee). Padding made in a third module,
+    that this call does not pass, came with another caller's arguments: for this call it is
+    unknown."""
+    ctx = _context(it)
+    if ctx is None or depth > 4:
+        return ret
+    if isinstance(ret, Tensor) and ret.padding is not None:
+        node = ret.padding.evidence.node
+        if not isinstance(node, ForeignNode) or node.path in (module, ctx.path):
+            return ret
+        passed: set[tuple[str, int | None]] = set()
+        for a in (*fact.args, *(v for _, v in fact.kwargs)):
+            passed |= _padding_keys(a, ctx.path)
+        return ret if (node.path, node.line) in passed else None
+    if isinstance(ret, TupleValue):
+        items = tuple(_this_call(it, fact, module, v, depth + 1) for v in ret.items)
+        return TupleValue(items, ret.kind)
+    return ret
+
+
+def record_step(it: Interpreter, fact: CallFact, model: Foreign, step: str, batch: Value) -> None:
+    """A framework calls ``model.<step>(batch, index)`` of another module's model (Lightning's
+    ``trainer.fit``): an outbound call, keyed by the trainer call and the step."""
+    ctx = _context(it)
+    if ctx is not None:
+        ctx.outbound[(id(fact.node), step)] = (model.module, f"{model.name}.{step}", (batch,), ())
+
+
 def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
     if ref.alts:
         return _picked_call(it, fact, ref, None)
     if ref.kind == "function":
         _record(it, fact, ref.module, ref.name)
-        ret = _returned(it, ref.module, ref.name)
+        ret = _this_call(it, fact, ref.module, _returned(it, ref.module, ref.name))
         # unknown (a Keras model, say): still named, so that `build().fit(x)` can be followed
         return Foreign(ref.module, ref.name, "result") if ret is None else ret
     if ref.kind == "class":
@@ -412,7 +482,7 @@ def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
         for name in ("forward", "call"):
             ret = _returned(it, ref.module, f"{ref.name}.{name}")
             if ret is not None:
-                return ret
+                return _this_call(it, fact, ref.module, ret)
     return None
 
 
@@ -436,7 +506,7 @@ def foreign_method(it: Interpreter, fact: CallFact, recv: Foreign, method: str) 
     if method in ("forward", "call"):
         return foreign_call(it, fact, recv)
     _record(it, fact, recv.module, f"{recv.name}.{method}")
-    return _returned(it, recv.module, f"{recv.name}.{method}")
+    return _this_call(it, fact, recv.module, _returned(it, recv.module, f"{recv.name}.{method}"))
 
 
 # ------------------------------------------------------- modules picked at run time

@@ -191,3 +191,87 @@ def test_none_placeholder_in_init_gives_way_to_the_value_set_later() -> None:
     """
     rnn = probe_at(facts_of(src), line_of(src, "probe(self.rnn)"))
     assert rnn is not None and getattr(rnn, "qualname", None) == "torch.nn.LSTM"
+
+
+def test_default_collate_stacks_the_padded_samples_of_getitem() -> None:
+    src = """
+    import torch
+    from torch.utils.data import Dataset, DataLoader
+    class Reviews(Dataset):
+        def __init__(self, rows):
+            self.rows = rows
+        def __getitem__(self, i):
+            ids = self.rows[i][:64]
+            ids = ids + [0] * (64 - len(ids))
+            return torch.tensor(ids), torch.tensor(1)
+    def main(rows):
+        for x, y in DataLoader(Reviews(rows), batch_size=8, shuffle=True):
+            probe(x)
+    """
+    v = probe_at(facts_of(src), line_of(src, "probe(x)"))
+    assert isinstance(v, Tensor) and v.padding is not None
+    assert v.padding.side is Side.POST and v.layout == Layout.parse("BT")
+
+
+def test_default_collate_of_unpadded_samples_or_no_batching_is_unknown() -> None:
+    src = """
+    import torch
+    from torch.utils.data import Dataset, DataLoader
+    class Padded(Dataset):
+        def __getitem__(self, i):
+            ids = self.rows[i]
+            return torch.tensor(ids + [0] * (64 - len(ids)))
+    class Plain(Dataset):
+        def __getitem__(self, i):
+            return torch.tensor(self.rows[i])
+    for a in DataLoader(Plain(), batch_size=8):
+        probe(a)
+    for b in DataLoader(Padded(), batch_size=None):
+        probe(b)
+    for c in DataLoader(Padded(), batch_sampler=None):
+        probe(c)
+    """
+    facts = facts_of(src)
+    for name in ("a", "b", "c"):
+        v = probe_at(facts, line_of(src, f"probe({name})"))
+        assert not (isinstance(v, Tensor) and v.padding is not None), name
+
+
+def test_lightning_fit_gives_the_loader_batches_to_training_step() -> None:
+    src = """
+    import torch
+    import pytorch_lightning as pl
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+    def collate(batch):
+        return pad_sequence([torch.tensor(b) for b in batch], batch_first=True), None
+    class Lit(pl.LightningModule):
+        def forward(self, ids):
+            probe(ids)
+        def training_step(self, batch, batch_idx):
+            x, y = batch
+            return self(x)
+        def validation_step(self, batch, batch_idx):
+            probe(batch)
+    pl.Trainer(max_epochs=1).fit(Lit(), DataLoader([[1, 2], [3]], collate_fn=collate))
+    """
+    facts = facts_of(src)
+    v = probe_at(facts, line_of(src, "probe(ids)"))
+    assert isinstance(v, Tensor) and v.padding is not None and v.layout == Layout.parse("BT")
+    assert probe_at(facts, line_of(src, "probe(batch)")) is None  # no validation loader
+
+
+def test_a_trainer_the_file_does_not_show_is_not_lightning() -> None:
+    src = """
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+    from mytools import Trainer
+    def collate(batch):
+        return pad_sequence([torch.tensor(b) for b in batch], batch_first=True), None
+    class Lit:
+        def training_step(self, batch, batch_idx):
+            probe(batch)
+    Trainer().fit(Lit(), DataLoader([[1, 2], [3]], collate_fn=collate))
+    """
+    assert probe_at(facts_of(src), line_of(src, "probe(batch)")) is None

@@ -90,3 +90,39 @@ def test_rows_filled_to_a_fixed_width_are_not_padding() -> None:
     probe(arr)
     """
     assert not _padded(probe_at(facts_of(src), line_of(src, "probe(arr)")))
+
+
+def test_a_lookup_over_each_step_of_a_padded_list_keeps_the_padding() -> None:
+    src = """
+    def encode(tokens, vocab, n):
+        tokens = tokens + ["<pad>"] * (n - len(tokens))
+        ids = [vocab.get(w, 1) for w in tokens]
+        probe(ids)
+        same = [w for w in tokens]
+        probe(same)
+    """
+    facts = facts_of(src)
+    ids = probe_at(facts, line_of(src, "probe(ids)"))
+    assert isinstance(ids, Tensor) and ids.padding is not None
+    assert ids.padding.side is Side.POST and ids.padding.fill is None
+    assert ids.layout == Layout.parse("T")
+    same = probe_at(facts, line_of(src, "probe(same)"))
+    assert isinstance(same, Tensor) and same.padding is not None
+    assert same.padding.side is Side.POST
+
+
+def test_a_filtering_or_nested_comprehension_over_a_padded_list_says_nothing() -> None:
+    src = """
+    def encode(tokens, vocab, n):
+        tokens = tokens + [0] * (n - len(tokens))
+        kept = [w for w in tokens if w != 0]
+        probe(kept)
+        pairs = [a + b for a in tokens for b in tokens]
+        probe(pairs)
+        rows = [[w] * 3 for w in tokens]
+        probe(rows)
+    """
+    facts = facts_of(src)
+    for name in ("kept", "pairs", "rows"):
+        v = probe_at(facts, line_of(src, f"probe({name})"))
+        assert not (isinstance(v, Tensor) and v.padding is not None), name
