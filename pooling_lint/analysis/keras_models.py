@@ -105,6 +105,8 @@ def declared_input(model: KerasModel) -> Tensor | None:
         length = dim_from(first.args.get("input_length"))
         ids_dims: tuple[Dim, ...] | None = (None, length) if length is not None else None
         return Tensor(rank=2, layout=BT, role=Role.TOKENS, dims=ids_dims)
+    if first.qualname == "keras.layers.TextVectorization":
+        return Tensor()  # the texts: their form does not matter to the layer's output
     return None
 
 

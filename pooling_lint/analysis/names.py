@@ -39,6 +39,8 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("keras.layers.advanced_activations.", "keras.layers."),
     ("keras.layers.noise.", "keras.layers."),
     ("keras.layers.local.", "keras.layers."),
+    # TF 2.1-2.5: the preprocessing layers (TextVectorization, ...) before they left experimental
+    ("keras.layers.experimental.preprocessing.", "keras.layers."),
     ("keras.engine.topology.", "keras.layers."),
     ("keras.engine.base_layer.", "keras.layers."),
     ("keras.engine.input_layer.", "keras.layers."),
