@@ -144,8 +144,9 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
             # as the `mask` argument, so symbolic facts do not cross the call.
             args = tuple(drop_symbolic(a) for a in fact.args)
             kwargs = tuple((k, drop_symbolic(v)) for k, v in fact.kwargs)
-            ret = it.call_unit(key, args, kwargs, skip_self=True)
             first = fact.args[0] if fact.args else None
+            kwargs += keras_passed_mask(it, inst.class_name, name, first, fact)
+            ret = it.call_unit(key, args, kwargs, skip_self=True)
             if isinstance(first, Tensor) and first.keras_mask is not None:
                 if inst.class_name in it.mask_passing:
                     # supports_masking / compute_mask: Keras hands the mask on downstream
@@ -165,6 +166,27 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
         it.log.model_call(ModelCall(fact.node, inst, method, data))
         fit_to_call(it, inst.class_name, data)
     return None
+
+
+def keras_passed_mask(
+    it: Interpreter, class_name: str, method: str, first: Value, fact: CallFact
+) -> tuple[tuple[str, Value], ...]:
+    """``layer(x)`` of a Keras layer class whose ``call`` takes ``mask``, on an input that
+    carries a Keras mask: ``Layer.__call__`` passes that mask as ``mask=`` (unless the call
+    gives one), so ``call`` sees a mask, not None. The mask is passed as a ``(batch, time)``
+    mask whose origin is the padding it describes (the interpreter reads it: on a path where
+    ``mask`` is None, that padding is absent)."""
+    if (
+        method != "call"
+        or class_name not in it.keras_layers
+        or not isinstance(first, Tensor)
+        or first.keras_mask is None
+        or first.padding is None
+        or fact.has_kwarg("mask")
+        or len(fact.args) > 1
+    ):
+        return ()
+    return (("mask", Tensor(role=Role.MASK, origin=first.padding.evidence)),)
 
 
 def function_call(it: Interpreter, fact: CallFact, ref: FunctionRef) -> Value:

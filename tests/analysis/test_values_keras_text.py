@@ -63,3 +63,41 @@ def test_experimental_preprocessing_path_is_the_layer() -> None:
     name = "tensorflow.keras.layers.experimental.preprocessing.TextVectorization"
     assert canonical(canonical(name)) == "keras.layers.TextVectorization"
     assert probe is not None
+
+
+_LAYER = """
+import tensorflow as tf
+from tensorflow.keras import layers
+class Pool(layers.Layer):
+    def call(self, x, mask=None):
+        if mask is None:
+            return tf.reduce_mean(x, axis=1)
+        return tf.reduce_sum(x, axis=1)
+ids = tf.keras.Input(shape=(None,), dtype="int32")
+h = layers.Embedding(100, 8, MASK)(ids)
+h = layers.GRU(8, return_sequences=True)(h)
+out = Pool()(h)
+"""
+
+
+def test_keras_passes_the_input_mask_to_call() -> None:
+    # masked input: Keras passes `mask=`, so the `mask is None` branch does not see the padding
+    r = reduction_on(facts_of(_LAYER.replace("MASK", "mask_zero=True")), 6)
+    assert isinstance(r.operand, Tensor) and r.operand.padding is None
+
+
+def test_an_explicit_mask_argument_is_the_callers() -> None:
+    # `Pool()(h, mask=None)`: the caller's own (None) mask, not the input's
+    src = _LAYER.replace("MASK", "mask_zero=True").replace("Pool()(h)", "Pool()(h, mask=None)")
+    r = reduction_on(facts_of(src), 6)
+    assert isinstance(r.operand, Tensor) and r.operand.padding is not None
+
+
+def test_unmasked_padded_input_keeps_the_fallback_padded() -> None:
+    # no Keras mask on the input (padded ids, plain Embedding): `mask` is None, the mean runs
+    src = _LAYER.replace("MASK", "0").replace(
+        'ids = tf.keras.Input(shape=(None,), dtype="int32")',
+        'ids = tf.keras.preprocessing.sequence.pad_sequences(seqs, padding="post")',
+    )
+    r = reduction_on(facts_of(src), 6)
+    assert isinstance(r.operand, Tensor) and r.operand.padding is not None
