@@ -76,6 +76,10 @@ def layer_output(
         return merge_layer(it, node, layer, inp)  # a list of inputs
     if apply is ApplyModel.TEXT_VECTORIZATION:
         return text_vectorization(it, layer, inp, lev)  # strings of any form
+    if apply is ApplyModel.KERAS_ATTENTION and isinstance(inp, TupleValue) and inp.items:
+        # `Attention()([query, value])` / `[query, value, key]`: the output has the query's
+        # steps (and carries the query's mask)
+        inp = inp.items[0]
     if inp is None:
         inp = _default_input(layer, apply)
     if not isinstance(inp, Tensor) or apply is None:

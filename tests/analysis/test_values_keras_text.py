@@ -101,3 +101,21 @@ def test_unmasked_padded_input_keeps_the_fallback_padded() -> None:
     )
     r = reduction_on(facts_of(src), 6)
     assert isinstance(r.operand, Tensor) and r.operand.padding is not None
+
+
+def test_attention_on_a_list_has_the_querys_steps_and_mask() -> None:
+    src = """
+    import keras
+    from keras import layers
+    ids = keras.Input(shape=(None,), dtype="int32")
+    q = layers.Embedding(100, 8, mask_zero=True)(ids)
+    v = layers.Dense(8)(q)
+    probe(layers.Attention()([q, v]))
+    probe(layers.AdditiveAttention()([q, v, v]))
+    """
+    facts = facts_of(src)
+    for line in (6, 7):
+        t = probe_at(facts, line)
+        assert isinstance(t, Tensor) and t.layout == Layout.parse("BTF")
+        assert t.padding is not None and t.keras_mask is not None
+        assert t.mask_consumed is not None  # the attention used the mask: not "dropped"
