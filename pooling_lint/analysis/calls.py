@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from pooling_lint.analysis import hf
+from pooling_lint.analysis import datasets, hf
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
@@ -34,6 +34,7 @@ from pooling_lint.analysis.scopes import MISSING, selves_attr
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,
+    Dataset,
     DimOf,
     Encoding,
     Evidence,
@@ -88,6 +89,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
             return picked
     if fact.qualname in _COPIES and fact.args and not fact.kwargs:
         return fact.args[0]  # a copy holds what the original holds (a module, a tensor)
+    if fact.qualname in datasets.SOURCES:
+        return datasets.source(fact)
     if fact.qualname in _DATA_LOADERS:
         collated = hf.data_loader(fact)  # a DataCollatorWithPadding as the collate_fn
         if collated is not None:
@@ -164,7 +167,7 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
     if method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else fact.kwarg("x")
         it.log.model_call(ModelCall(fact.node, inst, method, data))
-        fit_to_call(it, inst.class_name, data)
+        fit_to_call(it, inst.class_name, datasets.fit_data(data))
     return None
 
 
@@ -224,6 +227,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         return foreign_method(it, fact, recv, m)
     if isinstance(recv, Record):
         return record_method(fact, recv, m)
+    if isinstance(recv, Dataset):
+        return datasets.method(fact, recv, m)
     if recv is None and m in ("forward", "batch_encode_plus", "encode_plus"):
         return unknown_call(it, fact)
     if isinstance(recv, SelfRef):

@@ -229,6 +229,15 @@ class ListOf:
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """A ``tf.data`` dataset (analysis/datasets.py): iterating it gives ``element``; before
+    ``.batch()`` an element is one row of the arrays it was sliced from (``batched`` False)."""
+
+    element: Value
+    batched: bool
+
+
+@dataclass(frozen=True)
 class Packed:
     """A torch ``PackedSequence``: padding handled correctly by the RNN that reads it."""
 
@@ -340,6 +349,7 @@ Value = Union[
     Instance,
     TupleValue,
     ListOf,
+    Dataset,
     Packed,
     SelfRef,
     SelfRefs,
