@@ -90,7 +90,9 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
     if fact.qualname in _COPIES and fact.args and not fact.kwargs:
         return fact.args[0]  # a copy holds what the original holds (a module, a tensor)
     if fact.qualname in datasets.SOURCES:
-        return datasets.source(fact)
+        return datasets.source(it, fact)
+    if fact.qualname == "tensorflow.TensorSpec":
+        return datasets.tensor_spec(it, fact)
     if fact.qualname in _DATA_LOADERS:
         collated = hf.data_loader(fact)  # a DataCollatorWithPadding as the collate_fn
         if collated is not None:

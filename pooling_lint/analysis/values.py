@@ -23,6 +23,7 @@ class Role(str, Enum):
 
     DATA = "data"  # features / hidden states
     MASK = "mask"  # [batch, time], true (or 1) at valid steps
+    SPEC = "spec"  # a tf.TensorSpec: only a shape (analysis/datasets.py)
     LENGTHS = "lengths"  # [batch] valid lengths
     SCORES = "scores"  # attention logits
     MASKED_SCORES = "masked_scores"  # logits with the padding set to -inf

@@ -41,7 +41,7 @@ def test_padded_batch_pads_the_sequences_not_the_labels() -> None:
     src = """
 import numpy as np
 import tensorflow as tf
-ids = np.zeros((100, 7), dtype="int32")
+ids = tf.constant(rows)
 labels = np.zeros((100,), dtype="int32")
 probe(tf.data.Dataset.from_tensor_slices((ids, labels)).padded_batch(4))
 probe(tf.data.Dataset.from_tensor_slices(ids).padded_batch(4, padding_values=-1))
@@ -84,3 +84,23 @@ Net().fit(tf.data.Dataset.from_tensor_slices((X, Y)))
     facts = facts_of(src)
     assert not [r for r in facts.reductions if r.operand.padding is not None]
     assert probe is not None
+
+
+def test_a_generator_dataset_has_the_shapes_of_its_signature() -> None:
+    src = """
+import tensorflow as tf
+sig = (tf.TensorSpec(shape=(None,), dtype=tf.int32), tf.TensorSpec([], tf.int32))
+ds = tf.data.Dataset.from_generator(gen, output_signature=sig)
+ok = tf.data.Dataset.from_generator(
+    gen, output_signature=(tf.TensorSpec(shape=(None,), dtype=tf.int32), tf.TensorSpec([]))
+)
+probe(ok.padded_batch(16))
+probe(tf.data.Dataset.from_generator(gen, output_types=(tf.int32, tf.int32)))
+"""
+    facts = facts_of(src)
+    batched = probe_at(facts, 7)
+    assert isinstance(batched, Dataset) and isinstance(batched.element, TupleValue)
+    x, y = batched.element.items
+    assert isinstance(x, Tensor) and x.rank == 2 and x.padding is not None
+    assert isinstance(y, Tensor) and y.rank == 1 and y.padding is None
+    assert probe_at(facts, 8) is None  # no shapes shown: unknown
