@@ -31,7 +31,7 @@ from pooling_lint.analysis.pad_loops import pad_expression
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
-from pooling_lint.analysis.scopes import selves_attr
+from pooling_lint.analysis.scopes import selves_attr, uniform_element
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
 from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
@@ -164,7 +164,13 @@ def eval_comprehension(it: Interpreter, node: ast.ListComp | ast.GeneratorExp) -
     saved = dict(frame.env)
     for comp in node.generators:
         # `[row[0] for row in batch]`: each element of a list of data records
-        it.bind(comp.target, loop_item(it.eval(comp.iter)))
+        iterable = it.eval(comp.iter)
+        element = loop_item(iterable)
+        if element is None:
+            # `[conv(e) for conv in self.convs]`: a list of modules that are all the same one
+            # (a ModuleList built by a comprehension); the body runs once for all of them
+            element = uniform_element(iterable, it.keras_layers)
+        it.bind(comp.target, element)
     item = it.eval(node.elt)
     frame.env = saved
     return ListOf(item)
@@ -229,6 +235,10 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
         return hf.output_item(base, only.value) if isinstance(only, IntIndex) else None
     if isinstance(base, ListOf) and isinstance(only, IntIndex):
         return base.item  # every element of the list is `item`
+    if isinstance(base, ListOf) and only is Marker.OTHER and type(node.slice) is ast.Name:
+        # `hs[i]` with `i` unknown: a list's index is an int (or a slice, never bound to a
+        # plain name in practice), and every element is `item`
+        return base.item
     if isinstance(base, ListOf) and isinstance(only, SliceIndex):
         return base  # a run of the list's elements (`batches[i * n:(i + 1) * n]`)
     if isinstance(base, TupleValue) and isinstance(only, IntIndex):

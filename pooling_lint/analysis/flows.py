@@ -4,7 +4,10 @@
   value (a :class:`ListOf`); a ``for`` loop over it binds the element to its target.
 * ``DataLoader(dataset, collate_fn=f)`` is an iterable of what ``f`` returns (the batches are
   made by ``f``; without a ``collate_fn`` the default one stacks equal-sized samples and pads
-  nothing, so the batch is unknown).
+  nothing, so the batch is unknown). ``f`` may be an instance of a class of the file: the
+  loader calls it, so a batch is what its ``__call__`` returns; a method ``self.collate``; or
+  a ``lambda``, whose body is
+  evaluated with its parameters unknown (the samples).
 * ``enumerate(xs)`` gives ``(index, element)`` pairs; ``iter``, ``list``, ``tqdm`` keep the
   elements.
 """
@@ -83,15 +86,54 @@ def data_loader(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, ra
     """``DataLoader(..., collate_fn=f)``: an iterable of what ``f`` returns."""
     collate = fact.kwarg("collate_fn")
     batch: Value = None
-    if isinstance(collate, FunctionRef):
+    if isinstance(collate, FunctionRef) and isinstance(collate.node, ast.Lambda):
+        batch = lambda_result(it, collate.node)
+    elif isinstance(collate, FunctionRef):
         key = unit_key_of(it, collate)
         if key is not None:
             batch = it.read_return(key)
+    elif collate is None and (method := _self_method(it, fact.arg_node(99, "collate_fn"))):
+        batch = it.read_return(method)  # `collate_fn=self.collate`: a method of the class
+    elif isinstance(collate, Instance):
+        call_key = it.class_method_key(collate.class_name, "__call__")
+        if call_key is not None:
+            batch = it.read_return(call_key)
     else:
         from pooling_lint.analysis.project import foreign_return
 
         batch = foreign_return(it, collate)
     return ListOf(batch) if batch is not None else None
+
+
+def _self_method(it: Interpreter, node: ast.expr | None) -> str | None:
+    """The unit of ``self.<name>`` when it names a method of the running method's class."""
+    if not (type(node) is ast.Attribute and type(node.value) is ast.Name):
+        return None
+    frame = it.frame
+    owner = frame.env.get(node.value.id) if frame is not None else None
+    if not isinstance(owner, SelfRef):
+        return None
+    return it.class_method_key(owner.class_name, node.attr)
+
+
+def lambda_result(it: Interpreter, lam: ast.Lambda) -> Value:
+    """What ``lam`` returns with every parameter unknown, evaluated where it is written."""
+    frame = it.frame
+    if frame is None:
+        return None
+    params = [a.arg for a in (*lam.args.posonlyargs, *lam.args.args, *lam.args.kwonlyargs)]
+    params += [a.arg for a in (lam.args.vararg, lam.args.kwarg) if a is not None]
+    saved = {p: frame.env[p] for p in params if p in frame.env}
+    for p in params:
+        frame.env[p] = None
+    try:
+        return it.eval(lam.body)
+    finally:
+        for p in params:
+            if p in saved:
+                frame.env[p] = saved[p]
+            else:
+                frame.env.pop(p, None)
 
 
 def builtin_call(it: Interpreter, fact: CallFact) -> Value:

@@ -37,11 +37,13 @@ from pooling_lint.analysis.indexing import index_elements
 from pooling_lint.analysis.keras_models import keras_classes
 from pooling_lint.analysis.layout import BTF
 from pooling_lint.analysis.lengths import note_untraced
+from pooling_lint.analysis.lightning import feed_steps, lightning_modules
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
 from pooling_lint.analysis.project import module_names, seed_inbound
+from pooling_lint.analysis.reductions import mean_by_division
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -122,8 +124,11 @@ class Interpreter:
         seed_inbound(self)
         order = ["<module>"] + [k for k in self.units if k != "<module>"]
         self.units["<module>"] = Unit("<module>", self.tree)
+        lightning = lightning_modules(self)
         for _ in range(MAX_ROUNDS):
             self.changed = False
+            if lightning:
+                feed_steps(self, lightning)  # a module's loader hooks feed its step hooks
             for key in order:
                 # __init__ first within a class so that self attributes exist for the others
                 self._run_unit(self.units[key])
@@ -664,6 +669,7 @@ class Interpreter:
 
     def division(self, node: ast.AST, num: Value, den: Value, den_node: ast.expr) -> None:
         self.log.division(Division(node, num, den, den_node))
+        mean_by_division(self, node, num, den)
 
 
 _AUG_OPS = frozenset({ast.Mult, ast.Div, ast.Add, ast.Sub})

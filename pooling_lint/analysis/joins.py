@@ -8,16 +8,33 @@ if an operand does. :func:`concatenated`: one padded part joined to others along
 the time axis the padded steps are still there (``torch.cat([start, x], dim=1)`` prepends a step;
 the padding of ``x`` stays at its end), along another axis every step keeps its padding. The
 padding side survives when it stays on the outside (a right-padded part last, a left-padded part
-first), and is unknown otherwise. ``stack`` adds an axis and is not modelled.
+first), and is unknown otherwise. :func:`feature_join` also takes a list of equal elements
+(``torch.cat([out.hidden_states[i] for i in (-1, -2)], dim=-1)``: the width is unknown).
+
+:func:`stacked_equal`: ``torch.stack`` / ``tf.stack`` / ``np.stack`` of parts that are all the same
+value (a slice of ``out.hidden_states``, a comprehension over it, a display of equal items) adds
+a new :attr:`Axis.STACK` axis at ``dim`` and keeps every other fact of the part (padding,
+layout); parts without a batch axis (padded ``(time,)`` rows, one sample each) make a batch
+axis instead. Stacks of different parts are not modelled.
 """
 
 from __future__ import annotations
 
-from pooling_lint.analysis.arguments import as_int, axis_value
+from pooling_lint.analysis.arguments import as_int, axis_value, const
 from pooling_lint.analysis.axes import normalise_axis
 from pooling_lint.analysis.facts import CallFact
 from pooling_lint.analysis.layout import Axis
-from pooling_lint.analysis.values import Const, Padding, Role, Side, Tensor, TupleValue, Value
+from pooling_lint.analysis.values import (
+    Const,
+    ListOf,
+    Padding,
+    Role,
+    Side,
+    Tensor,
+    TupleValue,
+    Value,
+    same,
+)
 
 
 def _rank(t: Tensor) -> int | None:
@@ -27,9 +44,13 @@ def _rank(t: Tensor) -> int | None:
 def feature_join(operands: Value, axis_arg: Value) -> Value:
     """The concatenation of ``operands`` (a tuple or list value) along ``axis_arg``, when
     that axis is the feature axis of every operand; None otherwise (not modelled)."""
-    if not isinstance(operands, TupleValue) or not operands.items:
+    listed = isinstance(operands, ListOf)
+    if isinstance(operands, ListOf):
+        items: tuple[Value, ...] = (operands.item,)  # equal elements, how many unknown
+    elif isinstance(operands, TupleValue) and operands.items:
+        items = operands.items
+    else:
         return None
-    items = operands.items
     if not all(isinstance(i, Tensor) for i in items):
         return None
     tensors = [i for i in items if isinstance(i, Tensor)]
@@ -61,7 +82,7 @@ def feature_join(operands: Value, axis_arg: Value) -> Value:
     widths = [t.dim(axis) for t in tensors]
     width = (
         sum(w for w in widths if isinstance(w, int))
-        if all(isinstance(w, int) for w in widths)
+        if all(isinstance(w, int) for w in widths) and not listed
         else None
     )
     base = next((t for t in tensors if t.padding is not None), tensors[0])
@@ -76,6 +97,54 @@ def feature_join(operands: Value, axis_arg: Value) -> Value:
         bidirectional=next((t.bidirectional for t in tensors if t.bidirectional), None),
         rnn=next((t.rnn for t in tensors if t.rnn), None),
         masked=base.masked if all(t.masked is not None for t in tensors) else None,
+    )
+
+
+#: ``stack`` functions and their default axis
+STACKS = {
+    "torch.stack": 0,
+    "tensorflow.stack": 0,
+    "keras.ops.stack": 0,
+    "numpy.stack": 0,
+}
+
+
+def stacked_equal(name: str, operands: Value, axis_arg: Value) -> Value:
+    """``torch.stack(parts, dim)`` where every part is the same tensor value: that value with a
+    new ``STACK`` axis at ``dim``; None otherwise (not modelled)."""
+    if name not in STACKS:
+        return None
+    if isinstance(operands, ListOf):
+        part, count = operands.item, None
+    elif isinstance(operands, TupleValue) and operands.items:
+        part, count = operands.items[0], len(operands.items)
+        if not all(same(i, part) for i in operands.items[1:]):
+            return None
+    else:
+        return None
+    if not isinstance(part, Tensor) or part.layout is None:
+        return None
+    rank = _rank(part)
+    if rank is None or len(part.layout) != rank:
+        return None
+    axis = as_int(axis_arg) if const(axis_arg) is not None else STACKS[name]
+    if axis_arg is None:
+        return None  # a `dim=` the file does not show
+    if axis is None or not -(rank + 1) <= axis <= rank:
+        return None
+    if axis < 0:
+        axis += rank + 1
+    dims = None
+    if part.dims is not None and len(part.dims) == rank:
+        dims = part.dims[:axis] + (count,) + part.dims[axis:]
+    # samples without a batch axis (hand-padded `(time,)` rows) stacked together make the
+    # batch, as `torch.tensor(rows)` does (analysis/pad_loops.py `stacked`)
+    role = Axis.STACK if part.layout.has(Axis.BATCH) else Axis.BATCH
+    return part.with_(
+        rank=rank + 1,
+        dims=dims,
+        layout=part.layout.insert(axis, role),
+        origin=None,
     )
 
 

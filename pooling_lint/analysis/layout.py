@@ -31,6 +31,7 @@ class Axis(Enum):
     HEAD = "H"  # attention heads
     QUERY = "Q"  # the queries of (batch, queries, time) attention scores
     ONE = "1"  # a new size-1 axis (expand_dims, x[:, None])
+    STACK = "S"  # a new axis that stacks equal tensors (``torch.stack(out.hidden_states[-4:])``)
 
     def __str__(self) -> str:
         return self.value

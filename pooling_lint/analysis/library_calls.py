@@ -29,7 +29,7 @@ from pooling_lint.analysis.facts import (
 )
 from pooling_lint.analysis.feeds import fed_input
 from pooling_lint.analysis.flows import data_loader
-from pooling_lint.analysis.joins import concatenated, feature_join
+from pooling_lint.analysis.joins import concatenated, feature_join, stacked_equal
 from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.layout import BF, BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
@@ -503,11 +503,12 @@ def _concatenate(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, r
     seq = arg_node(fact, 0, "tensors") or arg_node(fact, 0, "values") or arg_node(fact, 0, "x")
     if isinstance(seq, (ast.Tuple, ast.List)):
         join_ends(it, fact.node, list(seq.elts))
-    if spec.short in ("stack", "hstack"):
-        return None  # a new axis: not modelled
     operands = fact.args[0] if fact.args else None
     if operands is None:
         operands = fact.kwarg("tensors") or fact.kwarg("values") or fact.kwarg("x")
+    if spec.short in ("stack", "hstack"):
+        # a new axis: modelled only for a stack of equal parts (analysis/joins.py)
+        return stacked_equal(spec.name, operands, axis_value(fact, 1, ("axis", "dim")))
     joined = feature_join(operands, axis_value(fact, 1, ("axis", "dim")))
     if joined is not None:
         return joined  # the feature axis of every operand (analysis/joins.py)

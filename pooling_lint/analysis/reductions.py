@@ -73,8 +73,60 @@ def reduce(
         return out
     out = drop_axis(t, axis, keepdims)
     if op == "sum" and axis is not None and axis == t.time_axis and t.role == Role.DATA:
-        out = out.with_(role=Role.POOLED_SUM)
+        # the origin names this sum, so a division by the padded length can find it
+        out = out.with_(role=Role.POOLED_SUM, origin=Evidence(node, api))
     return out
+
+
+def mean_by_division(it: Interpreter, node: ast.AST, num: Value, den: Value) -> None:
+    """``x.sum(1) / x.size(1)``: a sum over the padded time axis divided by that axis' padded
+    size is the plain mean over time, padding counted; record it as that mean.
+
+    The numerator must be the result of a sum over the time axis of padded data (found by its
+    origin among the reductions already recorded), and the denominator the size of the time
+    axis of a padded tensor (``DimOf``); anything else (the lengths, a mask's sum, another
+    axis' size, a literal) records nothing."""
+    if not isinstance(num, Tensor) or num.role != Role.POOLED_SUM or num.origin is None:
+        return
+    if not isinstance(den, DimOf):
+        return
+    size_of = den.tensor
+    rank = (
+        size_of.rank
+        if size_of.rank is not None
+        else (len(size_of.layout) if size_of.layout else None)
+    )
+    if size_of.padding is None or rank is None or size_of.role != Role.DATA:
+        return
+    axis = den.axis + rank if den.axis < 0 else den.axis
+    if axis != size_of.time_axis:
+        return
+    summed = next(
+        (r for r in it.log.reductions if r.node is num.origin.node and r.op == "sum"), None
+    )
+    if summed is None or summed.operand.padding is None or summed.axis != summed.operand.time_axis:
+        return
+    if summed.windowed or summed.operand.role != Role.DATA:
+        return
+    it.log.reduction(
+        Reduction(
+            node=node,
+            op="mean",
+            api=f"`{api_text(node)}` (a sum over time divided by the padded length)",
+            operand=summed.operand,
+            axis=summed.axis,
+            operand_node=summed.operand_node,
+            framework=summed.framework,
+        )
+    )
+
+
+def api_text(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # noqa: BLE001 - a message detail only
+        return "x.sum(1) / x.size(1)"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def pool_last_axis(

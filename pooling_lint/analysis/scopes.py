@@ -26,6 +26,7 @@ from pooling_lint.analysis.values import (
     Value,
     class_names_of,
     join,
+    same,
 )
 from pooling_lint.analysis.walk import FUNCTIONS
 
@@ -80,6 +81,15 @@ def loop_elements(
     ):
         return None
     return elements
+
+
+def uniform_element(iterable: Value, keras_classes: Collection[str] = ()) -> Value:
+    """The one element of a list of modules whose elements are all the same value (a
+    ``ModuleList`` built by a comprehension), else None."""
+    elements = loop_elements(iterable, keras_classes)
+    if not elements or not all(same(e, elements[0]) for e in elements[1:]):
+        return None
+    return elements[0]
 
 
 def _loop_elements(iterable: Value) -> tuple[Value, ...] | None:

@@ -130,10 +130,10 @@ class TimeAxisMismatch(Rule):
                 )
                 continue
             time_first = t.layout == TBF
-            layout = "(time, batch, features)" if time_first else "(batch, time, features)"
+            order = "(time, batch, features)" if time_first else "(batch, time, features)"
             head = (
                 f"{r.api} reduces axis {r.axis} of an {_kind(t)} output whose layout is "
-                f"{layout} (the {_kind(t)} at {facts.where(maker)} has "
+                f"{order} (the {_kind(t)} at {facts.where(maker)} has "
                 f"batch_first={not time_first}), which is the batch axis"
             )
             if time_first:

@@ -42,14 +42,25 @@ def test_cat_along_time_keeps_the_padding_and_its_outer_side() -> None:
     assert probe_at(facts, line_of(src, "[x, x]")) is None  # two padded parts: unsure
 
 
-def test_stack_is_not_a_join_along_an_axis() -> None:
+def test_stack_of_different_parts_is_not_modelled() -> None:
+    src = (
+        _PAD
+        + """
+    probe(torch.stack([x, y], dim=1))
+    """
+    )
+    assert probe_at(facts_of(src), line_of(src, "stack")) is None
+
+
+def test_stack_of_equal_parts_adds_a_stack_axis() -> None:
     src = (
         _PAD
         + """
     probe(torch.stack([x, x], dim=1))
     """
     )
-    assert probe_at(facts_of(src), line_of(src, "stack")) is None
+    t = probe_at(facts_of(src), line_of(src, "stack"))
+    assert isinstance(t, Tensor) and t.layout == Layout.parse("BSTF") and t.padding is not None
 
 
 def test_module_chain_returns_the_module() -> None:
