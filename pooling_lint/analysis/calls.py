@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from pooling_lint.analysis import hf
+from pooling_lint.analysis import datasets, hf
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
@@ -34,6 +34,7 @@ from pooling_lint.analysis.scopes import MISSING, selves_attr
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
     Const,
+    Dataset,
     DimOf,
     Encoding,
     Evidence,
@@ -93,6 +94,10 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return Record("lightning.Trainer", (), fact.node)
     if fact.qualname in _COPIES and fact.args and not fact.kwargs:
         return fact.args[0]  # a copy holds what the original holds (a module, a tensor)
+    if fact.qualname in datasets.SOURCES:
+        return datasets.source(it, fact)
+    if fact.qualname == "tensorflow.TensorSpec":
+        return datasets.tensor_spec(it, fact)
     if fact.qualname in _DATA_LOADERS:
         collated = hf.data_loader(fact)  # a DataCollatorWithPadding as the collate_fn
         if collated is not None:
@@ -149,8 +154,9 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
             # as the `mask` argument, so symbolic facts do not cross the call.
             args = tuple(drop_symbolic(a) for a in fact.args)
             kwargs = tuple((k, drop_symbolic(v)) for k, v in fact.kwargs)
-            ret = it.call_unit(key, args, kwargs, skip_self=True)
             first = fact.args[0] if fact.args else None
+            kwargs += keras_passed_mask(it, inst.class_name, name, first, fact)
+            ret = it.call_unit(key, args, kwargs, skip_self=True)
             if isinstance(first, Tensor) and first.keras_mask is not None:
                 if inst.class_name in it.mask_passing:
                     # supports_masking / compute_mask: Keras hands the mask on downstream
@@ -168,8 +174,29 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
     if method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else fact.kwarg("x")
         it.log.model_call(ModelCall(fact.node, inst, method, data))
-        fit_to_call(it, inst.class_name, data)
+        fit_to_call(it, inst.class_name, datasets.fit_data(data))
     return None
+
+
+def keras_passed_mask(
+    it: Interpreter, class_name: str, method: str, first: Value, fact: CallFact
+) -> tuple[tuple[str, Value], ...]:
+    """``layer(x)`` of a Keras layer class whose ``call`` takes ``mask``, on an input that
+    carries a Keras mask: ``Layer.__call__`` passes that mask as ``mask=`` (unless the call
+    gives one), so ``call`` sees a mask, not None. The mask is passed as a ``(batch, time)``
+    mask whose origin is the padding it describes (the interpreter reads it: on a path where
+    ``mask`` is None, that padding is absent)."""
+    if (
+        method != "call"
+        or class_name not in it.keras_layers
+        or not isinstance(first, Tensor)
+        or first.keras_mask is None
+        or first.padding is None
+        or fact.has_kwarg("mask")
+        or len(fact.args) > 1
+    ):
+        return ()
+    return (("mask", Tensor(role=Role.MASK, origin=first.padding.evidence)),)
 
 
 def function_call(it: Interpreter, fact: CallFact, ref: FunctionRef) -> Value:
@@ -209,6 +236,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
         if recv.kind == "lightning.Trainer":
             return lightning_run(it, fact, m)
         return record_method(fact, recv, m)
+    if isinstance(recv, Dataset):
+        return datasets.method(fact, recv, m)
     if recv is None and m in ("forward", "batch_encode_plus", "encode_plus"):
         return unknown_call(it, fact)
     if isinstance(recv, SelfRef):

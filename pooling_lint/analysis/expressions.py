@@ -333,7 +333,11 @@ def eval_call(it: Interpreter, node: ast.Call) -> Value:
         head = head.value
     # A locally bound name (a parameter, `tf = make_backend()`, a loop variable) shadows
     # the import of the same name.
-    if type(head) is ast.Name and not (it.frame is not None and head.id in it.frame.env):
+    if type(head) is ast.Name and not (
+        it.frame is not None
+        and head.id in it.frame.env
+        and type(it.facts.imports.nodes.get(head.id)) is not ast.Assign  # `tf1 = tf.compat.v1`
+    ):
         qualname = it.facts.qualname(func)
     shape_only = shape_read_of_call(node, qualname, lambda: _builtin_len(it, qualname))
     if shape_only is not None:

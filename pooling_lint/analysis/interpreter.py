@@ -280,9 +280,13 @@ class Interpreter:
                 # Keras calls a layer's call(inputs, mask=...) with the mask of `inputs`.
                 ev = Evidence(q, "the mask Keras passes with `inputs`")
                 env[name] = padded_as(env.get(name), ev, BTF)
+                passed = bound.get("mask")  # analysis/calls.py keras_passed_mask
+                described = {ev}
+                if isinstance(passed, Tensor) and passed.origin is not None:
+                    described.add(passed.origin)  # the input's padding, which that mask shows
                 self.link_evidence = {
                     **self.link_evidence,
-                    "mask": self.link_evidence.get("mask", frozenset()) | {ev},
+                    "mask": self.link_evidence.get("mask", frozenset()) | described,
                 }
             elif link is not None:
                 env[name] = padded_as(env.get(name), Evidence(link.node, ""), link.layout)

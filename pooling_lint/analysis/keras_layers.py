@@ -14,7 +14,7 @@ from pooling_lint.analysis.facts import (
     MaskDropped,
     Reduction,
 )
-from pooling_lint.analysis.layout import BF, BTF
+from pooling_lint.analysis.layout import BF, BT, BTF
 from pooling_lint.analysis.library import ApplyModel, Framework, MaskEffect
 from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.reductions import reduce
@@ -28,6 +28,7 @@ from pooling_lint.analysis.values import (
     Layer,
     Padding,
     Role,
+    Side,
     Tensor,
     TupleValue,
     Value,
@@ -297,6 +298,34 @@ def _attention(
     return t.with_(padding=refill(t.padding), mask_consumed=t.keras_mask and lev)
 
 
+def text_vectorization(it: Interpreter, layer: Layer, inp: Value, lev: Evidence) -> Value:
+    """``TextVectorization(...)(texts)``: in its default ``output_mode="int"`` (dense, not
+    ``ragged=True``) each text becomes a row of token ids, padded at the end with id 0 up to
+    ``output_sequence_length`` or, without one, to the longest text of the batch (measured on
+    Keras 3.15: ``[[7, 6, 5, 0, 0, 0], [3, 0, 0, 0, 0, 0]]``). The other output modes give
+    one vector per text (no time axis): nothing is known then."""
+    node = layer.node
+    if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
+        return None  # `**config`: the mode is not shown
+    if isinstance(node, ast.Call) and any(type(a) is ast.Starred for a in node.args):
+        return None
+    if layer.arg("output_mode", "int") != "int" or layer.arg("ragged", False) is not False:
+        return None
+    length = as_int(layer.args.get("output_sequence_length"))
+    symbolic = inp.symbolic if isinstance(inp, Tensor) else None
+    batch = inp.dim(0) if isinstance(inp, Tensor) and inp.rank is not None else None
+    pev = Evidence(node or lev.node, f"`{layer.short}(...)`")
+    return Tensor(
+        rank=2,
+        dims=(batch, length),
+        layout=BT,
+        padding=Padding(pev, Side.POST, Fill.ZERO),
+        origin=pev,
+        role=Role.TOKENS,
+        symbolic=symbolic,
+    )
+
+
 _HANDLERS: dict[ApplyModel, KerasHandler] = {
     ApplyModel.MASKING: _masking,
     ApplyModel.KERAS_EMBEDDING: _embedding,
@@ -314,8 +343,13 @@ _HANDLERS: dict[ApplyModel, KerasHandler] = {
 }
 
 #: The apply models this module handles (every Keras layer; the merge layers, which take a
-#: list, in analysis/keras_merge.py).
-KERAS_APPLIES = frozenset(_HANDLERS) | {ApplyModel.KERAS_OTHER, ApplyModel.KERAS_MERGE}
+#: list, in analysis/keras_merge.py; TextVectorization, which takes strings of any form, in
+#: :func:`text_vectorization`).
+KERAS_APPLIES = frozenset(_HANDLERS) | {
+    ApplyModel.KERAS_OTHER,
+    ApplyModel.KERAS_MERGE,
+    ApplyModel.TEXT_VECTORIZATION,
+}
 
 
 def lambda_layer(it: Interpreter, node: ast.AST, fn: Value, t: Tensor) -> Value:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, dim_from
+from pooling_lint.analysis.datasets import fit_data
 from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
@@ -105,6 +106,8 @@ def declared_input(model: KerasModel) -> Tensor | None:
         length = dim_from(first.args.get("input_length"))
         ids_dims: tuple[Dim, ...] | None = (None, length) if length is not None else None
         return Tensor(rank=2, layout=BT, role=Role.TOKENS, dims=ids_dims)
+    if first.qualname == "keras.layers.TextVectorization":
+        return Tensor()  # the texts: their form does not matter to the layer's output
     return None
 
 
@@ -164,10 +167,12 @@ def model_call(it: Interpreter, fact: CallFact, model: KerasModel, method: str |
     if model.one_path:
         # built on one path only (scopes.one_path_model): the data reaches its Input there
         if method in lib.MODEL_DATA_METHODS and method != "__call__":
-            feed(it, model.input, fact.args[0] if fact.args else fact.kwarg("x"))
+            feed(it, model.input, fit_data(fact.args[0] if fact.args else fact.kwarg("x")))
         return None
     if method is None or method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else (fact.kwarg("x") or fact.kwarg("inputs"))
+        if method not in (None, "__call__"):
+            data = fit_data(data)  # `fit(ds)`: the x of each batch of a tf.data dataset
         it.log.model_call(ModelCall(node, model, method, data))
         if model.kind == "sequential" and isinstance(data, Tensor):
             ran = run_sequential_on(it, model, data)

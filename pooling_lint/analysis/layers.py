@@ -13,7 +13,7 @@ from pooling_lint.analysis.facts import (
     CallFact,
     LayerCall,
 )
-from pooling_lint.analysis.keras_layers import KERAS_APPLIES, keras_layer
+from pooling_lint.analysis.keras_layers import KERAS_APPLIES, keras_layer, text_vectorization
 from pooling_lint.analysis.keras_merge import merge_layer
 from pooling_lint.analysis.layout import BCT, BF, BT, BTF, TB, TBF, Axis
 from pooling_lint.analysis.library import ApplyModel
@@ -74,6 +74,12 @@ def layer_output(
         return _torch_rnn_packed(layer, node, lev)
     if apply is ApplyModel.KERAS_MERGE:
         return merge_layer(it, node, layer, inp)  # a list of inputs
+    if apply is ApplyModel.TEXT_VECTORIZATION:
+        return text_vectorization(it, layer, inp, lev)  # strings of any form
+    if apply is ApplyModel.KERAS_ATTENTION and isinstance(inp, TupleValue) and inp.items:
+        # `Attention()([query, value])` / `[query, value, key]`: the output has the query's
+        # steps (and carries the query's mask)
+        inp = inp.items[0]
     if inp is None:
         inp = _default_input(layer, apply)
     if not isinstance(inp, Tensor) or apply is None:

@@ -39,6 +39,8 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("keras.layers.advanced_activations.", "keras.layers."),
     ("keras.layers.noise.", "keras.layers."),
     ("keras.layers.local.", "keras.layers."),
+    # TF 2.1-2.5: the preprocessing layers (TextVectorization, ...) before they left experimental
+    ("keras.layers.experimental.preprocessing.", "keras.layers."),
     ("keras.engine.topology.", "keras.layers."),
     ("keras.engine.base_layer.", "keras.layers."),
     ("keras.engine.input_layer.", "keras.layers."),
@@ -168,12 +170,67 @@ def collect_imports(src: SourceLines, tree: ast.Module) -> ImportTable:
             _bind_import(table, stmt)  # type: ignore[arg-type]
         elif kind is ast.ImportFrom:
             _bind_import_from(table, stmt)  # type: ignore[arg-type]
+    _bind_assigned_aliases(table, tree)
     implicit = implicit_aliases(src.text, tree, table)
     if implicit:
         for alias in implicit:
             table.aliases[alias] = IMPLICIT_ALIASES[alias]
         table.implicit = implicit
     return table
+
+
+def _bind_assigned_aliases(table: ImportTable, tree: ast.Module) -> None:
+    """``tf1 = tf.compat.v1``, ``tfkl = tf.keras.layers``, ``K = keras.backend`` at module
+    level: a name assigned once, from a dotted name of an imported framework, and bound
+    nowhere else in the file (no other assignment, parameter, import, ``def``, loop target,
+    ``global``...) can only ever hold that object, so ``tf1.nn.dynamic_rnn`` is
+    ``tf.compat.v1.nn.dynamic_rnn``. Taken in statement order, so one alias may build on an
+    earlier one (``tfk = tf.keras`` then ``tfkl = tfk.layers``)."""
+    found: dict[str, tuple[ast.Assign, str]] = {}
+    for stmt in tree.body:
+        if (
+            type(stmt) is ast.Assign
+            and len(stmt.targets) == 1
+            and type(stmt.targets[0]) is ast.Name
+            and type(stmt.value) in (ast.Attribute, ast.Name)
+        ):
+            text = dotted(stmt.value)
+            if text is not None and "." in text:
+                found.setdefault(stmt.targets[0].id, (stmt, text))
+    if not found:
+        return
+    bindings: dict[str, int] = {}
+    for node in ast.walk(tree):
+        kind = type(node)
+        names: tuple[str, ...] = ()
+        if kind is ast.Name and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+            names = (node.id,)  # type: ignore[attr-defined]
+        elif kind is ast.arg:
+            names = (node.arg,)  # type: ignore[attr-defined]
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            names = (node.name,)  # type: ignore[attr-defined]
+        elif kind in (ast.Import, ast.ImportFrom):
+            names = tuple(
+                a.asname or a.name.partition(".")[0]
+                for a in node.names  # type: ignore[attr-defined]
+            )
+        elif kind in (ast.Global, ast.Nonlocal):
+            names = tuple(node.names)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+            names = (node.name,)  # type: ignore[attr-defined]
+        elif kind in _MATCH_CAPTURES and getattr(node, "name", None):
+            names = (node.name,)  # type: ignore[attr-defined]
+        for n in names:
+            if n in found:
+                bindings[n] = bindings.get(n, 0) + 1
+    for alias, (stmt, text) in sorted(found.items(), key=lambda kv: kv[1][0].lineno):
+        if bindings.get(alias) != 1 or alias in table.aliases:
+            continue
+        head, _, rest = text.partition(".")
+        target = table.aliases.get(head)
+        if target is None or target.split(".")[0] not in FRAMEWORK_ROOTS:
+            continue
+        table.bind(alias, f"{target}.{rest}", stmt)
 
 
 def implicit_aliases(

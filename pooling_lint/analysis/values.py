@@ -23,6 +23,7 @@ class Role(str, Enum):
 
     DATA = "data"  # features / hidden states
     MASK = "mask"  # [batch, time], true (or 1) at valid steps
+    SPEC = "spec"  # a tf.TensorSpec: only a shape (analysis/datasets.py)
     LENGTHS = "lengths"  # [batch] valid lengths
     SCORES = "scores"  # attention logits
     MASKED_SCORES = "masked_scores"  # logits with the padding set to -inf
@@ -229,6 +230,15 @@ class ListOf:
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """A ``tf.data`` dataset (analysis/datasets.py): iterating it gives ``element``; before
+    ``.batch()`` an element is one row of the arrays it was sliced from (``batched`` False)."""
+
+    element: Value
+    batched: bool
+
+
+@dataclass(frozen=True)
 class Packed:
     """A torch ``PackedSequence``: padding handled correctly by the RNN that reads it."""
 
@@ -340,6 +350,7 @@ Value = Union[
     Instance,
     TupleValue,
     ListOf,
+    Dataset,
     Packed,
     SelfRef,
     SelfRefs,

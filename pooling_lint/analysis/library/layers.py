@@ -228,6 +228,20 @@ KERAS_LAYERS: tuple[ApiSpec, ...] = (
         _M.CONSUMES,
         ("num_heads", "key_dim"),
     ),
+    _keras(
+        "TextVectorization",
+        _A.TEXT_VECTORIZATION,
+        _F.PADDING_SOURCE,
+        _M.UNKNOWN,  # takes strings: no mask reaches it, and its output carries none
+        (
+            "max_tokens",
+            "standardize",
+            "split",
+            "ngrams",
+            "output_mode",
+            "output_sequence_length",
+        ),
+    ),
     _keras("Reshape", _A.KERAS_OTHER, _F.RESHAPE, _M.DROPS, ("target_shape",)),
     _keras("Permute", _A.KERAS_OTHER, _F.AXES, _M.DROPS),
 )

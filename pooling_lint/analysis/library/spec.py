@@ -133,6 +133,7 @@ class ApplyModel(Enum):
     KERAS_OTHER = "other keras layer"
     KERAS_MERGE = "keras merge layer"  # Concatenate, Add, Average, ... (list input)
     RNN_CELL = "RNN cell"  # one step: GRUCell, LSTMCell (torch and Keras)
+    TEXT_VECTORIZATION = "TextVectorization"  # strings -> zero-padded token ids
 
 
 @dataclass(frozen=True)
