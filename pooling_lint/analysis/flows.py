@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from pooling_lint.analysis.datasets import loop_item as dataset_item
+from pooling_lint.analysis.datasets import loop_item as dataset_batch
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.values import (
     Dataset,
@@ -52,7 +52,7 @@ def loop_item(iterable: Value) -> Value:
     Only data (batches, tuples of them, records, HF encodings a collator made): a list of
     layers or of model instances is run element by element elsewhere, or not at all."""
     if isinstance(iterable, Dataset):
-        iterable = ListOf(dataset_item(iterable))  # a tf.data dataset's batches
+        iterable = ListOf(dataset_batch(iterable))  # a tf.data dataset's batches
     if isinstance(iterable, ListOf) and isinstance(
         iterable.item, (Tensor, TupleValue, Record, ListOf, Encoding)
     ):
