@@ -22,6 +22,7 @@ from pooling_lint.analysis.datasets import loop_item as dataset_batch
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.values import (
     Dataset,
+    DimOf,
     Encoding,
     Foreign,
     FunctionRef,
@@ -199,6 +200,8 @@ def builtin_call(it: Interpreter, fact: CallFact) -> Value:
         name = func.id
     if name is None or not fact.args:
         return None
+    if name in ("float", "int") and isinstance(fact.args[0], DimOf):
+        return fact.args[0]  # `float(x.size(1))`: the same size
     first = iterated(it, fact.args[0])
     if not isinstance(first, ListOf):
         return None

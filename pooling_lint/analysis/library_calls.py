@@ -478,7 +478,15 @@ def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw:
     t = fact.args[0] if fact.args else None
     if isinstance(t, Tensor):
         return t.with_(keras_mask=None) if raw and t.symbolic is not None else t
+    if isinstance(t, DimOf) and spec.short in _SAME_NUMBER:
+        return t  # `tf.cast(tf.shape(x)[1], tf.float32)`: the same size, as another dtype
     return None
+
+
+#: the identity rows that keep a number's value (a cast, not ``relu`` or ``exp``)
+_SAME_NUMBER = frozenset(
+    {"cast", "identity", "stop_gradient", "convert_to_tensor", "as_tensor", "asarray", "array"}
+)
 
 
 def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:

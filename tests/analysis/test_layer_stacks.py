@@ -73,6 +73,39 @@ def test_other_divisions_are_no_mean() -> None:
         assert _means(src, marker) == [], marker
 
 
+def test_a_cast_of_the_padded_length_is_the_same_length() -> None:
+    src = (
+        _PAD
+        + """
+    a = out.sum(1) / float(out.size(1))
+    b = out.sum(1) / torch.as_tensor(out.size(1))
+    c = out.sum(1) / torch.exp(torch.as_tensor(out.size(1)))
+    """
+    )
+    assert len(_means(src, "a = ")) == 1
+    assert len(_means(src, "b = ")) == 1
+    assert _means(src, "c = ") == []  # exp of a size is not that size
+
+
+def test_tf_and_keras_backend_casts_of_the_padded_length() -> None:
+    src = """
+    import tensorflow as tf
+    from tensorflow.keras import backend as K
+    from tensorflow.keras.preprocessing.sequence import pad_sequences
+    x = pad_sequences([[1, 2], [3]], maxlen=20, padding="post")
+    inp = tf.keras.Input(shape=(20,))
+    h = tf.keras.layers.LSTM(8, return_sequences=True)(tf.keras.layers.Embedding(50, 8)(inp))
+    model = tf.keras.Model(inp, h)
+    model.fit(x, x)
+    a = tf.reduce_sum(h, axis=1) / tf.cast(tf.shape(h)[1], tf.float32)
+    b = K.sum(h, axis=1) / K.cast(K.shape(h)[1], "float32")
+    c = K.sum(h, axis=1) / K.cast(K.shape(h)[2], "float32")
+    """
+    assert len(_means(src, "a = ")) == 1
+    assert len(_means(src, "b = ")) == 1
+    assert _means(src, "c = ") == []  # the feature size, not the time length
+
+
 def test_stack_of_hidden_states_keeps_the_padding() -> None:
     src = (
         _HF

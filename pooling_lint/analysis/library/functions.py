@@ -135,7 +135,7 @@ GROUPS: tuple[tuple[CallModel, Family, tuple[str, ...], dict[str, str]], ...] = 
         ("torch.arange", "tensorflow.range", "numpy.arange", "keras.ops.arange"),
         {},
     ),
-    (_C.SHAPE_OF, _F.SHAPE, ("tensorflow.shape", "keras.ops.shape"), {}),
+    (_C.SHAPE_OF, _F.SHAPE, ("tensorflow.shape", "keras.ops.shape", "keras.backend.shape"), {}),
     (
         _C.EXPAND,
         _F.AXES,
