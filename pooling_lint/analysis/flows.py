@@ -255,6 +255,24 @@ _LIGHTNING_RUNS = {
 }
 
 
+#: the step a trainer runs -> the LightningDataModule hook that gives its loader
+_DATAMODULE_HOOKS = {
+    "training_step": "train_dataloader",
+    "validation_step": "val_dataloader",
+    "test_step": "test_dataloader",
+    "predict_step": "predict_dataloader",
+}
+
+
+def _datamodule_loader(it: Interpreter, datamodule: Value, step: str) -> Value:
+    """``trainer.fit(model, datamodule=dm)``: the loader is what ``dm``'s hook for ``step``
+    returns (``train_dataloader()`` for ``training_step``), for a data module of this file."""
+    if not isinstance(datamodule, Instance):
+        return None
+    key = it.class_method_key(datamodule.class_name, _DATAMODULE_HOOKS[step])
+    return it.read_return(key) if key is not None else None
+
+
 def lightning_run(it: Interpreter, fact: CallFact, method: str) -> Value:
     """``trainer.fit(model, train_loader, val_loader)``: Lightning calls
     ``model.training_step(batch, batch_idx)`` on every batch of the train loader (and
@@ -270,6 +288,8 @@ def lightning_run(it: Interpreter, fact: CallFact, method: str) -> Value:
         loader = fact.args[position] if len(fact.args) > position else None
         for keyword in keywords:
             loader = loader if loader is not None else fact.kwarg(keyword)
+        if loader is None:
+            loader = _datamodule_loader(it, fact.kwarg("datamodule"), step)
         batch = loop_item(iterated(it, loader))
         if batch is None:
             continue

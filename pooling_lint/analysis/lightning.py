@@ -5,8 +5,9 @@ When a ``LightningModule`` defines ``train_dataloader()`` (``val_dataloader``, `
 to ``training_step(batch, batch_idx)`` (``validation_step``, ``test_step``, ``predict_step``)
 of the same module. :func:`feed_steps` binds the step's ``batch`` parameter to an element of
 the loader, as a call site would (``Interpreter.bind_call``), so a padding ``collate_fn`` reaches
-the step. A ``LightningDataModule`` (whose pairing with a module only ``trainer.fit`` shows) is
-not modelled.
+the step. A ``LightningDataModule`` is paired with a module only by
+``trainer.fit(model, datamodule=dm)`` (``validate``/``test``/``predict`` too): there its hooks
+give the loaders (``flows.lightning_run``).
 """
 
 from __future__ import annotations

@@ -79,3 +79,45 @@ def test_a_collate_method_of_self_makes_the_batches() -> None:
     t = probe_at(facts_of(src), line_of(src, "probe(batch)"))
     assert isinstance(t, TupleValue) and isinstance(t.items[0], Tensor)
     assert t.items[0].padding is not None
+
+
+_DATAMODULE = """
+    import lightning as L
+    from torch.nn.utils.rnn import pad_sequence
+    from torch.utils.data import DataLoader
+
+    def pad_batch(items):
+        return pad_sequence(items, batch_first=True)
+
+    class Data(L.LightningDataModule):
+        def train_dataloader(self):
+            return DataLoader([], collate_fn=pad_batch)
+
+        def val_dataloader(self):
+            return DataLoader([])
+
+    class Net(L.LightningModule):
+        def training_step(self, batch, batch_idx):
+            probe(batch)
+
+        def validation_step(self, batch, batch_idx):
+            probe2(batch)
+
+    L.Trainer().fit(Net(), {how})
+"""
+
+
+def test_a_datamodule_given_to_fit_feeds_the_steps_from_its_own_hooks() -> None:
+    src = _DATAMODULE.replace("{how}", "datamodule=Data()")
+    facts = facts_of(src)
+    batch = probe_at(facts, line_of(src, "probe(batch)"))
+    assert isinstance(batch, Tensor) and batch.padding is not None
+    # the validation loader has no collate_fn: the default collate pads nothing it can see
+    assert probe_at(facts, line_of(src, "probe2(batch)"), "probe2") is None
+
+
+def test_no_datamodule_no_batches() -> None:
+    for how in ("", "datamodule=None", "datamodule=make_data()"):
+        src = _DATAMODULE.replace("{how}", how).replace("fit(Net(), )", "fit(Net())")
+        facts = facts_of(src)
+        assert probe_at(facts, line_of(src, "probe(batch)")) is None, how
