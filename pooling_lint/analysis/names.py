@@ -199,30 +199,7 @@ def _bind_assigned_aliases(table: ImportTable, tree: ast.Module) -> None:
                 found.setdefault(stmt.targets[0].id, (stmt, text))
     if not found:
         return
-    bindings: dict[str, int] = {}
-    for node in ast.walk(tree):
-        kind = type(node)
-        names: tuple[str, ...] = ()
-        if kind is ast.Name and type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
-            names = (node.id,)  # type: ignore[attr-defined]
-        elif kind is ast.arg:
-            names = (node.arg,)  # type: ignore[attr-defined]
-        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-            names = (node.name,)  # type: ignore[attr-defined]
-        elif kind in (ast.Import, ast.ImportFrom):
-            names = tuple(
-                a.asname or a.name.partition(".")[0]
-                for a in node.names  # type: ignore[attr-defined]
-            )
-        elif kind in (ast.Global, ast.Nonlocal):
-            names = tuple(node.names)  # type: ignore[attr-defined]
-        elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
-            names = (node.name,)  # type: ignore[attr-defined]
-        elif kind in _MATCH_CAPTURES and getattr(node, "name", None):
-            names = (node.name,)  # type: ignore[attr-defined]
-        for n in names:
-            if n in found:
-                bindings[n] = bindings.get(n, 0) + 1
+    bindings, _, _ = _bindings(tree, set(found))
     for alias, (stmt, text) in sorted(found.items(), key=lambda kv: kv[1][0].lineno):
         if bindings.get(alias) != 1 or alias in table.aliases:
             continue
@@ -254,31 +231,47 @@ def implicit_aliases(
         wanted -= table.aliases.keys()
     if not wanted:
         return frozenset()
-    used: set[str] = set()
+    bindings, used, star = _bindings(tree, wanted)
+    if star:
+        return frozenset()
+    return frozenset(name for name in used if name not in bindings)
+
+
+def _bindings(tree: ast.Module, names: set[str]) -> tuple[dict[str, int], set[str], bool]:
+    """For ``names``: how many times the file binds each (an assignment or loop target, a
+    parameter, a ``def``/``class``, an import, ``global``/``nonlocal``, ``except``/``with ...
+    as``, a walrus, a ``match`` capture), which of them it reads, and whether it has a star
+    import (which may bind any name)."""
+    counts: dict[str, int] = {}
+    loads: set[str] = set()
+    star = False
     for node in ast.walk(tree):
         kind = type(node)
+        bound: tuple[str, ...] = ()
         if kind is ast.Name:
             if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
-                if node.id in wanted:  # type: ignore[attr-defined]
-                    used.add(node.id)  # type: ignore[attr-defined]
-            else:
-                wanted.discard(node.id)  # type: ignore[attr-defined]
+                if node.id in names:  # type: ignore[attr-defined]
+                    loads.add(node.id)  # type: ignore[attr-defined]
+                continue
+            bound = (node.id,)  # type: ignore[attr-defined]
         elif kind is ast.arg:
-            wanted.discard(node.arg)  # type: ignore[attr-defined]
+            bound = (node.arg,)  # type: ignore[attr-defined]
         elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-            wanted.discard(node.name)  # type: ignore[attr-defined]
+            bound = (node.name,)  # type: ignore[attr-defined]
         elif kind in (ast.Import, ast.ImportFrom):
-            if kind is ast.ImportFrom and any(a.name == "*" for a in node.names):  # type: ignore[attr-defined]
-                return frozenset()
-            for alias in node.names:  # type: ignore[attr-defined]
-                wanted.discard(alias.asname or alias.name.partition(".")[0])
+            aliases = node.names  # type: ignore[attr-defined]
+            star = star or any(a.name == "*" for a in aliases)
+            bound = tuple(a.asname or a.name.partition(".")[0] for a in aliases)
         elif kind in (ast.Global, ast.Nonlocal):
-            wanted.difference_update(node.names)  # type: ignore[attr-defined]
+            bound = tuple(node.names)  # type: ignore[attr-defined]
         elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
-            wanted.discard(node.name)  # type: ignore[attr-defined]
+            bound = (node.name,)  # type: ignore[attr-defined]
         elif kind in _MATCH_CAPTURES and getattr(node, "name", None):
-            wanted.discard(node.name)  # type: ignore[attr-defined]
-    return frozenset(used & wanted)
+            bound = (node.name,)  # type: ignore[attr-defined]
+        for name in bound:
+            if name in names:
+                counts[name] = counts.get(name, 0) + 1
+    return counts, loads, star
 
 
 def _names_an_api(alias: str, uses: set[str]) -> bool:
