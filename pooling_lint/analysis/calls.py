@@ -13,12 +13,13 @@ from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
 )
-from pooling_lint.analysis.flows import LIGHTNING_TRAINERS, builtin_call, lightning_run
+from pooling_lint.analysis.flows import builtin_call
 from pooling_lint.analysis.inline import inline_call
 from pooling_lint.analysis.keras_layers import layer_weight
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library_calls import library_call
+from pooling_lint.analysis.lightning import LIGHTNING_TRAINERS, lightning_run
 from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
 from pooling_lint.analysis.project import (
