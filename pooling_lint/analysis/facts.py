@@ -128,6 +128,9 @@ class Division:
     numerator: Value
     denominator: Value
     denominator_node: ast.expr
+    #: the numerator is the full sum of an outer product ``v * m`` and the denominator the
+    #: full sum of its column ``m`` (reductions.outer_normalised): that sum
+    outer_normalised: Reduction | None = None
 
 
 @dataclass(frozen=True)

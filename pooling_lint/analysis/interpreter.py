@@ -29,6 +29,7 @@ from pooling_lint.analysis.facts import (
     Division,
     EventLog,
     FileFacts,
+    Reduction,
     UnusedMask,
 )
 from pooling_lint.analysis.flows import iterated, loop_item
@@ -43,7 +44,7 @@ from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
 from pooling_lint.analysis.project import module_names, seed_inbound
-from pooling_lint.analysis.reductions import mean_by_division
+from pooling_lint.analysis.reductions import mean_by_division, outer_normalised
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -114,6 +115,8 @@ class Interpreter:
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
         self.inlining: set[str] = set()  # the helpers running inline now (analysis/inline.py)
+        #: id of a full sum's result -> (that result, its reduction): reductions.reduce
+        self.full_sums: dict[int, tuple[Value, Reduction]] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -668,7 +671,7 @@ class Interpreter:
         return None
 
     def division(self, node: ast.AST, num: Value, den: Value, den_node: ast.expr) -> None:
-        self.log.division(Division(node, num, den, den_node))
+        self.log.division(Division(node, num, den, den_node, outer_normalised(self, num, den)))
         mean_by_division(self, node, num, den)
 
 

@@ -34,15 +34,18 @@ def binary(
     if isinstance(out, Tensor) and isinstance(left, Tensor) and isinstance(right, Tensor):
         out = broadcast_shape(out, left, right)
         if op is ast.Mult and type(node) is ast.BinOp:
-            column = _column_of_outer(left, right, node.left, node.right)
-            if column is not None:
-                out = out.with_(outer=Evidence(column, ""))
+            found = _column_of_outer(left, right, node.left, node.right)
+            if found is not None:
+                column, column_node = found
+                out = out.with_(outer=Evidence(column_node, ""), outer_column=column)
     return out
 
 
-def _column_of_outer(a: Tensor, b: Tensor, a_node: ast.expr, b_node: ast.expr) -> ast.expr | None:
+def _column_of_outer(
+    a: Tensor, b: Tensor, a_node: ast.expr, b_node: ast.expr
+) -> tuple[Tensor, ast.expr] | None:
     """``v * c`` of a ``(N,)`` vector and an ``(N, 1)`` column of the same known length N
-    (N > 1): broadcasting makes it the ``(N, N)`` outer product. The column's node."""
+    (N > 1): broadcasting makes it the ``(N, N)`` outer product. The column and its node."""
     for vec, col, col_node in ((a, b, b_node), (b, a, a_node)):
         if vec.dims is None or col.dims is None or len(vec.dims) != 1 or len(col.dims) != 2:
             continue
@@ -51,7 +54,7 @@ def _column_of_outer(a: Tensor, b: Tensor, a_node: ast.expr, b_node: ast.expr) -
             continue
         if isinstance(n, int) and n < 2:
             continue
-        return col_node
+        return col, col_node
     return None
 
 

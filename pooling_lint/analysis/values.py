@@ -105,6 +105,9 @@ class Tensor:
     #: an ``(N,)`` vector times an ``(N, 1)`` column (the evidence's node): broadcast to the
     #: ``(N, N)`` outer product
     outer: Evidence | None = None
+    #: the value of that column, to tell by value (not by its text) that a division
+    #: normalises the product by the column's own sum (reductions.outer_normalised)
+    outer_column: Tensor | None = field(default=None, compare=False, repr=False)
     #: a mask repeated along its time axis (`mask.repeat(1, h)`): copies of all the steps lie
     #: side by side, so a reshape to (batch, time, h) does not line up with the steps
     tiled: Evidence | None = None
