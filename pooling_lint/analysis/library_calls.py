@@ -35,6 +35,7 @@ from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.layout import BF, BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
+from pooling_lint.analysis.library.spec import SAME_VALUE_FUNCTIONS
 from pooling_lint.analysis.pad_loops import stacked
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
@@ -478,15 +479,10 @@ def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw:
     t = fact.args[0] if fact.args else None
     if isinstance(t, Tensor):
         return t.with_(keras_mask=None) if raw and t.symbolic is not None else t
-    if isinstance(t, DimOf) and spec.short in _SAME_NUMBER:
+    if isinstance(t, DimOf) and spec.short in SAME_VALUE_FUNCTIONS:
         return t  # `tf.cast(tf.shape(x)[1], tf.float32)`: the same size, as another dtype
     return None
 
-
-#: the identity rows that keep a number's value (a cast, not ``relu`` or ``exp``)
-_SAME_NUMBER = frozenset(
-    {"cast", "identity", "stop_gradient", "convert_to_tensor", "as_tensor", "asarray", "array"}
-)
 
 
 def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
