@@ -28,6 +28,7 @@ from pooling_lint.analysis.indexing import (
 )
 from pooling_lint.analysis.operators import binary, comparison
 from pooling_lint.analysis.pad_loops import mapped_padded, pad_expression
+from pooling_lint.analysis.polarity import flipped
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
@@ -84,7 +85,7 @@ def eval_unary(it: Interpreter, node: ast.UnaryOp) -> Value:
         if isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
             return Const(-inner.value)
     if op is ast.Invert and isinstance(inner, Tensor):
-        return inner.with_(origin=Evidence(node, ""))
+        return flipped(inner.with_(origin=Evidence(node, "")), node)
     return None
 
 

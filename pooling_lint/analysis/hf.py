@@ -39,6 +39,7 @@ from pooling_lint.analysis.values import (
     Evidence,
     HFObject,
     ListOf,
+    Marks,
     ModelOutput,
     Padding,
     Role,
@@ -346,6 +347,10 @@ def _encoding(pad: Padding | None, ev: Evidence) -> Encoding:
         origin=ev,
         nonzero=Evidence(
             ev.node, "a tokenizer's `attention_mask` (every text keeps at least one real token)"
+        ),
+        marks=(
+            Marks.VALID,
+            Evidence(ev.node, "the `attention_mask` of a tokenizer"),
         ),
     )
     return Encoding(ids, mask)

@@ -54,6 +54,7 @@ from pooling_lint.analysis.values import (
     KerasModel,
     Layer,
     ListOf,
+    Marks,
     Packed,
     Padding,
     Role,
@@ -389,7 +390,12 @@ def _sequence_mask(
         steps = size if isinstance(size, int) else None
     dims = (batch if isinstance(batch, int) else None, steps)
     return Tensor(
-        rank=2, layout=BT, role=Role.MASK, origin=ev, dims=dims if dims != (None, None) else None
+        rank=2,
+        layout=BT,
+        role=Role.MASK,
+        origin=ev,
+        dims=dims if dims != (None, None) else None,
+        marks=(Marks.VALID, ev),  # True at the first `length` steps of each row
     )
 
 
@@ -472,11 +478,13 @@ def _where(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
 
 def _guard(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     t = first_tensor(fact.args)
-    return t.with_(guarded=True) if t is not None else None
+    return t.with_(guarded=True, marks=None) if t is not None else None
 
 
 def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     t = fact.args[0] if fact.args else None
+    if isinstance(t, Tensor) and t.marks is not None and spec.short not in SAME_VALUE_FUNCTIONS:
+        t = t.with_(marks=None)  # `tf.exp(m)`, `torch.relu(m)`: a mask's steps may change
     if isinstance(t, Tensor):
         return t.with_(keras_mask=None) if raw and t.symbolic is not None else t
     if isinstance(t, DimOf) and spec.short in SAME_VALUE_FUNCTIONS:

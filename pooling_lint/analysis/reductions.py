@@ -9,6 +9,7 @@ from pooling_lint.analysis.arguments import as_int
 from pooling_lint.analysis.axes import drop_axis, normalise_axis
 from pooling_lint.analysis.facts import (
     CallFact,
+    Division,
     Reduction,
 )
 from pooling_lint.analysis.library import Framework
@@ -85,6 +86,14 @@ def _reduced(
         # the origin names this sum, so a division by the padded length can find it
         out = out.with_(role=Role.POOLED_SUM, origin=Evidence(node, api))
     return out
+
+
+def record_division(
+    it: Interpreter, node: ast.AST, num: Value, den: Value, den_node: ast.expr
+) -> None:
+    """``num / den`` with a tracked side: the event, and the mean it may be."""
+    it.log.division(Division(node, num, den, den_node, outer_normalised(it, num, den)))
+    mean_by_division(it, node, num, den)
 
 
 def outer_normalised(it: Interpreter, num: Value, den: Value) -> Reduction | None:
