@@ -228,6 +228,9 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     data = arg_node(fact, 0, "data") or arg_node(fact, 0, "value")
     if data is None:
         return None
+    given = fact.args[0] if fact.args else None
+    if isinstance(given, Tensor) and given.padded_rows is not None:
+        return given  # torch.tensor([len(p) for p in padded]): still the padded length
     if _lengths_of_items(it, data):
         # torch.tensor([len(s) for s in seqs]): one length per sequence
         return Tensor(rank=1, layout=B, role=Role.LENGTHS, origin=ev)

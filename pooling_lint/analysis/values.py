@@ -130,6 +130,9 @@ class Tensor:
     nonzero: Evidence | None = None
     origin: Evidence | None = None
     lengths_literal: tuple[int, ...] | None = None  # a literal list of lengths
+    #: lengths measured on the rows of this padded batch (the evidence's node): every one is
+    #: the padded length (analysis/row_lengths.py)
+    padded_rows: Evidence | None = None
     #: a mask's polarity, and what showed it (analysis/polarity.py); the operations that
     #: change which steps are True (arithmetic, comparisons, ``exp``/``log``-like functions)
     #: flip it or drop it, structural ones (casts, moves, slices, reshapes) keep it
