@@ -33,6 +33,7 @@ from pooling_lint.analysis.facts import CallFact
 from pooling_lint.analysis.layout import BT, BTF
 from pooling_lint.analysis.lengths import encoder_mask
 from pooling_lint.analysis.library import hf as hf_lib
+from pooling_lint.analysis.polarity import hf_attention_mask
 from pooling_lint.analysis.scopes import initializes
 from pooling_lint.analysis.values import (
     Encoding,
@@ -123,6 +124,7 @@ def call(it: Interpreter, fact: CallFact, obj: HFObject, method: str = "__call__
         if method in ("__call__", "forward", "call"):
             out = model_output(it, fact, obj.base)
             encoder_mask(it, fact.arg_node(-1, "attention_mask"), fact.node)
+            hf_attention_mask(it, fact)
             return out
         if method in _MODEL_SAME:
             return obj

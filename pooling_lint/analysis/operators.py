@@ -221,7 +221,7 @@ def comparison(it: Interpreter, node: ast.Compare) -> Value:
         and isinstance(rights[0], Const)
     ):
         # `m == 0`, `m != 1`: the same mask, the other way round (`m > 0`: the same)
-        marks = of_mask_compare(left, ops, rights[0].value)
+        marks = of_mask_compare(left, ops, rights[0].value, node)
         if marks is not None:
             return left.with_(origin=ev, marks=marks)
     return None

@@ -73,8 +73,8 @@ class PackPaddedMisuse(Rule):
                     message=(
                         f"`pack_padded_sequence` gets lengths measured on the rows of `{rows}` "
                         f"after padding ({facts.where(lengths.padded_rows)}), so every length is "
-                        "the padded length and the padding is packed as data; pass the lengths of the "
-                        "sequences before padding (`[len(s) for s in seqs]`)"
+                        "the padded length and the padding is packed as data; pass the "
+                        "lengths of the sequences before padding (`[len(s) for s in seqs]`)"
                     ),
                 )
                 continue

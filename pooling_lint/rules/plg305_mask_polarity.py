@@ -1,43 +1,24 @@
-"""PLG305: a mask that is True at the real tokens given where torch expects True at padding."""
+"""PLG305: a mask True at the real tokens where True must mark padding, or the reverse."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.polarity import TORCH_KEY_PADDING
 from pooling_lint.analysis.values import Marks, Tensor
 from pooling_lint.rules.base import Example, Finding, Rule
-
-#: torch layers whose ``*_key_padding_mask`` is True (or -inf) at the keys to IGNORE, and the
-#: position of that parameter in ``forward`` (after ``self``)
-_KEY_PADDING: dict[str, dict[str, int | None]] = {
-    "torch.nn.MultiheadAttention": {"key_padding_mask": 3},
-    "torch.nn.TransformerEncoderLayer": {"src_key_padding_mask": 2},
-    "torch.nn.TransformerEncoder": {"src_key_padding_mask": 2},
-    "torch.nn.TransformerDecoderLayer": {
-        "tgt_key_padding_mask": 4,
-        "memory_key_padding_mask": 5,
-    },
-    "torch.nn.TransformerDecoder": {"tgt_key_padding_mask": 4, "memory_key_padding_mask": 5},
-    "torch.nn.Transformer": {
-        "src_key_padding_mask": 5,
-        "tgt_key_padding_mask": 6,
-        "memory_key_padding_mask": 7,
-    },
-}
 
 
 class MaskPolarity(Rule):
     code = "PLG305"
     name = "mask-polarity"
-    summary = "A mask True at the real tokens given as a torch `key_padding_mask` (True = ignore)"
+    summary = "A mask of the wrong polarity: valid steps as a torch key-padding mask, or reverse"
     fixable = "sometimes"
-    triggers = frozenset(
-        {"key_padding_mask", "src_key_padding_mask", "tgt_key_padding_mask"}
-        | {"memory_key_padding_mask", "MultiheadAttention", "TransformerEncoder"}
-        | {"TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer"}
-        | {"Transformer"}
+    triggers = (
+        frozenset(name.rsplit(".", 1)[-1] for name in TORCH_KEY_PADDING)
+        | frozenset(p for params in TORCH_KEY_PADDING.values() for p in params)
+        | {"attention_mask"}
     )
     docs = """
     ## What it does
@@ -45,7 +26,9 @@ class MaskPolarity(Rule):
     as a tokenizer's `attention_mask`, `ids != pad` or `tf.sequence_mask(lengths)`-style
     `arange(T) < lengths`, passed as the `key_padding_mask` of `nn.MultiheadAttention` or the
     `src_key_padding_mask` / `tgt_key_padding_mask` / `memory_key_padding_mask` of the
-    `nn.Transformer*` modules.
+    `nn.Transformer*` modules; and the reverse, a mask True at the padding (`ids == pad`,
+    `attention_mask == 0`, `~valid`) given as the `attention_mask=` of a Hugging Face model,
+    which is 1 at the tokens to attend to.
 
     ## Why is this bad?
     torch reads these masks the other way round from Hugging Face and Keras: a True
@@ -53,7 +36,8 @@ class MaskPolarity(Rule):
     tokens makes every query attend only to the padding (and a row with no padding gets no
     keys at all, so its output is NaN); a 0/1 float mask is added to the scores and masks
     nothing. Nothing raises. (A `long` mask raises, which is why code often adds `.bool()`,
-    keeping the wrong polarity.)
+    keeping the wrong polarity.) The reverse, a padding mask as a Hugging Face
+    `attention_mask`, makes the model attend only to the padding.
 
     The polarity comes from data flow only: where the mask was made and every `~`, `1 - m`,
     `m == 0` on the way. A mask whose origin the file does not show, or any operation the
@@ -100,44 +84,34 @@ class MaskPolarity(Rule):
 
     def check(self, facts: FileFacts) -> Iterator[Finding]:
         seen: set[int] = set()
-        for lc in facts.layer_calls:
-            params = _KEY_PADDING.get(lc.layer.qualname)
-            if params is None or lc.call is None or not isinstance(lc.node, ast.Call):
+        for given in facts.masks_given:
+            value = given.value
+            if id(given.node) in seen or not isinstance(value, Tensor) or value.marks is None:
                 continue
-            for name, index in params.items():
-                node = lc.call.arg_node(index if index is not None else -1, name)
-                value = _arg_value(lc.call, lc.node, index, name)
-                if node is None or not isinstance(value, Tensor) or id(node) in seen:
-                    continue
-                if value.marks is None or value.marks[0] is not Marks.VALID:
-                    continue
-                if value.rank not in (2, None):
-                    continue
-                seen.add(id(node))
-                shown = facts.where(value.marks[1])
-                code = facts.code(node)
-                yield Finding(
-                    node=node,
-                    message=(
-                        f"`{code}` is True at the real tokens (per {shown}), but torch's "
-                        f"`{name}` is True at the keys to ignore: attention skips the tokens "
-                        "and attends to the padding (a row without padding gets NaN), and as "
-                        "a float mask it is added to the scores and masks nothing; pass the "
-                        f"padding instead: `({code}) == 0`"
-                    ),
-                    fix=(facts.replace(node, f"({facts.source.segment(node)}) == 0"),),
-                    fix_safe=False,
-                    fix_title=f"Pass `({code}) == 0` (True at the padding)",
+            marks, shown_by = value.marks
+            if marks is given.true_at or value.rank not in (2, None):
+                continue
+            seen.add(id(given.node))
+            code = facts.code(given.node)
+            shown = facts.where(shown_by)
+            if given.true_at is Marks.PAD:
+                message = (
+                    f"`{code}` is True at the real tokens (per {shown}), but torch's "
+                    f"`{given.param}` is True at the keys to ignore: attention skips the tokens "
+                    "and attends to the padding (a row without padding gets NaN), and as a "
+                    "float mask it is added to the scores and masks nothing; pass the padding "
+                    f"instead: `({code}) == 0`"
                 )
-
-
-def _arg_value(call: object, node: ast.Call, index: int | None, name: str) -> object:
-    """The value of ``name`` (a keyword, or the positional argument ``index``)."""
-    kwarg = getattr(call, "kwarg", None)
-    if kwarg is not None and any(k.arg == name for k in node.keywords):
-        return kwarg(name)
-    args = getattr(call, "args", ())
-    if index is not None and len(node.args) > index and len(args) > index:
-        if not any(isinstance(a, ast.Starred) for a in node.args[: index + 1]):
-            return args[index]
-    return None
+            else:
+                message = (
+                    f"`{code}` is True at the padding (per {shown}), but the `{given.param}` of "
+                    f"{given.api} is 1 at the tokens to attend to: the model attends to the "
+                    f"padding and ignores the text; pass the valid steps: `({code}) == 0`"
+                )
+            yield Finding(
+                node=given.node,
+                message=message,
+                fix=(facts.replace(given.node, f"({facts.source.segment(given.node)}) == 0"),),
+                fix_safe=False,
+                fix_title=f"Pass `({code}) == 0`",
+            )

@@ -92,3 +92,28 @@ def test_a_parameter_has_the_polarity_all_its_callers_give(calls: str, want: Mar
     value = probe(HEAD + "other = load()\n" + CALLERS.format(calls=calls))
     got = value.marks[0] if isinstance(value, Tensor) and value.marks is not None else None
     assert got is want
+
+
+def test_masks_handed_to_apis_are_recorded_with_the_polarity_they_expect() -> None:
+    from pooling_lint.analysis.values import Marks as M
+
+    from .conftest import facts_of
+
+    src = HEAD + """
+import torch.nn as nn
+from transformers import AutoModel
+encoder = AutoModel.from_pretrained("bert-base-uncased")
+attn = nn.MultiheadAttention(8, 2, batch_first=True)
+x = torch.randn(2, 3, 8)
+out = encoder(input_ids=enc["input_ids"], attention_mask=am)
+a, _ = attn(x, x, x, am == 0)
+b, _ = attn(x, x, x, key_padding_mask=ids == 0)
+c, _ = attn(x, x, x, *rest)
+"""
+    facts = facts_of(src)
+    got = {(g.param, facts.code(g.node), g.true_at) for g in facts.masks_given}
+    assert got == {
+        ("attention_mask", "am", M.VALID),
+        ("key_padding_mask", "am == 0", M.PAD),
+        ("key_padding_mask", "ids == 0", M.PAD),
+    }
