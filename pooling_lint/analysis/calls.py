@@ -104,6 +104,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         collated = hf.data_loader(fact)  # a DataCollatorWithPadding as the collate_fn
         if collated is not None:
             return collated
+    if fact.qualname in _EPSILON and not fact.args:
+        return Const(1e-7)  # Keras' fuzz factor (`K.epsilon()`), a small number
     out = library_call(it, fact, fact.qualname) if fact.qualname is not None else None
     if out is None:
         out = builtin_call(it, fact)
@@ -131,6 +133,7 @@ _MODULE_SAME = frozenset(
     }
 )
 _COPIES = frozenset({"copy.deepcopy", "copy.copy"})
+_EPSILON = frozenset({"keras.backend.epsilon", "keras.config.epsilon"})
 _DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
 
 
@@ -185,18 +188,23 @@ def keras_passed_mask(
 ) -> tuple[tuple[str, Value], ...]:
     """``layer(x)`` of a Keras layer class whose ``call`` takes ``mask``, on an input that
     carries a Keras mask: ``Layer.__call__`` passes that mask as ``mask=`` (unless the call
-    gives one), so ``call`` sees a mask, not None. The mask is passed as a ``(batch, time)``
-    mask whose origin is the padding it describes (the interpreter reads it: on a path where
-    ``mask`` is None, that padding is absent)."""
+    gives one), so ``call`` sees a mask, not None; on a padded input with no mask, None. The
+    mask is passed as a ``(batch, time)`` mask whose origin is the padding it describes (the
+    interpreter reads it: on a path where ``mask`` is None, that padding is absent)."""
     if (
         method != "call"
         or class_name not in it.keras_layers
         or not isinstance(first, Tensor)
-        or first.keras_mask is None
-        or first.padding is None
         or fact.has_kwarg("mask")
         or len(fact.args) > 1
     ):
+        return ()
+    if first.keras_mask is None:
+        # a KerasTensor that carries no mask (`Embedding` without mask_zero): Keras calls
+        # `call(x)` and `mask` keeps its default, None. (An unknown layer on the way also
+        # forgets a mask, but it forgets the padding too, so nothing is reported from it.)
+        return (("mask", Const(None)),) if first.symbolic is not None else ()
+    if first.padding is None:
         return ()
     return (("mask", Tensor(role=Role.MASK, origin=first.padding.evidence)),)
 

@@ -60,6 +60,7 @@ from pooling_lint.analysis.scopes import (
     join_env,
     join_returns,
     loop_elements,
+    named_role,
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
@@ -114,7 +115,7 @@ class Interpreter:
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
         self.inlining: set[str] = set()  # the helpers running inline now (analysis/inline.py)
-        self.full_sums: dict[int, tuple[Value, Reduction]] = {}  # id -> result, reduction
+        self.full_sums: dict[int, tuple[Value, Reduction]] = {}  # sums: id -> result, event
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -254,10 +255,7 @@ class Interpreter:
             if role is not None:
                 roles = {**roles, name: role}
                 ev = Evidence(p, f"the `{name}` parameter")
-                cur = env.get(name)
-                base = cur if isinstance(cur, Tensor) else Tensor()
-                marks = base.marks if role is Role.MASK else None  # the callers' polarity
-                env[name] = base.with_(role=role, origin=ev, marks=marks)
+                env[name] = named_role(env.get(name), role, ev)
         links = self._links.get(unit.key)
         if links is None:
             links, masked_reads = scan_connections(fn, roles, frozenset(names))
@@ -278,7 +276,8 @@ class Interpreter:
             if default is not None and not is_none(default):
                 continue  # `training=False`, `dim=1`: not a tensor input
             link = links.get(name)
-            if keras_call and "mask" in names and i == (1 if is_method else 0):
+            no_mask = bound.get("mask") == Const(None)  # calls.keras_passed_mask: none passed
+            if keras_call and "mask" in names and i == (1 if is_method else 0) and not no_mask:
                 # Keras calls a layer's call(inputs, mask=...) with the mask of `inputs`.
                 ev = Evidence(q, "the mask Keras passes with `inputs`")
                 env[name] = padded_as(env.get(name), ev, BTF)

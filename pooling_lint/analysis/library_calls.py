@@ -23,6 +23,7 @@ from pooling_lint.analysis.arguments import (
     short_name,
 )
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
+from pooling_lint.analysis.contractions import matmul
 from pooling_lint.analysis.facts import (
     CallFact,
     MaskDropped,
@@ -32,7 +33,7 @@ from pooling_lint.analysis.flows import data_loader
 from pooling_lint.analysis.joins import concatenated, feature_join, stacked_equal
 from pooling_lint.analysis.keras_merge import merge_call
 from pooling_lint.analysis.keras_models import sequential
-from pooling_lint.analysis.layout import BF, BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
+from pooling_lint.analysis.layout import BF, BT, BTF, TB, TBF, Axis, B, Layout
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
 from pooling_lint.analysis.library.spec import SAME_VALUE_FUNCTIONS
@@ -615,33 +616,6 @@ def einsum(it: Interpreter, fact: CallFact) -> Value:
         )
         return Tensor(rank=len(out), layout=layout, padding=refill(t.padding), origin=t.origin)
     return Tensor(rank=len(out), role=Role.POOLED_SUM) if masked else None
-
-
-def matmul(a: Value, b: Value) -> Value:
-    if (
-        isinstance(b, Tensor)
-        and b.role == Role.DATA
-        and b.padding is not None
-        and b.rank == 3
-        and b.layout is not None
-        and b.layout.startswith(B)
-        and b.layout.endswith(T)
-    ):
-        # query @ context.transpose(1, 2): (batch, queries, time) attention scores
-        return Tensor(
-            rank=3, layout=BQT, padding=refill(b.padding), origin=b.origin, role=Role.SCORES
-        )
-    if (
-        isinstance(a, Tensor)
-        and a.role == Role.DATA
-        and a.padding is not None
-        and a.layout is not None
-        and a.layout.startswith(BT)
-    ):
-        return Tensor(rank=3, layout=BTF, padding=refill(a.padding), origin=a.origin)
-    if isinstance(a, Tensor) and a.role == Role.MASK and isinstance(b, Tensor):
-        return Tensor(rank=3, role=Role.POOLED_SUM)
-    return None
 
 
 def shaped(it: Interpreter, fact: CallFact, q: str, ev: Evidence) -> Value:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from pooling_lint.analysis.contractions import matmul
 from pooling_lint.analysis.layout import BT
 from pooling_lint.analysis.padding import masked
 from pooling_lint.analysis.polarity import (
@@ -37,6 +38,8 @@ def binary(
     right_node: ast.AST,
 ) -> Value:
     out = _binary(it, node, op, left, right)
+    if op is ast.MatMult:
+        return out  # a contraction, not an elementwise broadcast
     if isinstance(out, Tensor) and isinstance(left, Tensor) and isinstance(right, Tensor):
         out = broadcast_shape(out, left, right)
         if op is ast.Mult and type(node) is ast.BinOp:
@@ -111,8 +114,8 @@ def broadcast_shape(out: Tensor, a: Tensor, b: Tensor) -> Tensor:
 def _binary(it: Interpreter, node: ast.AST, op: type | None, left: Value, right: Value) -> Value:
     lt = left if isinstance(left, Tensor) else None
     rt = right if isinstance(right, Tensor) else None
-    if op is ast.Div and isinstance(node, ast.BinOp) and (lt or rt):
-        it.division(node, left, right, node.right)
+    if op is ast.Div and isinstance(node, (ast.BinOp, ast.AugAssign)) and (lt or rt):
+        it.division(node, left, right, node.right if isinstance(node, ast.BinOp) else node.value)
     if lt is None and rt is None:
         if isinstance(left, Const) and isinstance(right, Const):
             return fold(op, left.value, right.value)
@@ -168,7 +171,7 @@ def _binary(it: Interpreter, node: ast.AST, op: type | None, left: Value, right:
             return lt if isinstance(right, Const) else lt.with_(role=Role.DATA)
         return None
     if op is ast.MatMult:
-        return None
+        return matmul(left, right)  # `x @ w`: as torch.matmul / tf.matmul
     # `m ^ 1`, `m % 2`, ...: the shape stays, what is True may not
     return lt.with_(marks=None) if lt is not None and isinstance(right, Const) else None
 

@@ -59,7 +59,7 @@ def reduce(
     )
     it.log.reduction(event)
     out = _reduced(node, op, api, t, axis, keepdims)
-    if op == "sum" and axis is None and out is not None:
+    if op == "sum" and out is not None:
         # kept with its result, so a division can tell which value was summed (by identity)
         it.full_sums[id(out)] = (out, event)
     return out
@@ -94,11 +94,45 @@ def record_division(
     """``num / den`` with a tracked side: the event, and the mean it may be."""
     it.log.division(Division(node, num, den, den_node, outer_normalised(it, num, den)))
     mean_by_division(it, node, num, den)
+    normalised_over_time(it, node, num, den)
+
+
+def normalised_over_time(it: Interpreter, node: ast.AST, num: Value, den: Value) -> None:
+    """``e / e.sum(1, keepdim=True)`` (``e = exp(scores)``, or any weights): each row divided
+    by its own sum over the padded time axis, a hand-written softmax. Recorded as a softmax
+    over that axis (PLG105) when the padded steps hold something (not zeros): they take part
+    in the sum and get weight. Matched by value: the denominator must be a sum over the time
+    axis of the very numerator."""
+    d = it.full_sums.get(id(den))
+    if d is None or d[0] is not den or not isinstance(num, Tensor) or d[1].operand is not num:
+        return
+    summed = d[1]
+    t = num
+    if t.padding is None or summed.axis is None or summed.axis != t.time_axis:
+        return
+    if t.role not in (Role.DATA, Role.SCORES) or t.masked is not None:
+        return
+    if t.padding.fill in (Fill.ZERO, Fill.NEG_INF):
+        return  # zero at the padding: no weight there
+    it.log.reduction(
+        Reduction(
+            node=node,
+            op="softmax",
+            api=f"the hand-written softmax `{api_text(node)}`",
+            operand=t,
+            axis=summed.axis,
+            operand_node=node.left
+            if isinstance(node, ast.BinOp)
+            else getattr(node, "target", None),
+            framework=summed.framework,
+        )
+    )
 
 
 def outer_normalised(it: Interpreter, num: Value, den: Value) -> Reduction | None:
     """``(v * m).sum() / m.sum()`` with ``v * m`` an outer product (``Tensor.outer``): the
-    numerator's full sum, when the denominator is the full sum of that product's own column.
+    numerator's full sum, when the denominator is the full sum of that product's own column
+    (both sums over every axis).
 
     Both sides are matched by value: each must be the result of a full sum recorded by
     :func:`reduce` (through any names it was bound to), and the denominator's operand must be
@@ -109,6 +143,8 @@ def outer_normalised(it: Interpreter, num: Value, den: Value) -> Reduction | Non
     if n is None or d is None or n[0] is not num or d[0] is not den:
         return None
     summed = n[1]
+    if summed.axis is not None or d[1].axis is not None:
+        return None
     column = summed.operand.outer_column
     if summed.operand.outer is None or column is None or d[1].operand is not column:
         return None

@@ -19,6 +19,7 @@ from pooling_lint.analysis.values import (
     KerasModel,
     Layer,
     ListOf,
+    Role,
     SelfRef,
     SelfRefs,
     Tensor,
@@ -324,3 +325,13 @@ def initializes(unit_node: ast.AST, class_node: ast.AST | None) -> bool:
             ):
                 return True
     return False
+
+
+def named_role(cur: Value, role: Role, ev: Evidence) -> Value:
+    """A parameter whose name gives it a role (a ``mask``, ``lengths``): the callers' value
+    with that role; the callers' polarity of a mask is kept. A parameter every caller passes
+    None to (Keras's ``call(x, mask=None)`` on an input without a mask) stays None."""
+    if cur == Const(None):
+        return cur
+    base = cur if isinstance(cur, Tensor) else Tensor()
+    return base.with_(role=role, origin=ev, marks=base.marks if role is Role.MASK else None)
