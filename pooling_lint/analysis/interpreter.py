@@ -20,7 +20,7 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pooling_lint.analysis import branches, project
+from pooling_lint.analysis import branches, choices, project
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
 from pooling_lint.analysis.connections import Connection, scan_connections
@@ -63,6 +63,7 @@ from pooling_lint.analysis.scopes import (
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
+    Choice,
     Const,
     DimOf,
     Evidence,
@@ -498,6 +499,9 @@ class Interpreter:
                 and len(value.value) == len(elements)
             ):
                 items = tuple(Const(v) for v in value.value)
+            elif isinstance(value, Choice):
+                # `config_class, model_class, tok_class = MODEL_CLASSES[t]` (analysis/choices.py)
+                items = choices.unpack(value, len(elements))
             elif isinstance(value, ShapeOf) and value.tensor.rank == len(elements):
                 # `b, t, h = x.size()`: each name is one of x's own sizes
                 items = tuple(DimOf(value.tensor, k, value.node) for k in range(len(elements)))
