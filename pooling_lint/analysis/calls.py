@@ -48,6 +48,7 @@ from pooling_lint.analysis.values import (
     KerasModel,
     Layer,
     ListOf,
+    MethodRef,
     Partial,
     Record,
     Role,
@@ -90,7 +91,7 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return instance_call(it, fact, Instance(callee.class_name), "__call__")
     if isinstance(callee, FunctionRef):
         return function_call(it, fact, callee)
-    if isinstance(callee, (Choice, ClassRef, Partial)):
+    if isinstance(callee, (Choice, ClassRef, Partial, MethodRef)):
         return choices.call(it, fact, callee)  # one of several, picked from a dict
     if isinstance(callee, HFObject):
         return hf.call(it, fact, callee)

@@ -35,7 +35,9 @@ from pooling_lint.analysis.values import (
     FunctionRef,
     HFObject,
     Instance,
+    MethodRef,
     Partial,
+    SelfRef,
     Table,
     Tensor,
     TupleValue,
@@ -78,6 +80,12 @@ def _entry(it: Interpreter, node: ast.expr, value: Value) -> Value:
         items = tuple(_entry(it, e, v) for e, v in zip(node.elts, _items(value, node)))
         return TupleValue(items, "tuple")
     cls = class_value(it, node)
+    if cls is None and type(node) is ast.Attribute and type(node.value) is ast.Name:
+        owner = it.frame.env.get(node.value.id) if it.frame is not None else None
+        if isinstance(owner, SelfRef) and it.class_method_key(owner.class_name, node.attr):
+            own = it.class_attrs.get(owner.class_name, {}).get(node.attr)
+            if own is None:
+                return MethodRef(owner.class_name, node.attr)  # `self.mean_pool`
     return cls if cls is not None else value
 
 
@@ -94,7 +102,7 @@ def _pickable(v: Value) -> bool:
         return any(_pickable(i) for i in v.items)
     if isinstance(v, Foreign):
         return v.kind != "module"
-    return isinstance(v, (ClassRef, FunctionRef, Partial, HFObject, Instance))
+    return isinstance(v, (ClassRef, FunctionRef, Partial, MethodRef, HFObject, Instance))
 
 
 def table(it: Interpreter, node: ast.Dict, values: list[Value]) -> Value:
@@ -205,6 +213,10 @@ def _one(it: Interpreter, fact: CallFact, option: Value, m: str | None) -> Value
         return calls.function_call(it, one, option.func) if one is not None else None
     if isinstance(option, Foreign) and option.kind == "class" and m is not None:
         return foreign_classmethod(it, option, m)
+    if isinstance(option, MethodRef):
+        if m is not None:
+            return None
+        return calls.instance_call(it, fact, Instance(option.class_name), option.method)
     if m is None and _is_lambda(option):
         return run_lambda(it, fact, option)  # type: ignore[arg-type]
     if m is None:

@@ -367,6 +367,15 @@ class Partial:
 
 
 @dataclass(frozen=True)
+class MethodRef:
+    """``self.method`` of a class of this file used as a value (not called): calling it runs
+    that method on the instance."""
+
+    class_name: str
+    method: str
+
+
+@dataclass(frozen=True)
 class Table:
     """A dict display whose values are classes, functions or models (analysis/choices.py):
     ``keys`` are the constant keys (None for one that is not constant)."""
@@ -406,6 +415,7 @@ Value = Union[
     Record,
     ClassRef,
     Partial,
+    MethodRef,
     Table,
     Choice,
     None,
@@ -481,7 +491,7 @@ def join(a: Value, b: Value) -> Value:
 def _callable(v: Value) -> bool:
     if isinstance(v, Choice):
         return all(_callable(o) for o in v.options)
-    return isinstance(v, (FunctionRef, Partial))
+    return isinstance(v, (FunctionRef, Partial, MethodRef))
 
 
 def choice_of(options: tuple[Value, ...]) -> Value:
