@@ -142,12 +142,15 @@ def _is_lambda(v: Value) -> bool:
     return isinstance(v, FunctionRef) and isinstance(v.node, ast.Lambda)
 
 
-def unpack(choice: Choice, n: int) -> tuple[Value, ...] | None:
+def unpack(choice: Value, n: int) -> tuple[Value, ...] | None:
     """``a, b, c = choice``: when every option is an ``n``-tuple, each name is a choice of
-    the options' items at its position."""
-    if not all(isinstance(o, TupleValue) and len(o.items) == n for o in choice.options):
+    the options' items at its position (None for anything else)."""
+    if not isinstance(choice, Choice):
         return None
-    return tuple(_choice(tuple(o.items[k] for o in choice.options)) for k in range(n))  # type: ignore[union-attr]
+    tuples = [o for o in choice.options if isinstance(o, TupleValue) and len(o.items) == n]
+    if len(tuples) != len(choice.options):
+        return None
+    return tuple(_choice(tuple(o.items[k] for o in tuples)) for k in range(n))
 
 
 def item(choice: Choice, index: int) -> Value:

@@ -63,7 +63,6 @@ from pooling_lint.analysis.scopes import (
 )
 from pooling_lint.analysis.usage import RoleLines, name_counts, passes_mask
 from pooling_lint.analysis.values import (
-    Choice,
     Const,
     DimOf,
     Evidence,
@@ -490,7 +489,7 @@ class Interpreter:
         elif kind is ast.Tuple or kind is ast.List:
             assert isinstance(target, (ast.Tuple, ast.List))
             elements = target.elts
-            items: tuple[Value, ...] | None = None
+            items = choices.unpack(value, len(elements))  # `a, b, c = TABLE[t]`
             if isinstance(value, TupleValue) and len(value.items) == len(elements):
                 items = value.items
             elif (
@@ -499,9 +498,6 @@ class Interpreter:
                 and len(value.value) == len(elements)
             ):
                 items = tuple(Const(v) for v in value.value)
-            elif isinstance(value, Choice):
-                # `config_class, model_class, tok_class = MODEL_CLASSES[t]` (analysis/choices.py)
-                items = choices.unpack(value, len(elements))
             elif isinstance(value, ShapeOf) and value.tensor.rank == len(elements):
                 # `b, t, h = x.size()`: each name is one of x's own sizes
                 items = tuple(DimOf(value.tensor, k, value.node) for k in range(len(elements)))
