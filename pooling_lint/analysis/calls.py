@@ -198,6 +198,8 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
             if isinstance(ret, Tensor) and isinstance(first, Tensor) and first.symbolic:
                 ret = ret.with_(symbolic=first.symbolic)
             return ret
+    if method in _MODULE_SAME and choices.torch_module(it, inst.class_name):
+        return inst  # `Net().to(device)`, `MyBert.from_pretrained(name).eval()`
     if method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else fact.kwarg("x")
         it.log.model_call(ModelCall(fact.node, inst, method, data))

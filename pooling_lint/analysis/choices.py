@@ -330,6 +330,23 @@ def pretrained_class(it: Interpreter, name: str, depth: int = 0) -> bool:
     return False
 
 
+def torch_module(it: Interpreter, name: str, depth: int = 0) -> bool:
+    """A class of this file that subclasses ``torch.nn.Module`` (directly, through a class of
+    the file, or as an HF model subclass): ``.to(device)``, ``.eval()`` return the module."""
+    cls = it.classes.get(name)
+    if cls is None or depth > 4:
+        return False
+    if pretrained_class(it, name):
+        return True
+    for base in cls.bases:
+        if it.facts.qualname(base) == "torch.nn.Module":
+            return True
+        local = dotted(base)
+        if local and local in it.classes and local != name and torch_module(it, local, depth + 1):
+            return True
+    return False
+
+
 def pretrained_exports(it: Interpreter) -> dict[str, Value]:
     """For the project summary: ``Cls.from_pretrained()`` of each such class is an instance
     of it (another module calls it on the imported class)."""

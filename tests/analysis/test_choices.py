@@ -6,6 +6,7 @@ from __future__ import annotations
 from pooling_lint.analysis.values import (
     Choice,
     ClassRef,
+    Const,
     HFObject,
     Instance,
     ListOf,
@@ -212,3 +213,29 @@ def test_functions_on_two_paths_join_to_a_choice() -> None:
     f = probe_at(facts, line_of(src, "probe(f)"))
     assert isinstance(f, Choice) and {o.name for o in f.options} == {"a", "b"}  # type: ignore[union-attr]
     assert probe_at(facts, line_of(src, "probe(g)")) is None
+
+
+def test_module_methods_return_the_module_of_a_class_of_the_file() -> None:
+    src = """
+    import torch
+    from torch import nn
+    class Net(nn.Module):
+        def forward(self, x):
+            return x
+    class Sub(Net):
+        pass
+    class Plain:
+        pass
+    class Own(nn.Module):
+        def to(self, device):
+            return None
+    probe(Net().to("cuda"))
+    probe(Sub().eval())
+    probe(Plain().to("cuda"))
+    probe(Own().to("cuda"))
+    """
+    facts = facts_of(src)
+    assert probe_at(facts, line_of(src, 'probe(Net().to("cuda"))')) == Instance("Net")
+    assert probe_at(facts, line_of(src, "probe(Sub().eval())")) == Instance("Sub")
+    assert probe_at(facts, line_of(src, "probe(Plain()")) is None  # not a torch module
+    assert probe_at(facts, line_of(src, "probe(Own()")) == Const(None)  # its own `to`
