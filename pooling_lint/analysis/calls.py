@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from pooling_lint.analysis import choices, datasets, hf
+from pooling_lint.analysis import choices, datasets, hf, hf_outputs
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
@@ -116,6 +116,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         if collated is not None:
             return collated
     out = library_call(it, fact, fact.qualname) if fact.qualname is not None else None
+    if out is None and fact.qualname is not None and fact.qualname.startswith("transformers."):
+        out = hf_outputs.config_call(fact, fact.qualname)  # `BertConfig(..., output_hidden_...)`
     if out is None:
         out = builtin_call(it, fact)
     if out is None and callee is None:

@@ -25,6 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.facts import CallFact
+from pooling_lint.analysis.hf_outputs import config_call, is_config
 from pooling_lint.analysis.library.hf import classify
 from pooling_lint.analysis.names import dotted
 from pooling_lint.analysis.values import (
@@ -49,7 +50,11 @@ from pooling_lint.analysis.values import (
 if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
 
-_ANY = {"model": "transformers.PreTrainedModel", "tokenizer": "transformers.PreTrainedTokenizer"}
+_ANY = {
+    "model": "transformers.PreTrainedModel",
+    "tokenizer": "transformers.PreTrainedTokenizer",
+    "config": "transformers.PretrainedConfig",
+}
 
 
 # ------------------------------------------------------------------ building
@@ -64,7 +69,9 @@ def class_value(it: Interpreter, node: ast.expr) -> Value:
             return ClassRef(node.id, local=True)
     if type(node) in (ast.Name, ast.Attribute):
         q = it.facts.qualname(node)
-        if q is not None and classify(q) is not None and classify(q) != ("collator", False):
+        if q is not None and (
+            (classify(q) is not None and classify(q) != ("collator", False)) or is_config(q)
+        ):
             return ClassRef(q)
     return None
 
@@ -206,10 +213,12 @@ def _one(it: Interpreter, fact: CallFact, option: Value, m: str | None) -> Value
                 return Instance(option.qualname, fact.node)
             return None
         if m is None:
-            return library_call(it, replace(fact, receiver=None, method=None), option.qualname)
+            plain = replace(fact, receiver=None, method=None)
+            return library_call(it, plain, option.qualname) or config_call(plain, option.qualname)
         if m == "from_pretrained":
             q = f"{option.qualname}.from_pretrained"
-            return library_call(it, replace(fact, receiver=None, method=None), q)
+            plain = replace(fact, receiver=None, method=None)
+            return library_call(it, plain, q) or config_call(plain, q)
         return None
     if isinstance(option, Partial):
         one = replace(fact, kwargs=option.kwargs + fact.kwargs) if m is None else None

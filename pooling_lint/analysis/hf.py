@@ -111,7 +111,9 @@ def data_loader(fact: CallFact) -> Value:
 
 # ------------------------------------------------------------------ calls
 def call(it: Interpreter, fact: CallFact, obj: HFObject, method: str = "__call__") -> Value:
-    """Calling a tokenizer, model or collator, or one of its methods."""
+    """Calling a tokenizer, model or collator, or one of its methods (a config: nothing)."""
+    if obj.kind == "config":
+        return None
     if obj.kind == "tokenizer":
         if method in ("__call__", "batch_encode_plus"):
             return tokenize(it, fact, _side(obj.side, known=True), batch=True)

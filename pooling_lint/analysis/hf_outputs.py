@@ -57,12 +57,46 @@ def _unknown_kwargs(fact: CallFact) -> bool:
     return any(not isinstance(v, Encoding) for v in fact.star_kwargs)
 
 
+_CONFIG = re.compile(r"^[A-Za-z0-9]*Config$")
+
+
+def is_config(qualname: str) -> bool:
+    """``transformers.BertConfig``, ``transformers.AutoConfig.from_pretrained``, ..."""
+    parts = qualname.removesuffix(".from_pretrained").split(".")
+    return parts[0] == "transformers" and _CONFIG.match(parts[-1]) is not None
+
+
+def config_call(fact: CallFact, qualname: str) -> Value:
+    """``BertConfig.from_pretrained(name, output_hidden_states=True)``: a config that asks
+    for the hidden states (a model built with it returns them); None for anything else."""
+    if not is_config(qualname) or _unknown_kwargs(fact):
+        return None
+    asked = _flag(fact, "output_hidden_states")
+    if not isinstance(asked, bool):
+        return None
+    cls = qualname.removesuffix(".from_pretrained")
+    return HFObject("config", cls, node=fact.node, hidden_on=asked)
+
+
+def _config_given(fact: CallFact) -> bool | None:
+    """The hidden-states flag of the config a model is built with (``config=`` or first)."""
+    given = fact.kwarg("config")
+    if given is None and fact.args:
+        given = fact.args[0]
+    if isinstance(given, HFObject) and given.kind == "config":
+        return given.hidden_on
+    return None
+
+
 def constructed(qualname: str, fact: CallFact) -> tuple[int | None, bool | None]:
     """For ``BertModel(config)`` / ``BertModel.from_pretrained(name, ...)``: the position of
     ``hidden_states`` in its outputs (before the call's own keywords), and whether the
-    construction asked for hidden states (True, False, or None: not said)."""
+    construction asked for hidden states (True, False, or None: not said), by a keyword or
+    by the config it is given."""
     asked = _flag(fact, "output_hidden_states")
     hidden_on = asked if isinstance(asked, bool) else None
+    if asked == "absent":
+        hidden_on = _config_given(fact)
     family = _family(qualname)
     if _unknown_kwargs(fact):
         return None, None

@@ -239,3 +239,24 @@ def test_module_methods_return_the_module_of_a_class_of_the_file() -> None:
     assert probe_at(facts, line_of(src, "probe(Sub().eval())")) == Instance("Sub")
     assert probe_at(facts, line_of(src, "probe(Plain()")) is None  # not a torch module
     assert probe_at(facts, line_of(src, "probe(Own()")) == Const(None)  # its own `to`
+
+
+def test_hidden_states_asked_for_by_the_config() -> None:
+    src = """
+    from transformers import BertConfig, BertModel, BertTokenizer
+    tok = BertTokenizer.from_pretrained("bert-base-uncased")
+    config = BertConfig.from_pretrained("bert-base-uncased", output_hidden_states=True)
+    model = BertModel.from_pretrained("bert-base-uncased", config=config)
+    plain = BertModel(BertConfig.from_pretrained("bert-base-uncased"))
+    def run(texts):
+        enc = tok(texts, padding=True, return_tensors="pt")
+        probe(model(**enc)[2])
+        probe(plain(**enc)[2])
+        probe(config())
+    """
+    facts = facts_of(src)
+    layers = probe_at(facts, line_of(src, "probe(model(**enc)[2])"))
+    assert isinstance(layers, ListOf) and isinstance(layers.item, Tensor)
+    assert layers.item.padding is not None
+    assert probe_at(facts, line_of(src, "probe(plain(**enc)[2])")) is None
+    assert probe_at(facts, line_of(src, "probe(config())")) is None
