@@ -433,7 +433,10 @@ def _source_pattern() -> re.Pattern[str]:
     words |= {name for name in RNN_FUNCTIONS if "_" in name}
     alternatives = "|".join(sorted(re.escape(w) for w in words))
     hand_made = HAND_PADDING.pattern  # [c] * (..), a[i, :len(
-    return re.compile(rf"\b(?:{alternatives})\b|{hand_made}")
+    # a subclass of an HF model: other modules make it with `Cls.from_pretrained(...)`, which
+    # only its summary tells them (analysis/choices.py `pretrained_exports`)
+    hf_model = r"\w*PreTrainedModel\b"
+    return re.compile(rf"\b(?:{alternatives})\b|{hand_made}|{hf_model}")
 
 
 #: a module is analysed only if it may make padded data (or receives some)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from pooling_lint.analysis import datasets, hf
+from pooling_lint.analysis import choices, datasets, hf, hf_outputs
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
@@ -35,6 +35,8 @@ from pooling_lint.analysis.reshapes import reshape, shape_operand
 from pooling_lint.analysis.scopes import MISSING, selves_attr
 from pooling_lint.analysis.torchtext import record_method
 from pooling_lint.analysis.values import (
+    Choice,
+    ClassRef,
     Const,
     Dataset,
     DimOf,
@@ -47,6 +49,8 @@ from pooling_lint.analysis.values import (
     KerasModel,
     Layer,
     ListOf,
+    MethodRef,
+    Partial,
     Record,
     Role,
     SelfRef,
@@ -66,6 +70,10 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         feed_dict(it, fact)
     if fact.method is not None and fact.receiver is not None:
         return method_call(it, fact)
+    if fact.method == "from_pretrained":
+        made = _local_pretrained(it, fact)  # `MyBertModel.from_pretrained(name)`
+        if made is not None:
+            return made
     if fact.method in ("extend", "append"):
         return list_method(it, fact, fact.method)  # a list the file does not show
     func = fact.node.func
@@ -84,6 +92,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return instance_call(it, fact, Instance(callee.class_name), "__call__")
     if isinstance(callee, FunctionRef):
         return function_call(it, fact, callee)
+    if isinstance(callee, (Choice, ClassRef, Partial, MethodRef)):
+        return choices.call(it, fact, callee)  # one of several, picked from a dict
     if isinstance(callee, HFObject):
         return hf.call(it, fact, callee)
     if isinstance(callee, Foreign):
@@ -94,6 +104,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
             return picked
     if fact.qualname in LIGHTNING_TRAINERS:
         return Record("lightning.Trainer", (), fact.node)
+    if fact.qualname == "functools.partial":
+        return choices.partial(fact)
     if fact.qualname in _COPIES and fact.args and not fact.kwargs:
         return fact.args[0]  # a copy holds what the original holds (a module, a tensor)
     if fact.qualname in datasets.SOURCES:
@@ -107,6 +119,8 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
     if fact.qualname in _EPSILON and not fact.args:
         return Const(1e-7)  # Keras' fuzz factor (`K.epsilon()`), a small number
     out = library_call(it, fact, fact.qualname) if fact.qualname is not None else None
+    if out is None and fact.qualname is not None and fact.qualname.startswith("transformers."):
+        out = hf_outputs.config_call(fact, fact.qualname)  # `BertConfig(..., output_hidden_...)`
     if out is None:
         out = builtin_call(it, fact)
     if out is None and callee is None:
@@ -135,6 +149,20 @@ _MODULE_SAME = frozenset(
 _COPIES = frozenset({"copy.deepcopy", "copy.copy"})
 _EPSILON = frozenset({"keras.backend.epsilon", "keras.config.epsilon"})
 _DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
+
+
+def _local_pretrained(it: Interpreter, fact: CallFact) -> Value:
+    """``Cls.from_pretrained(...)`` of a class of this file that subclasses an HF model: an
+    instance of it (analysis/choices.py ``pretrained_class``)."""
+    func = fact.node.func
+    owner = func.value if type(func) is ast.Attribute else None
+    if type(owner) is not ast.Name or owner.id not in it.classes:
+        return None
+    if it.frame is not None and owner.id in it.frame.env:
+        return None
+    if not choices.pretrained_class(it, owner.id):
+        return None
+    return Instance(owner.id, fact.node)
 
 
 def unknown_call(it: Interpreter, fact: CallFact) -> Value:
@@ -176,6 +204,8 @@ def instance_call(it: Interpreter, fact: CallFact, inst: Instance, method: str) 
             if isinstance(ret, Tensor) and isinstance(first, Tensor) and first.symbolic:
                 ret = ret.with_(symbolic=first.symbolic)
             return ret
+    if method in _MODULE_SAME and choices.torch_module(it, inst.class_name):
+        return inst  # `Net().to(device)`, `MyBert.from_pretrained(name).eval()`
     if method in lib.MODEL_DATA_METHODS:
         data = fact.args[0] if fact.args else fact.kwarg("x")
         it.log.model_call(ModelCall(fact.node, inst, method, data))
@@ -241,7 +271,11 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
     if isinstance(recv, Encoding):
         return hf.encoding_method(recv, m)
     if isinstance(recv, Foreign):
+        if recv.kind == "class" and not recv.alts:
+            return choices.foreign_classmethod(it, recv, m)  # `Cls.from_pretrained(...)`
         return foreign_method(it, fact, recv, m)
+    if isinstance(recv, (Choice, ClassRef)):
+        return choices.method(it, fact, recv, m)
     if isinstance(recv, Record):
         if recv.kind == "lightning.Trainer":
             return lightning_run(it, fact, m)
@@ -265,6 +299,8 @@ def method_call(it: Interpreter, fact: CallFact) -> Value:
             return model_call(it, fact, attr, None)
         if isinstance(attr, Foreign) and own is None:
             return foreign_call(it, fact, attr)  # `self.model(x)`: another module's model
+        if isinstance(attr, Choice) and own is None:
+            return choices.call(it, fact, attr)  # `self.model(x)`: one of several models
         key = it.class_method_key(recv.class_name, m)
         if key is not None:
             return it.call_unit(key, fact.args, fact.kwargs, skip_self=True)

@@ -9,7 +9,7 @@ import ast
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pooling_lint.analysis import hf
+from pooling_lint.analysis import choices, hf, hf_outputs
 from pooling_lint.analysis.axes import permute
 from pooling_lint.analysis.branches import Path, split, stepped, vacuous
 from pooling_lint.analysis.calls import call
@@ -37,6 +37,7 @@ from pooling_lint.analysis.scopes import selves_attr, uniform_element
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
 from pooling_lint.analysis.subscripts import subscript
 from pooling_lint.analysis.values import (
+    Choice,
     Const,
     DimOf,
     Encoding,
@@ -51,6 +52,7 @@ from pooling_lint.analysis.values import (
     SelfRef,
     SelfRefs,
     ShapeOf,
+    Table,
     Tensor,
     TupleValue,
     Value,
@@ -144,13 +146,15 @@ def eval_nothing(it: Interpreter, node: ast.expr) -> Value:
 
 
 def eval_dict(it: Interpreter, node: ast.Dict) -> Value:
+    values: list[Value] = []
     for key, value in zip(node.keys, node.values):
         if key is not None:  # `**other` entries were never evaluated
             data = it.eval(value)
+            values.append(data)
             if type(key) is ast.Name or type(key) is ast.Attribute:
                 # `{ids: batch}` keyed by a graph input is a TF1 feed_dict: ids receives batch
                 feed(it, it.eval(key), data)
-    return None
+    return choices.table(it, node, values)  # a dict of classes, functions, models
 
 
 def eval_named(it: Interpreter, node: ast.NamedExpr) -> Value:
@@ -233,13 +237,20 @@ def eval_subscript(it: Interpreter, node: ast.Subscript) -> Value:
     only = items[0] if len(items) == 1 else None
     if isinstance(base, ShapeOf) and isinstance(only, IntIndex):
         return DimOf(base.tensor, only.value, node)
+    if isinstance(base, Table):
+        key = node.slice
+        return choices.pick(base, Const(key.value) if type(key) is ast.Constant else None)
+    if isinstance(base, Choice):
+        return choices.item(base, only.value) if isinstance(only, IntIndex) else None
     if isinstance(base, Encoding):
         key = node.slice
         if type(key) is ast.Constant and isinstance(key.value, str):
             return hf.encoding_item(base, key.value)
         return None
     if isinstance(base, ModelOutput):
-        return hf.output_item(base, only.value) if isinstance(only, IntIndex) else None
+        if not isinstance(only, IntIndex):
+            return None
+        return hf_outputs.item(base, only.value) or hf.output_item(base, only.value)
     if isinstance(base, ListOf) and isinstance(only, IntIndex):
         return base.item  # every element of the list is `item`
     if isinstance(base, ListOf) and only is Marker.OTHER and type(node.slice) is ast.Name:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pooling_lint.analysis import hf_outputs
 from pooling_lint.analysis.arguments import const
 from pooling_lint.analysis.facts import CallFact
 from pooling_lint.analysis.layout import BT, BTF
@@ -90,7 +91,8 @@ def library_call(it: Interpreter, fact: CallFact, name: str) -> Value:
         side = _side_written(fact.kwarg("padding_side")) if given else None
         return HFObject("tokenizer", cls, side, node=fact.node)
     if what == "model":
-        return HFObject("model", cls, base=base, node=fact.node)
+        at, on = hf_outputs.constructed(cls, fact)
+        return HFObject("model", cls, base=base, node=fact.node, hidden_at=at, hidden_on=on)
     padding = fact.kwarg("padding")
     if padding is not None and const(padding) not in _PADS:
         return None  # DataCollatorWithPadding(tok, padding=False / unknown)
@@ -111,7 +113,9 @@ def data_loader(fact: CallFact) -> Value:
 
 # ------------------------------------------------------------------ calls
 def call(it: Interpreter, fact: CallFact, obj: HFObject, method: str = "__call__") -> Value:
-    """Calling a tokenizer, model or collator, or one of its methods."""
+    """Calling a tokenizer, model or collator, or one of its methods (a config: nothing)."""
+    if obj.kind == "config":
+        return None
     if obj.kind == "tokenizer":
         if method in ("__call__", "batch_encode_plus"):
             return tokenize(it, fact, _side(obj.side, known=True), batch=True)
@@ -122,7 +126,7 @@ def call(it: Interpreter, fact: CallFact, obj: HFObject, method: str = "__call__
         return None
     if obj.kind == "model":
         if method in ("__call__", "forward", "call"):
-            out = model_output(it, fact, obj.base)
+            out = hf_outputs.called(model_output(it, fact, obj.base), obj, fact)
             encoder_mask(it, fact.arg_node(-1, "attention_mask"), fact.node)
             hf_attention_mask(it, fact)
             return out

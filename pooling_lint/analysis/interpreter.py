@@ -20,7 +20,7 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pooling_lint.analysis import branches, project
+from pooling_lint.analysis import branches, choices, project
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, split, without_padding
 from pooling_lint.analysis.connections import Connection, scan_connections
@@ -490,7 +490,7 @@ class Interpreter:
         elif kind is ast.Tuple or kind is ast.List:
             assert isinstance(target, (ast.Tuple, ast.List))
             elements = target.elts
-            items: tuple[Value, ...] | None = None
+            items = choices.unpack(value, len(elements))  # `a, b, c = TABLE[t]`
             if isinstance(value, TupleValue) and len(value.items) == len(elements):
                 items = value.items
             elif (

@@ -634,6 +634,8 @@ def _exported(data: Portable, path: str) -> bool:
 
 def summarise(it: Interpreter, path: str) -> Portable:
     """This file's summary for the other modules: names, returns, outbound calls."""
+    from pooling_lint.analysis.choices import pretrained_exports
+
     facts = it.facts
     kinds: dict[str, str] = {}
     exports: dict[str, Portable] = {}
@@ -647,6 +649,8 @@ def summarise(it: Interpreter, path: str) -> Portable:
         ret = to_portable(_walked(it, it.returns.get(key)), facts, path)
         if _exported(ret, path):
             exports[f"{key}()"] = ret
+    for key, made in pretrained_exports(it).items():
+        exports.setdefault(key, to_portable(made, facts, path))  # `Cls.from_pretrained()`
     for cls, attrs in it.class_attrs.items():
         for attr, value in attrs.items():
             p = to_portable(value, facts, path)

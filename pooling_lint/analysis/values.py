@@ -339,6 +339,11 @@ class HFObject:
     side: str | None = None
     base: bool = False
     node: ast.AST | None = field(default=None, compare=False, repr=False)
+    #: a model: where ``hidden_states`` sits in its output tuple (``out[k]``) when they are
+    #: returned, for the classes whose tuple analysis/hf_outputs.py knows (else None), and
+    #: whether the construction asked for them (``output_hidden_states=``; None: not said)
+    hidden_at: int | None = None
+    hidden_on: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -358,6 +363,54 @@ class ModelOutput:
 
     hidden: Tensor
     base: bool = False
+    #: the position of ``hidden_states`` in the output tuple (``out[2]`` of a ``BertModel``
+    #: asked for them), None when unknown (analysis/hf_outputs.py)
+    hidden_at: int | None = None
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    """A class used as a value, not called (``{"bert": (BertConfig, BertModel, ...)}``): a
+    ``transformers`` class (``qualname`` canonical) or a class of this file (``local``)."""
+
+    qualname: str
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Partial:
+    """``functools.partial(f, k=v)`` of a function of this file, with keywords only: calling it
+    calls ``f`` with the call's arguments and those keywords."""
+
+    func: FunctionRef
+    kwargs: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(frozen=True)
+class MethodRef:
+    """``self.method`` of a class of this file used as a value (not called): calling it runs
+    that method on the instance."""
+
+    class_name: str
+    method: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A dict display whose values are classes, functions or models (analysis/choices.py):
+    ``keys`` are the constant keys (None for one that is not constant)."""
+
+    keys: tuple[object, ...]
+    values: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of several values, picked at run time: a :class:`Table` read with a key the file
+    does not fix, or callables bound on different paths. Each option is a value the name may
+    hold (analysis/choices.py): a call applies each one."""
+
+    options: tuple[Value, ...]
 
 
 Value = Union[
@@ -380,6 +433,11 @@ Value = Union[
     ModelOutput,
     Foreign,
     Record,
+    ClassRef,
+    Partial,
+    MethodRef,
+    Table,
+    Choice,
     None,
 ]
 
@@ -412,6 +470,9 @@ def join(a: Value, b: Value) -> Value:
         return None
     if a == b:
         return a
+    if _callable(a) and _callable(b):
+        # a function on one path, another on the other: on every path it is one of them
+        return choice_of((a, b))
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         kept: dict[str, Any] = {}
         for f in fields(Tensor):
@@ -447,6 +508,24 @@ def join(a: Value, b: Value) -> Value:
         kind = a.kind if a.kind == b.kind else None
         return TupleValue(tuple(join(x, y) for x, y in zip(a.items, b.items)), kind)
     return None
+
+
+def _callable(v: Value) -> bool:
+    if isinstance(v, Choice):
+        return all(_callable(o) for o in v.options)
+    return isinstance(v, (FunctionRef, Partial, MethodRef))
+
+
+def choice_of(options: tuple[Value, ...]) -> Value:
+    """One of ``options`` (nested choices flattened, repeats dropped; a single one is itself)."""
+    flat: list[Value] = []
+    for o in options:
+        for x in o.options if isinstance(o, Choice) else (o,):
+            if not any(same(x, y) for y in flat):
+                flat.append(x)
+    if len(flat) == 1:
+        return flat[0]
+    return Choice(tuple(flat))
 
 
 def _holds_padding(v: Value, depth: int = 0) -> bool:
