@@ -158,17 +158,19 @@ def test_unsure_regions_are_left_out_of_the_score(tmp_path: Path) -> None:
     assert [r.id for r in rr.load_regions(labels)] == ["X2"]
 
 
-def test_held_out_labels_are_well_formed_and_apart() -> None:
-    """The blind held-out set (benchmarks/recall/holdout.tsv): the same format, no repository
-    of the main labels, and every labelled file listed in holdout_trees.tsv."""
-    held = rr.load_regions(rr.LABELS.with_name("holdout.tsv"))
+@pytest.mark.parametrize(("name", "prefix"), [("holdout", "H"), ("holdout2", "G")])
+def test_held_out_labels_are_well_formed_and_apart(name: str, prefix: str) -> None:
+    """The blind held-out sets (benchmarks/recall/holdout*.tsv): the same format, no repository
+    of the main labels, and every labelled file listed in their trees file."""
+    held = rr.load_regions(rr.LABELS.with_name(f"{name}.tsv"))
     main = {r.repo for r in rr.load_regions()}
     assert held and not main & {r.repo for r in held}
     assert len({r.id for r in held}) == len(held)
-    trees = rr.LABELS.with_name("holdout_trees.tsv").read_text(encoding="utf-8").splitlines()
+    trees = rr.LABELS.with_name(f"{name}_trees.tsv").read_text(encoding="utf-8").splitlines()
     listed = {tuple(line.split("\t")) for line in trees[1:]}
     for r in held:
-        assert re.fullmatch(r"H\d{3}", r.id) and re.fullmatch(r"[0-9a-f]{40}", r.commit), r.id
+        assert re.fullmatch(prefix + r"\d{3}", r.id), r.id
+        assert re.fullmatch(r"[0-9a-f]{40}", r.commit), r.id
         assert (r.repo, r.commit, r.path) in listed, r.id
         assert bool(r.expected) == (r.label is rr.Label.BUG), r.id
 
