@@ -8,7 +8,9 @@ The rows are in :mod:`pooling_lint.analysis.library.hf`; this module is their ha
 * ``tok(texts, padding=True | "longest" | "max_length")`` (also ``pad_to_max_length=True``,
   ``batch_encode_plus``, ``tok.pad(...)``) returns an :class:`Encoding` whose ids and
   ``attention_mask`` are padded. Nothing is padded without a ``padding`` argument (the
-  default is ``False``), nor for one literal text unless it is padded to ``max_length``.
+  default is ``False``), nor for one literal text unless it is padded to ``max_length``,
+  nor (``padding=True`` / ``"longest"``) for a value that is one text wherever it comes
+  from (analysis/texts.py: a ``str`` parameter, every call site passing one ``str``).
   An unknown callable given ``return_tensors=`` and ``padding=`` is a tokenizer call too
   (the tokenizer is often a parameter); its padding side is then unknown.
 * ``DataCollatorWithPadding(tok)`` pads every batch it makes; a ``DataLoader`` with it as
@@ -34,6 +36,7 @@ from pooling_lint.analysis.layout import BT, BTF
 from pooling_lint.analysis.lengths import encoder_mask
 from pooling_lint.analysis.library import hf as hf_lib
 from pooling_lint.analysis.scopes import initializes
+from pooling_lint.analysis.texts import single_text, sites_of
 from pooling_lint.analysis.values import (
     Encoding,
     Evidence,
@@ -148,6 +151,10 @@ def tokenize(it: Interpreter, fact: CallFact, side: Side | None, batch: bool) ->
     ev = Evidence(fact.node, "")
     if not pads or (one_text and padding != "max_length"):
         return _encoding(None, ev)
+    if padding in (True, "longest") and single_text(
+        it.facts.tree, fact.arg_node(0, "text"), sites_of(it.facts.project)
+    ):
+        return _encoding(None, ev)  # a batch of one: padded to its own length
     code = it.facts.code(fact.node, 48)
     ev = Evidence(fact.node, f"`{code}`{_side_note(side)}")
     return _encoding(Padding(ev, side), ev)
