@@ -513,7 +513,7 @@ def _source_pattern() -> re.Pattern[str]:
 _SOURCE = _source_pattern()
 
 #: a module that may pad in a tokenizer call (analysis/texts.py decides one text or many)
-_TOKENIZES = re.compile(r"\bpadding\s*=\s*(?:True|['\"]longest)")
+_TOKENIZES = re.compile(r"\bpadding\b")
 
 _TOP_LEVEL = re.compile(r"^(class|def|async def)\s+(\w+)", re.MULTILINE)
 

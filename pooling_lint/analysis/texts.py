@@ -26,53 +26,29 @@ else is unknown, and an unknown argument keeps the tokenizer's padding (analysis
 from __future__ import annotations
 
 import ast
-import weakref
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, Union
 
-STR = "str"  # one Python str
-FILE = "file"  # a file opened in text mode (iterating it gives str lines)
-BOTTOM = "bottom"  # no value (an empty literal, a binding not reached yet)
-
-
-@dataclass(frozen=True)
-class Seq:
-    """An iterable (list, tuple, set, generator) whose every element is ``item``."""
-
-    item: Kind
-
-
-@dataclass(frozen=True)
-class Map:
-    """A dict: its keys are ``key``, its values ``value``."""
-
-    key: Kind
-    value: Kind
-
-
-@dataclass(frozen=True)
-class Tup:
-    """A tuple of known length (``(k, v)`` of ``dict.items()``, a tuple display)."""
-
-    items: tuple[Kind, ...]
-
-
-Kind = Union[str, Seq, Map, Tup, None]
-
-_MAX_DEPTH = 4
-_SCOPES = (
-    ast.Module,
-    ast.FunctionDef,
-    ast.AsyncFunctionDef,
-    ast.Lambda,
-    ast.ListComp,
-    ast.SetComp,
-    ast.DictComp,
-    ast.GeneratorExp,
+from pooling_lint.analysis.text_scopes import (
+    BOTTOM,
+    COMPREHENSIONS,
+    DEFS,
+    FILE,
+    MAX_DEPTH,
+    STR,
+    Bind,
+    Kind,
+    Map,
+    Scope,
+    Seq,
+    Tup,
+    depth,
+    elements,
+    from_json,
+    index_of,
+    join,
+    to_json,
 )
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
 #: str methods that return a str
 _STR_METHODS = frozenset(
     {
@@ -100,355 +76,10 @@ _STR_METHODS = frozenset(
     }
 )
 _STR_SPLITS = frozenset({"split", "rsplit", "splitlines"})
-#: methods that change a list, dict or set in place (what it holds is then unknown)
-_MUTATORS = frozenset(
-    {"append", "extend", "insert", "update", "setdefault", "add", "__setitem__", "__iadd__"}
-)
 _SEQ_ANNOTATIONS = frozenset(
     {"List", "list", "Sequence", "Iterable", "Collection", "Set", "set", "FrozenSet", "frozenset"}
 )
 _KEEP = frozenset({"list", "tuple", "sorted", "set", "frozenset", "reversed", "iter"})
-
-
-def join(a: Kind, b: Kind) -> Kind:
-    """What holds of a value that is ``a`` on one path and ``b`` on another."""
-    if a == BOTTOM:
-        return b
-    if b == BOTTOM:
-        return a
-    if a is None or b is None:
-        return None
-    if a == b:
-        return a
-    if isinstance(a, Seq) and isinstance(b, Seq):
-        return Seq(join(a.item, b.item))
-    if isinstance(a, Map) and isinstance(b, Map):
-        return Map(join(a.key, b.key), join(a.value, b.value))
-    if isinstance(a, Tup) and isinstance(b, Tup) and len(a.items) == len(b.items):
-        return Tup(tuple(join(x, y) for x, y in zip(a.items, b.items)))
-    if isinstance(a, (Seq, Tup)) and isinstance(b, (Seq, Tup)):
-        return Seq(join(elements(a), elements(b)))
-    return None
-
-
-def elements(k: Kind) -> Kind:
-    """What iterating a value of kind ``k`` gives."""
-    if k == BOTTOM:
-        return BOTTOM
-    if k == STR or k == FILE:
-        return STR  # the characters of a text, the lines of a text file
-    if isinstance(k, Seq):
-        return k.item
-    if isinstance(k, Map):
-        return k.key
-    if isinstance(k, Tup):
-        out: Kind = BOTTOM
-        for item in k.items:
-            out = join(out, item)
-        return out
-    return None
-
-
-def _depth(k: Kind) -> int:
-    if isinstance(k, Seq):
-        return 1 + _depth(k.item)
-    if isinstance(k, Map):
-        return 1 + max(_depth(k.key), _depth(k.value))
-    if isinstance(k, Tup):
-        return 1 + max((_depth(i) for i in k.items), default=0)
-    return 0
-
-
-# ------------------------------------------------------------------ portable kinds
-def to_json(k: Kind) -> Any:
-    if isinstance(k, Seq):
-        return {"seq": to_json(k.item)}
-    if isinstance(k, Map):
-        return {"map": [to_json(k.key), to_json(k.value)]}
-    if isinstance(k, Tup):
-        return {"tup": [to_json(i) for i in k.items]}
-    return k if k in (STR, FILE) else None
-
-
-def from_json(data: Any) -> Kind:
-    if data in (STR, FILE):
-        return str(data)
-    if isinstance(data, dict):
-        if "seq" in data:
-            return Seq(from_json(data["seq"]))
-        if "map" in data and isinstance(data["map"], list) and len(data["map"]) == 2:
-            return Map(from_json(data["map"][0]), from_json(data["map"][1]))
-        if "tup" in data and isinstance(data["tup"], list):
-            return Tup(tuple(from_json(i) for i in data["tup"]))
-    return None
-
-
-# ------------------------------------------------------------------ scopes
-@dataclass(frozen=True)
-class _Bind:
-    """One binding of a name: ``mode`` is how (``assign``, ``for``, ``with``, ``aug``,
-    ``def``, ``other``); ``expr`` the value (the iterable for ``for``); ``path`` the tuple
-    positions of the name inside the target; ``outer``: ``expr`` is evaluated in the
-    enclosing scope (a comprehension's first iterable)."""
-
-    mode: str
-    expr: ast.AST | None = None
-    path: tuple[int, ...] = ()
-    outer: bool = False
-
-
-@dataclass
-class _Scope:
-    node: ast.AST
-    parent: _Scope | None
-    binds: dict[str, list[_Bind]] = field(default_factory=dict)
-    params: dict[str, tuple[ast.arg, str]] = field(default_factory=dict)
-    declared: set[str] = field(default_factory=set)
-    mutated: set[str] = field(default_factory=set)
-    returns: list[ast.Return] = field(default_factory=list)
-    generator: bool = False
-
-
-class _Index:
-    """What one module's syntax says: parents, scopes, calls and loads of each name."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.tree = tree
-        self.parent: dict[ast.AST, ast.AST] = {}
-        self.loads: dict[str, list[ast.Name]] = {}
-        #: names some scope declares global/nonlocal (bound from elsewhere: unknown), and
-        #: names changed in place in some scope (a container whose elements are unknown)
-        self.declared: set[str] = set()
-        self.mutated: set[str] = set()
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parent[child] = node
-            kind = type(node)
-            if isinstance(node, ast.Name) and type(node.ctx) is ast.Load:
-                self.loads.setdefault(node.id, []).append(node)
-            elif kind is ast.Global or kind is ast.Nonlocal:
-                self.declared.update(node.names)  # type: ignore[attr-defined]
-            elif kind is ast.Call:
-                func = node.func  # type: ignore[attr-defined]
-                if type(func) is ast.Attribute and func.attr in _MUTATORS:
-                    self.mutated |= _base_names(func.value)
-            elif kind is ast.Subscript and type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-                self.mutated |= _base_names(node)
-            elif kind is ast.AugAssign and type(node.target) is not ast.Name:  # type: ignore[attr-defined]
-                self.mutated |= _base_names(node.target)  # type: ignore[attr-defined]
-        self.scopes: dict[ast.AST, _Scope | None] = {}
-        self.module = self.scope(tree)
-
-    def scope(self, node: ast.AST) -> _Scope | None:
-        """The scope that ``node`` (a scope node) opens."""
-        if node in self.scopes:
-            return self.scopes[node]
-        self.scopes[node] = None  # while it is built
-        parent = None
-        if type(node) is not ast.Module:
-            outer = self.enclosing(node, skip_classes=True)
-            parent = self.scope(outer) if outer is not None else None
-            if parent is None:
-                return None
-        scope = _Scope(node, parent)
-        _collect(scope)
-        self.scopes[node] = scope
-        return scope
-
-    def enclosing(self, node: ast.AST, skip_classes: bool = False) -> ast.AST | None:
-        """The scope node whose code evaluates ``node`` (None: a class body)."""
-        child = node
-        current = self.parent.get(node)
-        while current is not None:
-            kind = type(current)
-            if kind is ast.ClassDef:
-                if not skip_classes and child in current.body:  # type: ignore[attr-defined]
-                    return None
-            elif kind is ast.Module:
-                return current
-            elif kind in _DEFS:
-                if child in current.body:  # type: ignore[attr-defined]
-                    return current
-            elif kind is ast.Lambda:
-                if child is current.body:  # type: ignore[attr-defined]
-                    return current
-            elif kind is ast.comprehension:
-                comp = self.parent[current]
-                first = comp.generators[0] is current  # type: ignore[attr-defined]
-                if not (child is current.iter and first):  # type: ignore[attr-defined]
-                    return comp  # its targets, its conditions, a later iterable
-                child, current = comp, self.parent.get(comp)
-                continue
-            elif kind in _COMPREHENSIONS:
-                return current  # its element
-            child, current = current, self.parent.get(current)
-        return None
-
-    def scope_of(self, node: ast.AST) -> _Scope | None:
-        outer = self.enclosing(node)
-        return self.scope(outer) if outer is not None else None
-
-
-_INDEXES: weakref.WeakKeyDictionary[ast.Module, _Index] = weakref.WeakKeyDictionary()
-
-
-def index_of(tree: ast.Module) -> _Index:
-    found = _INDEXES.get(tree)
-    if found is None:
-        found = _INDEXES[tree] = _Index(tree)
-    return found
-
-
-def _scope_nodes(scope: _Scope) -> Iterator[ast.AST]:
-    """Every node evaluated in ``scope`` (nested scopes: only their parts evaluated here)."""
-    node = scope.node
-    roots: list[ast.AST]
-    if isinstance(node, ast.Module):
-        roots = list(node.body)
-    elif isinstance(node, _DEFS):
-        roots = list(node.body)
-    elif isinstance(node, ast.Lambda):
-        roots = [node.body]
-    elif isinstance(node, ast.DictComp):
-        roots = [node.key, node.value]
-    elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-        roots = [node.elt]
-    else:
-        roots = []
-    if isinstance(node, _COMPREHENSIONS):
-        for i, gen in enumerate(node.generators):
-            roots.extend([gen.target, *gen.ifs])
-            if i:
-                roots.append(gen.iter)
-    stack = roots[::-1]
-    while stack:
-        n = stack.pop()
-        yield n
-        kind = type(n)
-        if kind in _DEFS or kind is ast.ClassDef or kind is ast.Lambda:
-            outer: list[ast.AST] = list(getattr(n, "decorator_list", ()))
-            args = getattr(n, "args", None)
-            if isinstance(args, ast.arguments):
-                outer += [d for d in (*args.defaults, *args.kw_defaults) if d is not None]
-            if kind is ast.ClassDef:
-                outer += [*n.bases, *(k.value for k in n.keywords)]  # type: ignore[attr-defined]
-            stack.extend(outer[::-1])
-            continue
-        if kind in _COMPREHENSIONS:
-            stack.append(n.generators[0].iter)  # type: ignore[attr-defined]
-            continue
-        stack.extend(list(ast.iter_child_nodes(n))[::-1])
-
-
-def _collect(scope: _Scope) -> None:
-    node = scope.node
-    if isinstance(node, (*_DEFS, ast.Lambda)):
-        args = node.args
-        for a in (*args.posonlyargs, *args.args):
-            scope.params[a.arg] = (a, "positional")
-        for a in args.kwonlyargs:
-            scope.params[a.arg] = (a, "keyword")
-        for star in (args.vararg, args.kwarg):
-            if star is not None:
-                scope.params[star.arg] = (star, "star")
-    if isinstance(node, _COMPREHENSIONS):
-        for i, gen in enumerate(node.generators):
-            _bind_target(scope, gen.target, gen.iter, "for", (), outer=i == 0)
-
-    def add(name: str, bind: _Bind) -> None:
-        scope.binds.setdefault(name, []).append(bind)
-
-    for n in _scope_nodes(scope):
-        kind = type(n)
-        if kind is ast.Assign:
-            for t in n.targets:  # type: ignore[attr-defined]
-                _bind_target(scope, t, n.value, "assign", ())  # type: ignore[attr-defined]
-        elif kind is ast.AnnAssign:
-            if n.value is not None:  # type: ignore[attr-defined]
-                _bind_target(scope, n.target, n.value, "assign", ())  # type: ignore[attr-defined]
-        elif kind is ast.AugAssign:
-            target = n.target  # type: ignore[attr-defined]
-            if type(target) is ast.Name:
-                add(target.id, _Bind("aug", n))
-            else:
-                _mutate(scope, target)
-        elif kind is ast.For or kind is ast.AsyncFor:
-            _bind_target(scope, n.target, n.iter, "for", ())  # type: ignore[attr-defined]
-        elif kind is ast.With or kind is ast.AsyncWith:
-            for item in n.items:  # type: ignore[attr-defined]
-                if item.optional_vars is not None:
-                    _bind_target(scope, item.optional_vars, item.context_expr, "with", ())
-        elif kind in _COMPREHENSIONS:
-            for sub in ast.walk(n):  # a walrus in a comprehension binds this scope
-                if type(sub) is ast.NamedExpr and type(sub.target) is ast.Name:
-                    add(sub.target.id, _Bind("other"))
-        elif kind is ast.NamedExpr:
-            _bind_target(scope, n.target, n.value, "assign", ())  # type: ignore[attr-defined]
-        elif kind is ast.Import or kind is ast.ImportFrom:
-            for alias in n.names:  # type: ignore[attr-defined]
-                add((alias.asname or alias.name).split(".")[0], _Bind("other"))
-        elif kind in _DEFS:
-            add(n.name, _Bind("def", n))  # type: ignore[attr-defined]
-        elif kind is ast.ClassDef:
-            add(n.name, _Bind("other"))  # type: ignore[attr-defined]
-        elif kind is ast.ExceptHandler:
-            if n.name:  # type: ignore[attr-defined]
-                add(n.name, _Bind("other"))  # type: ignore[attr-defined]
-        elif kind is ast.Global or kind is ast.Nonlocal:
-            scope.declared.update(n.names)  # type: ignore[attr-defined]
-        elif kind in (ast.MatchAs, ast.MatchStar):
-            if n.name:  # type: ignore[attr-defined]
-                add(n.name, _Bind("other"))  # type: ignore[attr-defined]
-        elif kind is ast.MatchMapping:
-            if n.rest:  # type: ignore[attr-defined]
-                add(n.rest, _Bind("other"))  # type: ignore[attr-defined]
-        elif kind is ast.Call:
-            func = n.func  # type: ignore[attr-defined]
-            if type(func) is ast.Attribute and func.attr in _MUTATORS:
-                _mutate(scope, func.value)
-        elif kind is ast.Subscript and type(n.ctx) is ast.Store:  # type: ignore[attr-defined]
-            _mutate(scope, n)
-        elif kind is ast.Return:
-            scope.returns.append(n)  # type: ignore[arg-type]
-        elif kind is ast.Yield or kind is ast.YieldFrom or kind is ast.Await:
-            scope.generator = True
-
-
-def _base_names(target: ast.AST) -> set[str]:
-    while type(target) in (ast.Subscript, ast.Attribute):
-        target = target.value  # type: ignore[attr-defined]
-    return {target.id} if isinstance(target, ast.Name) else set()
-
-
-def _mutate(scope: _Scope, target: ast.AST) -> None:
-    while type(target) in (ast.Subscript, ast.Attribute):
-        target = target.value  # type: ignore[attr-defined]
-    if type(target) is ast.Name:
-        scope.mutated.add(target.id)
-
-
-def _bind_target(
-    scope: _Scope,
-    target: ast.AST,
-    expr: ast.AST,
-    mode: str,
-    path: tuple[int, ...],
-    outer: bool = False,
-) -> None:
-    kind = type(target)
-    if kind is ast.Name:
-        scope.binds.setdefault(target.id, []).append(  # type: ignore[attr-defined]
-            _Bind(mode, expr, path, outer)
-        )
-    elif kind is ast.Tuple or kind is ast.List:
-        for i, el in enumerate(target.elts):  # type: ignore[attr-defined]
-            _bind_target(scope, el, expr, mode, (*path, i), outer)
-    elif kind is ast.Starred:
-        inner = target.value  # type: ignore[attr-defined]
-        if type(inner) is ast.Name:
-            scope.binds.setdefault(inner.id, []).append(_Bind("other"))
-    else:
-        _mutate(scope, target)
 
 
 # ------------------------------------------------------------------ the resolver
@@ -474,7 +105,7 @@ class Resolver:
         scope = self.index.scope_of(expr)
         if scope is None:
             return None
-        for _ in range(_MAX_DEPTH):
+        for _ in range(MAX_DEPTH):
             self._cyclic = False
             self._done = {}
             k = self.kind(expr, scope)
@@ -488,8 +119,8 @@ class Resolver:
         return None
 
     # ------------------------------------------------------------- names
-    def name(self, scope: _Scope, name: str) -> Kind:
-        s: _Scope | None = scope
+    def name(self, scope: Scope, name: str) -> Kind:
+        s: Scope | None = scope
         while s is not None and name not in s.binds and name not in s.params:
             if name in s.declared:
                 return None
@@ -507,12 +138,12 @@ class Resolver:
             value = self._resolve(s, name)
         finally:
             self._stack.discard(key)
-        if value is not None and _depth(value) > _MAX_DEPTH:
+        if value is not None and depth(value) > MAX_DEPTH:
             value = None
         self._done[key] = value
         return value
 
-    def _resolve(self, scope: _Scope, name: str) -> Kind:
+    def _resolve(self, scope: Scope, name: str) -> Kind:
         out: Kind = BOTTOM
         if name in scope.params:
             out = self.param(scope, name)
@@ -524,7 +155,7 @@ class Resolver:
             return None  # a container changed in place: what it holds is unknown
         return out
 
-    def _bound(self, scope: _Scope, bind: _Bind) -> Kind:
+    def _bound(self, scope: Scope, bind: Bind) -> Kind:
         where = scope.parent if bind.outer and scope.parent is not None else scope
         expr = bind.expr
         if bind.mode == "aug":
@@ -545,20 +176,20 @@ class Resolver:
         return k
 
     # ------------------------------------------------------------- parameters
-    def param(self, scope: _Scope, name: str) -> Kind:
+    def param(self, scope: Scope, name: str) -> Kind:
         arg, how = scope.params[name]
         if arg.annotation is not None:
             return annotation_kind(arg.annotation)
         fn = scope.node
-        if how == "star" or not isinstance(fn, _DEFS) or fn.decorator_list:
+        if how == "star" or not isinstance(fn, DEFS) or fn.decorator_list:
             return None
         module = self.index.module
-        if module is None or scope.parent is not module:
-            return None  # a method, a nested function: callers the module does not show
+        if module is None or scope.parent is not module or fn not in self.index.tree.body:
+            return None  # a method, a nested or guarded function: callers not all shown
         binds = module.binds.get(fn.name, [])
         if len(binds) != 1 or binds[0].expr is not fn or fn.name in module.declared:
             return None  # a method, or a name bound again
-        sites: list[tuple[ast.Call, _Scope]] = []
+        sites: list[tuple[ast.Call, Scope]] = []
         for load in self.index.loads.get(fn.name, ()):
             call = self.index.parent.get(load)
             if not (type(call) is ast.Call and call.func is load):
@@ -581,8 +212,8 @@ class Resolver:
                 return None
         return None if out == BOTTOM and not sites and not foreign else out
 
-    def _site_arg(self, fn: ast.AST, name: str, call: ast.Call, where: _Scope) -> Kind:
-        assert isinstance(fn, _DEFS)
+    def _site_arg(self, fn: ast.AST, name: str, call: ast.Call, where: Scope) -> Kind:
+        assert isinstance(fn, DEFS)
         expr, missing = _argument(fn, name, call)
         if expr is not None:
             return self.kind(expr, where)
@@ -591,7 +222,7 @@ class Resolver:
         return None
 
     def _default(self, fn: ast.AST, name: str) -> Kind:
-        assert isinstance(fn, _DEFS)
+        assert isinstance(fn, DEFS)
         default = _default_of(fn, name)
         module = self.index.module
         if default is None or module is None:
@@ -599,7 +230,7 @@ class Resolver:
         return self.kind(default, module)
 
     # ------------------------------------------------------------- expressions
-    def kind(self, node: ast.AST | None, scope: _Scope, depth: int = 0) -> Kind:
+    def kind(self, node: ast.AST | None, scope: Scope, depth: int = 0) -> Kind:
         if node is None or depth > 12:
             return None
         kind = type(node)
@@ -634,7 +265,7 @@ class Resolver:
             for item in items:
                 out = join(out, item)
             return Seq(out)
-        if kind in _COMPREHENSIONS:
+        if kind in COMPREHENSIONS:
             inner = self.index.scope(node)
             if inner is None:
                 return None
@@ -655,7 +286,7 @@ class Resolver:
             return Map(keys, values)
         return None
 
-    def _binop(self, node: ast.BinOp, scope: _Scope, depth: int) -> Kind:
+    def _binop(self, node: ast.BinOp, scope: Scope, depth: int) -> Kind:
         left = self.kind(node.left, scope, depth + 1)
         op = type(node.op)
         if op is ast.Mod:
@@ -672,7 +303,7 @@ class Resolver:
             return STR  # "-" * n
         return None
 
-    def _subscript(self, node: ast.Subscript, scope: _Scope, depth: int) -> Kind:
+    def _subscript(self, node: ast.Subscript, scope: Scope, depth: int) -> Kind:
         base = self.kind(node.value, scope, depth + 1)
         if base == BOTTOM:
             return BOTTOM
@@ -698,7 +329,7 @@ class Resolver:
             return elements(base)
         return None
 
-    def _call(self, node: ast.Call, scope: _Scope, depth: int) -> Kind:
+    def _call(self, node: ast.Call, scope: Scope, depth: int) -> Kind:
         func = node.func
         if type(func) is ast.Attribute:
             return self._method(node, func, scope, depth)
@@ -734,7 +365,7 @@ class Resolver:
             return Seq(elements(self.kind(args[1], scope, depth + 1)))
         return None
 
-    def _method(self, node: ast.Call, func: ast.Attribute, scope: _Scope, depth: int) -> Kind:
+    def _method(self, node: ast.Call, func: ast.Attribute, scope: Scope, depth: int) -> Kind:
         recv = self.kind(func.value, scope, depth + 1)
         m = func.attr
         if recv == BOTTOM:
@@ -774,12 +405,12 @@ class Resolver:
                 return recv.item
         return None
 
-    def _function_return(self, scope: _Scope, name: str) -> Kind:
+    def _function_return(self, scope: Scope, name: str) -> Kind:
         """``f(...)`` of a module-level function of the file: what it returns every time."""
         module = self.index.module
         if module is None:
             return None
-        s: _Scope | None = scope
+        s: Scope | None = scope
         while s is not None and name not in s.binds and name not in s.params:
             s = s.parent
         binds = module.binds.get(name, ())
@@ -808,8 +439,8 @@ class Resolver:
         return out
 
 
-def _bound(scope: _Scope, name: str) -> bool:
-    s: _Scope | None = scope
+def _bound(scope: Scope, name: str) -> bool:
+    s: Scope | None = scope
     while s is not None:
         if name in s.binds or name in s.params or name in s.declared:
             return True
@@ -869,9 +500,9 @@ def _foreign_arg(
     positional: tuple[Kind, ...],
     keywords: dict[str, Kind],
     resolver: Resolver,
-    module: _Scope,
+    module: Scope,
 ) -> Kind:
-    assert isinstance(fn, _DEFS)
+    assert isinstance(fn, DEFS)
     args = fn.args
     names = [a.arg for a in (*args.posonlyargs, *args.args)]
     if name in names and names.index(name) < len(positional):

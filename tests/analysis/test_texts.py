@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 from pooling_lint.analysis.project import ProjectContext
 from pooling_lint.analysis.texts import (
@@ -121,6 +122,8 @@ def test_parameters_by_every_call_site() -> None:
     assert _kind(method) is None
     default = 'def f(text="a"):\n    probe(text)\nf()\nf(text="b")\n'
     assert _kind(default) == STR
+    guarded = 'if __name__ == "__main__":\n    def f(text):\n        probe(text)\n    f("a")\n'
+    assert _kind(guarded) is None
     returned = 'def read(p):\n    return open(p).read()\nprobe(read("x"))\n'
     assert _kind(returned) == STR
 
@@ -194,3 +197,23 @@ def test_call_sites_of_other_modules() -> None:
         n for n in ast.walk(tree) if type(n) is ast.Call and getattr(n.func, "id", "") == "probe"
     )
     assert own.kind_at(call.args[0]) is None
+
+
+def test_project_pass_gives_the_call_sites_of_other_modules(tmp_path: Path) -> None:
+    from pooling_lint.project import Project
+
+    (tmp_path / "encoder.py").write_text(
+        "def embed(value):\n    return tok(value, padding=True)\n\n\ndef other(x):\n    pass\n"
+    )
+    (tmp_path / "search.py").write_text(
+        "from encoder import embed\n\n\ndef query(q: str):\n    return embed(q)\n"
+    )
+    (tmp_path / "index.py").write_text("import encoder\n\nencoder.embed(['a', 'b'][0])\n")
+    files = sorted(tmp_path.glob("*.py"))
+    texts = Project(files).contexts()[tmp_path / "encoder.py"]["texts"]
+    assert sorted(texts["names"]["embed"], key=repr) == [[["str"], []], [["str"], []]]
+    # a module that names `embed` without an import the pass follows: unknown callers
+    (tmp_path / "batch.py").write_text("import pkg.encoder\n\npkg.encoder.embed(rows)\n")
+    files = sorted(tmp_path.glob("*.py"))
+    texts = Project(files).contexts()[tmp_path / "encoder.py"]["texts"]
+    assert texts["names"]["embed"] == "escaped"
