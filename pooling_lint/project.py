@@ -378,26 +378,40 @@ class Project:
         (its own function of that name, ``import a.b``, a star import) leaves it unknown."""
         from pooling_lint.analysis.texts import calls_in
 
-        wanted = [m for m in self.by_path.values() if _TOKENIZES.search(m.text)]
+        wanted = [
+            m for m in self.by_path.values() if "padding" in m.text and _TOKENIZES.search(m.text)
+        ]  # (no leading \b: a literal prefix makes the search fast)
         if not wanted:
             return
-        counts: dict[str, int] = {}
-        for module in self.by_path.values():
-            for word in self._words(module):
-                counts[word] = counts.get(word, 0) + 1
+        mentioned: dict[str, list[_Module]] = {}
+
+        def mentions(name: str) -> list[_Module]:
+            """The modules whose text has the word ``name``."""
+            found = mentioned.get(name)
+            if found is None:
+                word = re.compile(rf"\b{re.escape(name)}\b")
+                found = [
+                    m for m in self.by_path.values() if name in m.text and word.search(m.text)
+                ]
+                mentioned[name] = found
+            return found
 
         def named_elsewhere(module: _Module) -> Any:
-            words = self._words(module)
-
             def foreign(name: str) -> str | None:
-                return "escaped" if counts.get(name, 0) > (name in words) else None
+                return "escaped" if any(m is not module for m in mentions(name)) else None
 
             return foreign
 
         for target in wanted:
             functions = {n for n, k in _top_level_kinds(target.text).items() if k == "function"}
+            if not functions:
+                continue
             names: dict[str, Any] = {}
-            for other in self.by_path.values():
+            users: dict[str, _Module] = {}
+            for name in functions:
+                for m in mentions(name):
+                    users.setdefault(m.key, m)
+            for other in users.values():
                 used = functions & self._words(other) if other.key != target.key else set()
                 if not used:
                     continue
@@ -512,8 +526,9 @@ def _source_pattern() -> re.Pattern[str]:
 #: a module is analysed only if it may make padded data (or receives some)
 _SOURCE = _source_pattern()
 
-#: a module that may pad in a tokenizer call (analysis/texts.py decides one text or many)
-_TOKENIZES = re.compile(r"\bpadding\b")
+#: a module that pads in a tokenizer call with a literal ``padding=True`` / ``"longest"``, the
+#: only ones analysis/hf.py asks analysis/texts.py about (one text or many)
+_TOKENIZES = re.compile(r"""padding\s*=\s*(?:True\b|(['"])longest\1)""")
 
 _TOP_LEVEL = re.compile(r"^(class|def|async def)\s+(\w+)", re.MULTILINE)
 

@@ -151,7 +151,7 @@ def tokenize(it: Interpreter, fact: CallFact, side: Side | None, batch: bool) ->
     ev = Evidence(fact.node, "")
     if not pads or (one_text and padding != "max_length"):
         return _encoding(None, ev)
-    if padding in (True, "longest") and single_text(
+    if _literal_padding(fact) and single_text(
         it.facts.tree, fact.arg_node(0, "text"), sites_of(it.facts.project)
     ):
         return _encoding(None, ev)  # a batch of one: padded to its own length
@@ -326,6 +326,13 @@ def dict_comprehension(it: Interpreter, node: ast.DictComp) -> Value:
 
 
 # ------------------------------------------------------------------ helpers
+def _literal_padding(fact: CallFact) -> bool:
+    """``padding=True`` / ``padding="longest"`` written as such (what the project pass looks
+    for when it gathers the call sites of the module's functions, analysis/texts.py)."""
+    node = fact.arg_node(99, "padding")
+    return type(node) is ast.Constant and (node.value is True or node.value == "longest")
+
+
 def _side(side: str | None, known: bool) -> Side | None:
     if side == "left":
         return Side.PRE

@@ -168,9 +168,13 @@ class Index:
         #: names changed in place in some scope (a container whose elements are unknown)
         self.declared: set[str] = set()
         self.mutated: set[str] = set()
-        for node in ast.walk(tree):
+        parent = self.parent
+        stack: list[ast.AST] = [tree]
+        while stack:  # one walk (ast.walk would list the children a second time)
+            node = stack.pop()
             for child in ast.iter_child_nodes(node):
-                self.parent[child] = node
+                parent[child] = node
+                stack.append(child)
             kind = type(node)
             if isinstance(node, ast.Name) and type(node.ctx) is ast.Load:
                 self.loads.setdefault(node.id, []).append(node)
