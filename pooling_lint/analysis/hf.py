@@ -36,7 +36,7 @@ from pooling_lint.analysis.layout import BT, BTF
 from pooling_lint.analysis.lengths import encoder_mask
 from pooling_lint.analysis.library import hf as hf_lib
 from pooling_lint.analysis.scopes import initializes
-from pooling_lint.analysis.texts import single_text, sites_of
+from pooling_lint.analysis.texts import first_text, single_text, sites_of
 from pooling_lint.analysis.values import (
     Encoding,
     Evidence,
@@ -152,7 +152,7 @@ def tokenize(it: Interpreter, fact: CallFact, side: Side | None, batch: bool) ->
     if not pads or (one_text and padding != "max_length"):
         return _encoding(None, ev)
     if _literal_padding(fact) and single_text(
-        it.facts.tree, fact.arg_node(0, "text"), sites_of(it.facts.project)
+        it.facts.tree, first_text(fact.node), sites_of(it.facts.project)
     ):
         return _encoding(None, ev)  # a batch of one: padded to its own length
     code = it.facts.code(fact.node, 48)

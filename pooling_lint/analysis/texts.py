@@ -541,6 +541,18 @@ def annotation_kind(node: ast.AST) -> Kind:
 
 
 # ------------------------------------------------------------------ the tokenizer's question
+def first_text(call: ast.Call) -> ast.expr | None:
+    """The text a tokenizer call passes: its first positional argument (none after a
+    ``*args``), else its ``text=``."""
+    if call.args:
+        first = call.args[0]
+        return None if type(first) is ast.Starred else first
+    for k in call.keywords:
+        if k.arg == "text":
+            return k.value
+    return None
+
+
 def single_text(tree: ast.Module, arg: ast.expr | None, foreign: Any = None) -> bool:
     """Is ``arg`` (a tokenizer's text) one text everywhere it runs, a batch of one: a
     ``str``, or a one-element list display of a ``str``?"""
