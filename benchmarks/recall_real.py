@@ -120,11 +120,19 @@ class Score:
     not_rule: int = 0
 
 
+#: a region the labeller could not decide from the whole repository: kept in the file with its
+#: reason, left out of the score
+UNSURE = "unsure"
+
+
 def load_regions(path: Path = LABELS) -> list[Region]:
-    """Read the labelled regions from a labels TSV file (header row first)."""
+    """Read the labelled regions from a labels TSV file (header row first); ``unsure`` rows
+    are skipped."""
     regions = []
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
+            if row["label"] == UNSURE:
+                continue
             expected = row["expected"].strip()
             regions.append(
                 Region(

@@ -147,6 +147,32 @@ def test_load_regions_reads_codes_and_dashes(tmp_path: Path) -> None:
     assert first.folder == "o+r"
 
 
+def test_unsure_regions_are_left_out_of_the_score(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.tsv"
+    labels.write_text(
+        HEADER
+        + f"X1\to/r\t{'a' * 40}\tm.py\t3\t4\tunsure\t-\thf-mean\tsame-file\tundecidable\n"
+        + f"X2\to/r\t{'a' * 40}\tm.py\t8\t9\tclean\t-\thf-mean\tsame-file\twhy not\n",
+        encoding="utf-8",
+    )
+    assert [r.id for r in rr.load_regions(labels)] == ["X2"]
+
+
+def test_held_out_labels_are_well_formed_and_apart() -> None:
+    """The blind held-out set (benchmarks/recall/holdout.tsv): the same format, no repository
+    of the main labels, and every labelled file listed in holdout_trees.tsv."""
+    held = rr.load_regions(rr.LABELS.with_name("holdout.tsv"))
+    main = {r.repo for r in rr.load_regions()}
+    assert held and not main & {r.repo for r in held}
+    assert len({r.id for r in held}) == len(held)
+    trees = rr.LABELS.with_name("holdout_trees.tsv").read_text(encoding="utf-8").splitlines()
+    listed = {tuple(line.split("\t")) for line in trees[1:]}
+    for r in held:
+        assert re.fullmatch(r"H\d{3}", r.id) and re.fullmatch(r"[0-9a-f]{40}", r.commit), r.id
+        assert (r.repo, r.commit, r.path) in listed, r.id
+        assert bool(r.expected) == (r.label is rr.Label.BUG), r.id
+
+
 def test_real_labels_are_well_formed_pointers() -> None:
     regions = rr.load_regions()
     ids = [r.id for r in regions]

@@ -22,6 +22,7 @@ from pooling_lint.analysis.library_calls import library_call
 from pooling_lint.analysis.lightning import LIGHTNING_TRAINERS, lightning_run
 from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
+from pooling_lint.analysis.polarity import VALUE_CHANGING_METHODS
 from pooling_lint.analysis.project import (
     dynamic_module,
     feed_dict,
@@ -336,6 +337,8 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     if m in lib.IDENTITY_METHODS:
         if m == "cpu":
             return t.with_(device_moved=None)
+        if t.marks is not None and m in VALUE_CHANGING_METHODS:
+            return t.with_(marks=None)  # `m.log()`, `m.neg()`: not True at the same steps
         return t
     if m in lib.DEVICE_METHODS:
         target = fact.args[0] if fact.args else fact.kwarg("device")
@@ -348,6 +351,8 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
     if m in ("masked_fill", "masked_fill_"):
         fill = fill_of(fact.args[1] if len(fact.args) > 1 else fact.kwarg("value"))
         out = masked(t, node, fill, it)
+        if isinstance(out, Tensor) and out.marks is not None:
+            out = out.with_(marks=None)  # some steps of a mask set to another value
         filled = operand_node
         if isinstance(filled, ast.Attribute) and filled.attr == "data":
             filled = filled.value  # `x.data.masked_fill_(m, v)` fills x's own storage
@@ -355,7 +360,7 @@ def tensor_method(it: Interpreter, fact: CallFact, t: Tensor, m: str) -> Value:
             it.frame.env[filled.id] = out
         return out
     if m in ("clamp", "clamp_", "clamp_min", "clip", "clamp_min_", "maximum"):
-        return t.with_(guarded=True)
+        return t.with_(guarded=True, marks=None)
     if m == "size":
         if fact.args:
             size_axis = as_int(fact.args[0])

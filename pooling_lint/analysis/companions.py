@@ -30,6 +30,7 @@ from typing import Literal
 
 from pooling_lint.analysis.connections import _arange_bound, _dim_of
 from pooling_lint.analysis.facts import FileFacts
+from pooling_lint.analysis.library.spec import SAME_VALUE_FUNCTIONS
 from pooling_lint.analysis.scopes import all_params
 from pooling_lint.analysis.values import Evidence, Tensor
 from pooling_lint.analysis.walk import FUNCTIONS, walk
@@ -52,8 +53,6 @@ _SAME_VALUES = frozenset(
     {"float", "double", "half", "bool", "long", "int", "byte", "to", "type", "type_as"}
     | {"cuda", "cpu", "detach", "contiguous", "clone"}
 )
-#: Functions whose result holds the same values as their first argument.
-_SAME_VALUE_FUNCTIONS = frozenset({"cast", "to_float"})
 #: Methods and functions applied step by step: the result keeps every row's steps in place.
 _STEPWISE = frozenset(
     _SAME_VALUES
@@ -371,7 +370,7 @@ def _lengths_mask_of(body: _Body, value: ast.expr) -> str | None:
     if isinstance(value, ast.Call):
         fname = value.func.attr if isinstance(value.func, ast.Attribute) else ""
         fname = fname or getattr(value.func, "id", "")
-        if fname in _SAME_VALUE_FUNCTIONS and value.args:
+        if fname in SAME_VALUE_FUNCTIONS and value.args:
             return _lengths_mask_of(body, value.args[0])
         if fname == "sequence_mask" and value.args:
             return _plain_lengths(value.args[0])
@@ -420,7 +419,7 @@ def _plain_lengths(node: ast.expr) -> str | None:
                     continue
                 return None
             fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if fname in _SAME_VALUE_FUNCTIONS and node.args:
+            if fname in SAME_VALUE_FUNCTIONS and node.args:
                 node = node.args[0]
                 continue
             return None
@@ -473,7 +472,7 @@ def _mask_chain(node: ast.expr) -> tuple[str, bool, int] | None:
                     inverted, node = inverted != flip, recv
                 else:
                     return None
-            elif fname in _SAME_VALUE_FUNCTIONS and node.args:
+            elif fname in SAME_VALUE_FUNCTIONS and node.args:
                 node = node.args[0]
             elif fname == "logical_not" and node.args:
                 inverted, node = not inverted, node.args[0]
@@ -583,7 +582,7 @@ def _points(facts: FileFacts, body: _Body, expr: ast.AST, depth: int = 0) -> set
             return _points(facts, body, args[0], nxt)
         short = qual.rsplit(".", 1)[-1]
         if qual.split(".")[0] in ("torch", "tensorflow", "keras") and args:
-            if short in _STEPWISE or short in _SAME_VALUE_FUNCTIONS:
+            if short in _STEPWISE or short in SAME_VALUE_FUNCTIONS:
                 return _points(facts, body, args[0], nxt)
             if short == "where" and len(args) == 3:  # where(m, x, 0): x's steps, selected
                 return _points(facts, body, args[1], nxt) | _points(facts, body, args[2], nxt)

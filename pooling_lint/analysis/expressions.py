@@ -28,8 +28,10 @@ from pooling_lint.analysis.indexing import (
 )
 from pooling_lint.analysis.operators import binary, comparison
 from pooling_lint.analysis.pad_loops import mapped_padded, pad_expression
+from pooling_lint.analysis.polarity import flipped
 from pooling_lint.analysis.project import foreign_attr
 from pooling_lint.analysis.queries import takes_last_step
+from pooling_lint.analysis.row_lengths import lengths_of_padded_rows
 from pooling_lint.analysis.scopes import MISSING as _MISSING_BINDING
 from pooling_lint.analysis.scopes import selves_attr, uniform_element
 from pooling_lint.analysis.shape_reads import shape_read_of_attribute, shape_read_of_call
@@ -84,7 +86,7 @@ def eval_unary(it: Interpreter, node: ast.UnaryOp) -> Value:
         if isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
             return Const(-inner.value)
     if op is ast.Invert and isinstance(inner, Tensor):
-        return inner.with_(origin=Evidence(node, ""))
+        return flipped(inner.with_(origin=Evidence(node, "")), node)
     return None
 
 
@@ -176,6 +178,8 @@ def eval_comprehension(it: Interpreter, node: ast.ListComp | ast.GeneratorExp) -
     item = it.eval(node.elt)
     frame.env = saved
     mapped = mapped_padded(node, first, item)  # `[vocab[w] for w in padded_tokens]`
+    if mapped is None:
+        mapped = lengths_of_padded_rows(node, first)  # `[len(p) for p in padded]`
     return mapped if mapped is not None else ListOf(item)
 
 

@@ -18,7 +18,7 @@ from pooling_lint.analysis.names import ImportTable, collect_imports, resolve
 from pooling_lint.analysis.positions import SourceLines
 from pooling_lint.analysis.project import ForeignNode, ProjectContext
 from pooling_lint.analysis.reshapes import Reshape
-from pooling_lint.analysis.values import Evidence, Layer, Tensor, Value
+from pooling_lint.analysis.values import Evidence, Layer, Marks, Tensor, Value
 from pooling_lint.diagnostics import Edit, Location, Related
 
 
@@ -128,6 +128,9 @@ class Division:
     numerator: Value
     denominator: Value
     denominator_node: ast.expr
+    #: the numerator is the full sum of an outer product ``v * m`` and the denominator the
+    #: full sum of its column ``m`` (reductions.outer_normalised): that sum
+    outer_normalised: Reduction | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,19 @@ class ModelCall:
     data: Value
 
 
+@dataclass(frozen=True)
+class MaskGiven:
+    """A ``[batch, time]`` mask handed to an API that reads it as True (or 1) at ``true_at``:
+    a Hugging Face model's ``attention_mask=`` (the real tokens), a torch
+    ``key_padding_mask`` (the padding). ``node`` is the argument's expression."""
+
+    node: ast.expr
+    api: str
+    param: str
+    value: Value
+    true_at: Marks
+
+
 @dataclass
 class EventLog:
     """The recorder the interpreter writes events to: one typed list and method per kind.
@@ -165,6 +181,7 @@ class EventLog:
     unused_masks: list[UnusedMask] = field(default_factory=list)
     model_calls: list[ModelCall] = field(default_factory=list)
     reshapes: list[Reshape] = field(default_factory=list)
+    masks_given: list[MaskGiven] = field(default_factory=list)
 
     def call(self, event: CallFact) -> None:
         self.calls.append(event)
@@ -193,6 +210,9 @@ class EventLog:
     def reshape(self, event: Reshape) -> None:
         self.reshapes.append(event)
 
+    def mask_given(self, event: MaskGiven) -> None:
+        self.masks_given.append(event)
+
     def extend(self, other: EventLog) -> None:
         """Append every event of ``other``, kind by kind."""
         self.calls.extend(other.calls)
@@ -204,6 +224,7 @@ class EventLog:
         self.unused_masks.extend(other.unused_masks)
         self.model_calls.extend(other.model_calls)
         self.reshapes.extend(other.reshapes)
+        self.masks_given.extend(other.masks_given)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from pooling_lint.analysis.facts import CallFact
 from pooling_lint.analysis.layout import BT, BTF
 from pooling_lint.analysis.lengths import encoder_mask
 from pooling_lint.analysis.library import hf as hf_lib
+from pooling_lint.analysis.polarity import hf_attention_mask
 from pooling_lint.analysis.scopes import initializes
 from pooling_lint.analysis.texts import first_text, single_text, sites_of
 from pooling_lint.analysis.values import (
@@ -42,6 +43,7 @@ from pooling_lint.analysis.values import (
     Evidence,
     HFObject,
     ListOf,
+    Marks,
     ModelOutput,
     Padding,
     Role,
@@ -125,6 +127,7 @@ def call(it: Interpreter, fact: CallFact, obj: HFObject, method: str = "__call__
         if method in ("__call__", "forward", "call"):
             out = model_output(it, fact, obj.base)
             encoder_mask(it, fact.arg_node(-1, "attention_mask"), fact.node)
+            hf_attention_mask(it, fact)
             return out
         if method in _MODEL_SAME:
             return obj
@@ -360,6 +363,10 @@ def _encoding(pad: Padding | None, ev: Evidence) -> Encoding:
         origin=ev,
         nonzero=Evidence(
             ev.node, "a tokenizer's `attention_mask` (every text keeps at least one real token)"
+        ),
+        marks=(
+            Marks.VALID,
+            Evidence(ev.node, "the `attention_mask` of a tokenizer"),
         ),
     )
     return Encoding(ids, mask)

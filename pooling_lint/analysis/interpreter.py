@@ -26,9 +26,9 @@ from pooling_lint.analysis.branches import Path, Refinement, absent_evidence, sp
 from pooling_lint.analysis.connections import Connection, scan_connections
 from pooling_lint.analysis.expressions import EXPRESSIONS
 from pooling_lint.analysis.facts import (
-    Division,
     EventLog,
     FileFacts,
+    Reduction,
     UnusedMask,
 )
 from pooling_lint.analysis.flows import iterated, loop_item
@@ -43,7 +43,7 @@ from pooling_lint.analysis.operators import binary
 from pooling_lint.analysis.pad_loops import fill_rows, filled_in_loop, fitted, pad_aug_assign
 from pooling_lint.analysis.padding import fill_of, padded_as
 from pooling_lint.analysis.project import module_names, seed_inbound
-from pooling_lint.analysis.reductions import mean_by_division
+from pooling_lint.analysis.reductions import record_division
 from pooling_lint.analysis.scopes import (
     MISSING as _MISSING,
 )
@@ -114,6 +114,7 @@ class Interpreter:
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
         self.inlining: set[str] = set()  # the helpers running inline now (analysis/inline.py)
+        self.full_sums: dict[int, tuple[Value, Reduction]] = {}  # id -> result, reduction
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:
@@ -255,7 +256,8 @@ class Interpreter:
                 ev = Evidence(p, f"the `{name}` parameter")
                 cur = env.get(name)
                 base = cur if isinstance(cur, Tensor) else Tensor()
-                env[name] = base.with_(role=role, origin=ev)
+                marks = base.marks if role is Role.MASK else None  # the callers' polarity
+                env[name] = base.with_(role=role, origin=ev, marks=marks)
         links = self._links.get(unit.key)
         if links is None:
             links, masked_reads = scan_connections(fn, roles, frozenset(names))
@@ -668,8 +670,7 @@ class Interpreter:
         return None
 
     def division(self, node: ast.AST, num: Value, den: Value, den_node: ast.expr) -> None:
-        self.log.division(Division(node, num, den, den_node))
-        mean_by_division(self, node, num, den)
+        record_division(self, node, num, den, den_node)
 
 
 _AUG_OPS = frozenset({ast.Mult, ast.Div, ast.Add, ast.Sub})

@@ -18,6 +18,7 @@ from pooling_lint.analysis.keras_merge import merge_layer
 from pooling_lint.analysis.layout import BCT, BF, BT, BTF, TB, TBF, Axis
 from pooling_lint.analysis.library import ApplyModel
 from pooling_lint.analysis.padding import refill
+from pooling_lint.analysis.polarity import torch_key_padding
 from pooling_lint.analysis.reductions import pool_last_axis
 from pooling_lint.analysis.values import (
     Const,
@@ -262,12 +263,14 @@ def _layout_by(layer: Layer, t: Tensor, lev: Evidence) -> Tensor:
 def _attention(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
+    torch_key_padding(it, layer, fact)
     return TupleValue((_layout_by(layer, t, lev), None))
 
 
 def _transformer(
     it: Interpreter, node: ast.AST, layer: Layer, t: Tensor, lev: Evidence, fact: CallFact | None
 ) -> Value:
+    torch_key_padding(it, layer, fact)
     return _layout_by(layer, t, lev)
 
 

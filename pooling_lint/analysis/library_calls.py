@@ -35,6 +35,7 @@ from pooling_lint.analysis.keras_models import sequential
 from pooling_lint.analysis.layout import BF, BQT, BT, BTF, TB, TBF, Axis, B, Layout, T
 from pooling_lint.analysis.lengths import nonzero
 from pooling_lint.analysis.library import ApiSpec, CallModel, Family, Framework
+from pooling_lint.analysis.library.spec import SAME_VALUE_FUNCTIONS
 from pooling_lint.analysis.pad_loops import stacked
 from pooling_lint.analysis.padding import fill_of, masked, refill
 from pooling_lint.analysis.reductions import pool_last_axis, reduce
@@ -53,6 +54,7 @@ from pooling_lint.analysis.values import (
     KerasModel,
     Layer,
     ListOf,
+    Marks,
     Packed,
     Padding,
     Role,
@@ -226,6 +228,9 @@ def _literal(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: 
     data = arg_node(fact, 0, "data") or arg_node(fact, 0, "value")
     if data is None:
         return None
+    given = fact.args[0] if fact.args else None
+    if isinstance(given, Tensor) and given.padded_rows is not None:
+        return given  # torch.tensor([len(p) for p in padded]): still the padded length
     if _lengths_of_items(it, data):
         # torch.tensor([len(s) for s in seqs]): one length per sequence
         return Tensor(rank=1, layout=B, role=Role.LENGTHS, origin=ev)
@@ -388,7 +393,12 @@ def _sequence_mask(
         steps = size if isinstance(size, int) else None
     dims = (batch if isinstance(batch, int) else None, steps)
     return Tensor(
-        rank=2, layout=BT, role=Role.MASK, origin=ev, dims=dims if dims != (None, None) else None
+        rank=2,
+        layout=BT,
+        role=Role.MASK,
+        origin=ev,
+        dims=dims if dims != (None, None) else None,
+        marks=(Marks.VALID, ev),  # True at the first `length` steps of each row
     )
 
 
@@ -471,22 +481,19 @@ def _where(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
 
 def _guard(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     t = first_tensor(fact.args)
-    return t.with_(guarded=True) if t is not None else None
+    return t.with_(guarded=True, marks=None) if t is not None else None
 
 
 def _identity(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
     t = fact.args[0] if fact.args else None
+    if isinstance(t, Tensor) and t.marks is not None and spec.short not in SAME_VALUE_FUNCTIONS:
+        t = t.with_(marks=None)  # `tf.exp(m)`, `torch.relu(m)`: a mask's steps may change
     if isinstance(t, Tensor):
         return t.with_(keras_mask=None) if raw and t.symbolic is not None else t
-    if isinstance(t, DimOf) and spec.short in _SAME_NUMBER:
+    if isinstance(t, DimOf) and spec.short in SAME_VALUE_FUNCTIONS:
         return t  # `tf.cast(tf.shape(x)[1], tf.float32)`: the same size, as another dtype
     return None
 
-
-#: the identity rows that keep a number's value (a cast, not ``relu`` or ``exp``)
-_SAME_NUMBER = frozenset(
-    {"cast", "identity", "stop_gradient", "convert_to_tensor", "as_tensor", "asarray", "array"}
-)
 
 
 def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:

@@ -7,6 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from pooling_lint.analysis.layout import BT
 from pooling_lint.analysis.padding import masked
+from pooling_lint.analysis.polarity import (
+    flipped,
+    of_arange_compare,
+    of_mask_compare,
+    of_token_compare,
+)
 from pooling_lint.analysis.values import (
     Const,
     Dim,
@@ -34,15 +40,18 @@ def binary(
     if isinstance(out, Tensor) and isinstance(left, Tensor) and isinstance(right, Tensor):
         out = broadcast_shape(out, left, right)
         if op is ast.Mult and type(node) is ast.BinOp:
-            column = _column_of_outer(left, right, node.left, node.right)
-            if column is not None:
-                out = out.with_(outer=Evidence(column, ""))
+            found = _column_of_outer(left, right, node.left, node.right)
+            if found is not None:
+                column, column_node = found
+                out = out.with_(outer=Evidence(column_node, ""), outer_column=column)
     return out
 
 
-def _column_of_outer(a: Tensor, b: Tensor, a_node: ast.expr, b_node: ast.expr) -> ast.expr | None:
+def _column_of_outer(
+    a: Tensor, b: Tensor, a_node: ast.expr, b_node: ast.expr
+) -> tuple[Tensor, ast.expr] | None:
     """``v * c`` of a ``(N,)`` vector and an ``(N, 1)`` column of the same known length N
-    (N > 1): broadcasting makes it the ``(N, N)`` outer product. The column's node."""
+    (N > 1): broadcasting makes it the ``(N, N)`` outer product. The column and its node."""
     for vec, col, col_node in ((a, b, b_node), (b, a, a_node)):
         if vec.dims is None or col.dims is None or len(vec.dims) != 1 or len(col.dims) != 2:
             continue
@@ -51,7 +60,7 @@ def _column_of_outer(a: Tensor, b: Tensor, a_node: ast.expr, b_node: ast.expr) -
             continue
         if isinstance(n, int) and n < 2:
             continue
-        return col_node
+        return col, col_node
     return None
 
 
@@ -113,7 +122,9 @@ def _binary(it: Interpreter, node: ast.AST, op: type | None, left: Value, right:
             if a is not None and b is not None and b.role == Role.MASK and a.role != Role.MASK:
                 return masked(a, node, Fill.ZERO, it)
         if lt is not None and rt is not None and lt.role == Role.MASK and rt.role == Role.MASK:
-            return lt
+            # both masks: True where both are; one polarity only when they share it
+            same = lt.marks is not None and rt.marks is not None and lt.marks[0] is rt.marks[0]
+            return lt if same or lt.marks is None else lt.with_(marks=None)
         t = lt or rt
         assert t is not None
         other = right if t is lt else left
@@ -144,7 +155,9 @@ def _binary(it: Interpreter, node: ast.AST, op: type | None, left: Value, right:
             # lengths - 1 can be 0 even when no length is
             return t.with_(guarded=True) if op is ast.Add else t.with_(nonzero=None)
         if t.role == Role.MASK and isinstance(other, Const):
-            return t
+            if op is ast.Sub and t is rt and other.value == 1:
+                return flipped(t, node)  # 1 - m: the other steps
+            return t.with_(marks=None)  # m - 1, m + c: a mask of another meaning
         if isinstance(other, Const):
             return t
         return t.with_(role=Role.DATA if t.role == Role.MASK else t.role)
@@ -156,7 +169,8 @@ def _binary(it: Interpreter, node: ast.AST, op: type | None, left: Value, right:
         return None
     if op is ast.MatMult:
         return None
-    return lt if lt is not None and isinstance(right, Const) else None
+    # `m ^ 1`, `m % 2`, ...: the shape stays, what is True may not
+    return lt.with_(marks=None) if lt is not None and isinstance(right, Const) else None
 
 
 def fold(op: type | None, a: Any, b: Any) -> Value:
@@ -182,7 +196,8 @@ def comparison(it: Interpreter, node: ast.Compare) -> Value:
     roles = {v.role for v in values if isinstance(v, Tensor)}
     ev = Evidence(node, "")
     if Role.ARANGE in roles and Role.LENGTHS in roles:
-        return Tensor(rank=2, layout=BT, role=Role.MASK, origin=ev)
+        marks = of_arange_compare(left, ops, node) if len(values) == 2 else None
+        return Tensor(rank=2, layout=BT, role=Role.MASK, origin=ev, marks=marks)
     if ops and all(o in (ast.NotEq, ast.Eq, ast.Gt) for o in ops):
         t = left if isinstance(left, Tensor) else None
         if (
@@ -191,5 +206,22 @@ def comparison(it: Interpreter, node: ast.Compare) -> Value:
             and all(isinstance(r, Const) for r in rights)
         ):
             if t.rank == 2 or t.role == Role.TOKENS:
-                return Tensor(rank=t.rank, dims=t.dims, layout=t.layout, role=Role.MASK, origin=ev)
+                return Tensor(
+                    rank=t.rank,
+                    dims=t.dims,
+                    layout=t.layout,
+                    role=Role.MASK,
+                    origin=ev,
+                    marks=of_token_compare(ops, node),
+                )
+    if (
+        isinstance(left, Tensor)
+        and left.role == Role.MASK
+        and len(rights) == 1
+        and isinstance(rights[0], Const)
+    ):
+        # `m == 0`, `m != 1`: the same mask, the other way round (`m > 0`: the same)
+        marks = of_mask_compare(left, ops, rights[0].value, node)
+        if marks is not None:
+            return left.with_(origin=ev, marks=marks)
     return None

@@ -9,6 +9,7 @@ from pooling_lint.analysis.arguments import as_int
 from pooling_lint.analysis.axes import drop_axis, normalise_axis
 from pooling_lint.analysis.facts import (
     CallFact,
+    Division,
     Reduction,
 )
 from pooling_lint.analysis.library import Framework
@@ -45,19 +46,28 @@ def reduce(
     known, axis = normalise_axis(axis_value, t)
     if not known:
         return None
-    it.log.reduction(
-        Reduction(
-            node=node,
-            op=op,
-            api=api,
-            operand=t,
-            axis=axis,
-            operand_node=operand_node,
-            layer=layer,
-            has_mask_arg=has_mask,
-            framework=framework,
-        )
+    event = Reduction(
+        node=node,
+        op=op,
+        api=api,
+        operand=t,
+        axis=axis,
+        operand_node=operand_node,
+        layer=layer,
+        has_mask_arg=has_mask,
+        framework=framework,
     )
+    it.log.reduction(event)
+    out = _reduced(node, op, api, t, axis, keepdims)
+    if op == "sum" and axis is None and out is not None:
+        # kept with its result, so a division can tell which value was summed (by identity)
+        it.full_sums[id(out)] = (out, event)
+    return out
+
+
+def _reduced(
+    node: ast.AST, op: str, api: str, t: Tensor, axis: int | None, keepdims: bool
+) -> Value:
     if op == "sum" and t.role == Role.MASK:
         # a mask with a valid step in every row: its sum over any axis but the batch's is
         # never zero
@@ -76,6 +86,33 @@ def reduce(
         # the origin names this sum, so a division by the padded length can find it
         out = out.with_(role=Role.POOLED_SUM, origin=Evidence(node, api))
     return out
+
+
+def record_division(
+    it: Interpreter, node: ast.AST, num: Value, den: Value, den_node: ast.expr
+) -> None:
+    """``num / den`` with a tracked side: the event, and the mean it may be."""
+    it.log.division(Division(node, num, den, den_node, outer_normalised(it, num, den)))
+    mean_by_division(it, node, num, den)
+
+
+def outer_normalised(it: Interpreter, num: Value, den: Value) -> Reduction | None:
+    """``(v * m).sum() / m.sum()`` with ``v * m`` an outer product (``Tensor.outer``): the
+    numerator's full sum, when the denominator is the full sum of that product's own column.
+
+    Both sides are matched by value: each must be the result of a full sum recorded by
+    :func:`reduce` (through any names it was bound to), and the denominator's operand must be
+    the very column value the product was built from, so ``s = m.sum(); ... / s`` is the same
+    division and a sum of another tensor with the same text is not."""
+    n = it.full_sums.get(id(num))
+    d = it.full_sums.get(id(den))
+    if n is None or d is None or n[0] is not num or d[0] is not den:
+        return None
+    summed = n[1]
+    column = summed.operand.outer_column
+    if summed.operand.outer is None or column is None or d[1].operand is not column:
+        return None
+    return summed
 
 
 def mean_by_division(it: Interpreter, node: ast.AST, num: Value, den: Value) -> None:

@@ -39,6 +39,10 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
         it.log.mask_drop(MaskDropped(fact.node, t, "slicing"))
     rank = t.rank if t.rank is not None else (len(t.layout) if t.layout else None)
     axes = fact.axis_items(rank)
+    if axes is None and _rows_of_padded_batch(it, fact, rank):
+        # `X[idx]`, `X[train_idx]` of a padded (batch, time) array with an index the file
+        # does not show: rows (a 1-D index array or list); each kept row keeps its padding
+        return t.with_(dims=None)
     if axes is None:
         if any(isinstance(i, TensorIndex) for i in fact.items):
             # x[arange(B), lengths - 1]: a gather of one step per row
@@ -102,6 +106,52 @@ def subscript(it: Interpreter, fact: SubscriptFact) -> Value:
             chars.extend(t.layout[k:])
             out = out.with_(layout=Layout(tuple(chars)), rank=len(chars))
     return out
+
+
+def _rows_of_padded_batch(it: Interpreter, fact: SubscriptFact, rank: int | None) -> bool:
+    """``X[idx]``: one index that is a name, attribute, call or subscript the analysis cannot
+    evaluate, on a padded ``(batch, time)`` array. Indexing an array with anything but an int,
+    a slice or a tuple selects along the first axis; only a 2-D boolean array would pick
+    elements instead, and a comparison (the way such a mask is made) is not read this way."""
+    t = fact.base
+    node = fact.node
+    if t.padding is None or rank != 2 or t.layout is None or t.layout.time_axis != 1:
+        return False
+    if (
+        len(fact.items) != 1
+        or fact.items[0] is not Marker.OTHER
+        or not isinstance(node, ast.Subscript)
+    ):
+        return False
+    index = node.slice
+    if type(index) is ast.Name:
+        # `for i in range(n): X[i]`, `i += 1`: a counter picks one row, not rows
+        unit = it.frame.unit.node if it.frame is not None else it.tree
+        return index.id not in _counters(unit)
+    return type(index) in (ast.Attribute, ast.Call, ast.Subscript)
+
+
+def _counters(scope: ast.AST) -> frozenset[str]:
+    """Names of ``scope`` that hold one integer at a time: loop targets over ``range(...)``,
+    the count of ``enumerate(...)``, names augmented in place (``i += 1``). Walked only for
+    the rare subscript that needs it (an unknown name indexing a padded batch)."""
+    names: set[str] = set()
+    for node in ast.walk(scope):
+        if isinstance(node, (ast.For, ast.comprehension)):
+            call = node.iter
+            fname = ""
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+                fname = call.func.id
+            target = node.target
+            if fname == "range" and isinstance(target, ast.Name):
+                names.add(target.id)
+            elif fname == "enumerate" and isinstance(target, ast.Tuple) and target.elts:
+                first = target.elts[0]
+                if isinstance(first, ast.Name):
+                    names.add(first.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return frozenset(names)
 
 
 def join_ends(it: Interpreter, call: ast.Call, parts: list[ast.expr]) -> None:

@@ -34,6 +34,16 @@ class Role(str, Enum):
     ARANGE = "arange"  # arange(T): compared with lengths it builds a mask
 
 
+class Marks(str, Enum):
+    """Which steps a ``[batch, time]`` mask holds True (or a nonzero value) at."""
+
+    VALID = "valid"  # the real tokens: `ids != pad`, `arange(T) < lengths`, HF attention_mask
+    PAD = "pad"  # the padding: `ids == pad`, `~valid`, `1 - valid`
+
+    def flipped(self) -> Marks:
+        return Marks.PAD if self is Marks.VALID else Marks.VALID
+
+
 class Side(str, Enum):
     """Where the padding of a sequence is."""
 
@@ -105,6 +115,9 @@ class Tensor:
     #: an ``(N,)`` vector times an ``(N, 1)`` column (the evidence's node): broadcast to the
     #: ``(N, N)`` outer product
     outer: Evidence | None = None
+    #: the value of that column, to tell by value (not by its text) that a division
+    #: normalises the product by the column's own sum (reductions.outer_normalised)
+    outer_column: Tensor | None = field(default=None, compare=False, repr=False)
     #: a mask repeated along its time axis (`mask.repeat(1, h)`): copies of all the steps lie
     #: side by side, so a reshape to (batch, time, h) does not line up with the steps
     tiled: Evidence | None = None
@@ -117,6 +130,13 @@ class Tensor:
     nonzero: Evidence | None = None
     origin: Evidence | None = None
     lengths_literal: tuple[int, ...] | None = None  # a literal list of lengths
+    #: lengths measured on the rows of this padded batch (the evidence's node): every one is
+    #: the padded length (analysis/row_lengths.py)
+    padded_rows: Evidence | None = None
+    #: a mask's polarity, and what showed it (analysis/polarity.py); the operations that
+    #: change which steps are True (arithmetic, comparisons, ``exp``/``log``-like functions)
+    #: flip it or drop it, structural ones (casts, moves, slices, reshapes) keep it
+    marks: tuple[Marks, Evidence] | None = None
 
     @property
     def time_axis(self) -> int | None:
@@ -406,6 +426,8 @@ def join(a: Value, b: Value) -> Value:
                 )
             elif f.name == "nonzero" and va is not None and vb is not None:
                 kept[f.name] = va  # nonzero on both paths, for different reasons
+            elif f.name == "marks" and va is not None and vb is not None and va[0] is vb[0]:
+                kept[f.name] = va  # True at the same steps on both paths
             elif f.name == "mask_consumed":
                 # consumed on one path: unsure whether a later drop matters (stay silent)
                 kept[f.name] = va or vb

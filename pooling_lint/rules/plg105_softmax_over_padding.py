@@ -123,6 +123,10 @@ class SoftmaxOverPadding(Rule):
             n_args = len(lc.call.node.args) + len(lc.call.node.keywords)
             if n_args > 3 and lc.layer.qualname.endswith("Attention"):
                 continue  # mask passed positionally
+            if len(lc.call.node.args) > 1 and not lc.layer.qualname.endswith("Attention"):
+                continue  # `encoder(x, src_mask, key_padding_mask)`: masks passed positionally
+            if any(k.arg is None for k in lc.call.node.keywords):
+                continue  # `**kwargs` may hold the mask
             kw = names[0]
             yield Finding(
                 node=lc.node,

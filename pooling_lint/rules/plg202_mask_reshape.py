@@ -155,48 +155,26 @@ class MaskReshape(Rule):
         the product broadcasts to ``(N, N)``, so its sum is ``sum(v) * sum(m)`` and the
         division by ``m.sum()`` gives the plain ``sum(v)``: the mask weighs nothing. That the
         sum of ``m`` normalises the weighted sum is what makes ``m`` a mask of ``v``'s
-        elements (an outer product on purpose is not divided by its column's sum)."""
-        sums = {
-            id(r.node): r
-            for r in facts.reductions
-            if r.op == "sum" and r.axis is None and r.operand.outer is not None
-        }
+        elements (an outer product on purpose is not divided by its column's sum); the
+        analysis matches the two sums by value (``Division.outer_normalised``)."""
         for d in facts.divisions:
-            node = d.node
-            if type(node) is not ast.BinOp:
-                continue
-            r = sums.get(id(node.left))
+            r = d.outer_normalised
             if r is None or r.operand.outer is None:
                 continue
+            node = d.node
             column = r.operand.outer.node
-            den = _summed(d.denominator_node)
-            if den is None or ast.dump(den) != ast.dump(column):
-                continue
             dims = r.operand.dims or ()
             n = dims[0] if dims else "N"
             col = facts.code(column)
             yield Finding(
                 node=node,
                 message=(
-                    f"`{facts.code(node.left)}` multiplies a ({n},) vector by the ({n}, 1) "
+                    f"`{facts.code(r.node)}` multiplies a ({n},) vector by the ({n}, 1) "
                     f"column `{col}`, which broadcasts to ({n}, {n}): the sum counts every "
                     f"value once per kept row, and dividing by `{facts.code(d.denominator_node)}` "
                     f"gives the unmasked sum; drop the column axis (`{col}.squeeze(1)`)"
                 ),
             )
-
-
-def _summed(node: ast.expr) -> ast.expr | None:
-    """``m`` of ``m.sum()`` (a full sum, no arguments)."""
-    if (
-        type(node) is ast.Call
-        and type(node.func) is ast.Attribute
-        and node.func.attr == "sum"
-        and not node.args
-        and not node.keywords
-    ):
-        return node.func.value
-    return None
 
 
 def _expand_fix(facts: FileFacts, r: Reshape) -> tuple[Replacement, ...]:

@@ -101,6 +101,20 @@ FOUND = {
         """,
         ("lengths", "n"),
     ),
+    "through a conversion that keeps the values (torch.as_tensor)": (
+        """
+        import torch
+        class M(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = torch.nn.LSTM(4, 8, batch_first=True)
+            def forward(self, x, mask):
+                x = x * mask.unsqueeze(-1)
+                out, _ = self.rnn(x)
+                return torch.as_tensor(out).mean(1)  # here
+        """,
+        ("mask", "mask"),
+    ),
     "through a torch LSTM and a Linear": (
         """
         import torch

@@ -7,7 +7,7 @@ import pytest
 
 from pooling_lint.analysis.values import Tensor
 
-from .conftest import facts_of, probe
+from .conftest import facts_of, line_of, probe
 
 HEAD = """
 import torch
@@ -60,3 +60,42 @@ probe({expr})
     if outer:
         assert facts.code(value.outer.node) == "col"
         assert value.dims == (12, 12)
+
+
+BODY = """
+vec = torch.randn(12)
+col = torch.randn(12).unsqueeze(1)
+other = torch.randn(12).unsqueeze(1)
+"""
+
+
+@pytest.mark.parametrize(
+    ("division", "normalised"),
+    [
+        ("(vec * col).sum() / col.sum()", True),
+        ("(col * vec).sum() / col.sum()", True),
+        # through names: the same values, whatever the text
+        ("s = (vec * col).sum()\nn = col.sum()\nprobe_div = s / n", True),
+        ("alias = col\nprobe_div = (vec * col).sum() / alias.sum()", True),
+        ("(vec * col).sum() / other.sum()", False),  # another column
+        ("(vec * col).sum() / vec.sum()", False),
+        ("(vec * col).sum() / col.sum(0)", False),  # not a full sum
+        ("(vec * col).sum(1) / col.sum()", False),
+        ("(vec * col.squeeze(1)).sum() / col.sum()", False),  # no outer product
+        # the same text, another value: `col` rebound between the two sums
+        ("s = (vec * col).sum()\ncol = other\nprobe_div = s / col.sum()", False),
+    ],
+)
+def test_a_division_by_the_columns_own_sum_is_matched_by_value(
+    division: str, normalised: bool
+) -> None:
+    lines = division.splitlines()
+    if not lines[-1].startswith("probe_div"):
+        lines[-1] = f"probe_div = {lines[-1]}"
+    src = HEAD + BODY + "\n".join(lines) + "\n"
+    facts = facts_of(src)
+    divisions = [d for d in facts.divisions if facts.line(d.node) == line_of(src, "probe_div")]
+    assert divisions, "the division was not recorded"
+    assert (divisions[-1].outer_normalised is not None) == normalised
+    if normalised:
+        assert facts.code(divisions[-1].outer_normalised.operand.outer.node) == "col"

@@ -136,6 +136,16 @@ class ApplyModel(Enum):
     TEXT_VECTORIZATION = "TextVectorization"  # strings -> zero-padded token ids
 
 
+#: Functions whose result holds the same values as their first argument: casts, identities
+#: and conversions to a tensor or array (``tf.cast``, ``tf.to_float``, ``tf.identity``,
+#: ``torch.as_tensor``, ``np.asarray``), by their last name component. A size stays the same
+#: size through them (library_calls) and a mask the same mask (companions, for the fixes).
+SAME_VALUE_FUNCTIONS = frozenset(
+    {"cast", "to_float", "identity", "stop_gradient", "convert_to_tensor", "as_tensor"}
+    | {"asarray", "array"}
+)
+
+
 @dataclass(frozen=True)
 class ApiSpec:
     """One row: a canonical qualified name and what the analysis knows about it."""
