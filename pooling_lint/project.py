@@ -251,6 +251,13 @@ class Project:
 
     # ------------------------------------------------------------------ rounds
     def contexts(self) -> dict[Path, Context]:
+        """Each taking-part file's context (by its path as given), after the rounds, and
+        how the other modules call the functions of a module that tokenizes with padding."""
+        out = self._import_contexts()
+        self._text_sites(out)
+        return out
+
+    def _import_contexts(self) -> dict[Path, Context]:
         """Each taking-part file's context (by its path as given), after the rounds."""
         edges: set[str] = set()
         for module in self.by_path.values():
@@ -364,6 +371,86 @@ class Project:
             ctx["inbound"] = inbound
         return ctx
 
+    def _text_sites(self, out: dict[Path, Context]) -> None:
+        """analysis/texts.py: for each module that pads in a tokenizer call, how the others
+        call its top-level functions (what each passes: one text or not), as ``texts`` in its
+        context. A module that names such a function without an import the pass follows
+        (its own function of that name, ``import a.b``, a star import) leaves it unknown."""
+        from pooling_lint.analysis.texts import calls_in
+
+        wanted = [
+            m for m in self.by_path.values() if "padding" in m.text and _TOKENIZES.search(m.text)
+        ]  # (no leading \b: a literal prefix makes the search fast)
+        if not wanted:
+            return
+        mentioned: dict[str, list[_Module]] = {}
+
+        def mentions(name: str) -> list[_Module]:
+            """The modules whose text has the word ``name``."""
+            found = mentioned.get(name)
+            if found is None:
+                word = re.compile(rf"\b{re.escape(name)}\b")
+                found = [
+                    m for m in self.by_path.values() if name in m.text and word.search(m.text)
+                ]
+                mentioned[name] = found
+            return found
+
+        def named_elsewhere(module: _Module) -> Any:
+            def foreign(name: str) -> str | None:
+                return "escaped" if any(m is not module for m in mentions(name)) else None
+
+            return foreign
+
+        for target in wanted:
+            functions = {n for n, k in _top_level_kinds(target.text).items() if k == "function"}
+            if not functions:
+                continue
+            names: dict[str, Any] = {}
+            users: dict[str, _Module] = {}
+            for name in functions:
+                for m in mentions(name):
+                    users.setdefault(m.key, m)
+            for other in users.values():
+                used = functions & self._words(other) if other.key != target.key else set()
+                if not used:
+                    continue
+                refs = [(loc, ref) for loc, ref in other.imports.items() if ref[0] == target.key]
+                by_name = {ref[1] for _, ref in refs if ref[2] == "name"}
+                by_module = any(ref[2] == "module" for _, ref in refs)
+                seen_whole = target.key in other.stars or any(
+                    target.key in found for found in other.dynamic.values()
+                )
+                for name in used if seen_whole else used - by_name if not by_module else ():
+                    names[name] = "escaped"
+                if seen_whole or not refs:
+                    continue
+                if other.tree is None:
+                    other.tree = _parse(other.text)
+                if other.tree is None:
+                    names.update({n: "escaped" for n in used})
+                    continue
+                foreign = named_elsewhere(other)
+                for local, (_, name, kind) in sorted(refs):
+                    if kind == "module" or name in used:
+                        calls_in(other.tree, local, name, kind == "module", names, foreign)
+            info: dict[str, Any] = {}
+            if names.pop("*", None) is not None:
+                info["*"] = True
+            if names:
+                info["names"] = names
+            if not info:
+                continue
+            ctx = out.get(target.path)
+            if ctx is None:
+                ctx = out[target.path] = {"path": target.display}
+            ctx["texts"] = info
+
+    def _words(self, module: _Module) -> frozenset[str]:
+        if module.words is None:
+            module.words = frozenset(re.findall(r"\w+", module.text))
+        return module.words
+
     def _reaches(self, module: _Module, key: str) -> bool:
         """Can ``module`` reach the member ``Class.member`` (``Class.member()``) of an imported
         class? Only by naming it, unless the language or the framework calls it
@@ -441,6 +528,10 @@ def _source_pattern() -> re.Pattern[str]:
 
 #: a module is analysed only if it may make padded data (or receives some)
 _SOURCE = _source_pattern()
+
+#: a module that pads in a tokenizer call with a literal ``padding=True`` / ``"longest"``, the
+#: only ones analysis/hf.py asks analysis/texts.py about (one text or many)
+_TOKENIZES = re.compile(r"""padding\s*=\s*(?:True\b|(['"])longest\1)""")
 
 _TOP_LEVEL = re.compile(r"^(class|def|async def)\s+(\w+)", re.MULTILINE)
 

@@ -8,7 +8,9 @@ The rows are in :mod:`pooling_lint.analysis.library.hf`; this module is their ha
 * ``tok(texts, padding=True | "longest" | "max_length")`` (also ``pad_to_max_length=True``,
   ``batch_encode_plus``, ``tok.pad(...)``) returns an :class:`Encoding` whose ids and
   ``attention_mask`` are padded. Nothing is padded without a ``padding`` argument (the
-  default is ``False``), nor for one literal text unless it is padded to ``max_length``.
+  default is ``False``), nor for one literal text unless it is padded to ``max_length``,
+  nor (``padding=True`` / ``"longest"``) for a value that is one text wherever it comes
+  from (analysis/texts.py: a ``str`` parameter, every call site passing one ``str``).
   An unknown callable given ``return_tensors=`` and ``padding=`` is a tokenizer call too
   (the tokenizer is often a parameter); its padding side is then unknown.
 * ``DataCollatorWithPadding(tok)`` pads every batch it makes; a ``DataLoader`` with it as
@@ -36,6 +38,7 @@ from pooling_lint.analysis.lengths import encoder_mask
 from pooling_lint.analysis.library import hf as hf_lib
 from pooling_lint.analysis.polarity import hf_attention_mask
 from pooling_lint.analysis.scopes import initializes
+from pooling_lint.analysis.texts import first_text, single_text, sites_of
 from pooling_lint.analysis.values import (
     Encoding,
     Evidence,
@@ -155,6 +158,10 @@ def tokenize(it: Interpreter, fact: CallFact, side: Side | None, batch: bool) ->
     ev = Evidence(fact.node, "")
     if not pads or (one_text and padding != "max_length"):
         return _encoding(None, ev)
+    if _literal_padding(fact) and single_text(
+        it.facts.tree, first_text(fact.node), sites_of(it.facts.project)
+    ):
+        return _encoding(None, ev)  # a batch of one: padded to its own length
     code = it.facts.code(fact.node, 48)
     ev = Evidence(fact.node, f"`{code}`{_side_note(side)}")
     return _encoding(Padding(ev, side), ev)
@@ -326,6 +333,13 @@ def dict_comprehension(it: Interpreter, node: ast.DictComp) -> Value:
 
 
 # ------------------------------------------------------------------ helpers
+def _literal_padding(fact: CallFact) -> bool:
+    """``padding=True`` / ``padding="longest"`` written as such (what the project pass looks
+    for when it gathers the call sites of the module's functions, analysis/texts.py)."""
+    node = fact.arg_node(99, "padding")
+    return type(node) is ast.Constant and (node.value is True or node.value == "longest")
+
+
 def _side(side: str | None, known: bool) -> Side | None:
     if side == "left":
         return Side.PRE

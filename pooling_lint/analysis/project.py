@@ -91,6 +91,8 @@ class ProjectContext:
     #: (module, name) -> what the module only imports from another (`models/__init__.py`'s
     #: `from .lstm import Model`: `models.Model` is `models/lstm.py`'s `Model`)
     reexports: dict[tuple[str, str], Foreign] = field(default_factory=dict)
+    #: how the other modules call this module's functions: one text or not (analysis/texts.py)
+    texts: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Portable) -> ProjectContext:
@@ -107,6 +109,7 @@ class ProjectContext:
                 ctx.reexports[(str(module), str(name))] = Foreign(target, tname, kind)
         for prefix, modules in data.get("dynamic", {}).items():
             ctx.dynamic[str(prefix)] = tuple(str(m) for m in modules)
+        ctx.texts = dict(data.get("texts", {}))
         for target, args, kwargs in data.get("inbound", []):
             ctx.inbound.append(
                 (
