@@ -29,6 +29,7 @@ from pooling_lint.analysis.project import (
     fit_to_call,
     foreign_call,
     foreign_method,
+    is_builtin_import,
 )
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand
@@ -98,7 +99,9 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return hf.call(it, fact, callee)
     if isinstance(callee, Foreign):
         return foreign_call(it, fact, callee)
-    if fact.qualname == "importlib.import_module" and it.facts.project is not None:
+    if it.facts.project is not None and (
+        fact.qualname == "importlib.import_module" or is_builtin_import(it, fact)
+    ):
         picked = dynamic_module(it, fact)  # a module of the tree picked at run time
         if picked is not None:
             return picked

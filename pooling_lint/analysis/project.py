@@ -538,15 +538,56 @@ def dynamic_module(it: Interpreter, fact: CallFact) -> Value:
     """``importlib.import_module("models." + name)``: whichever module is picked, it is one of
     the modules of the checked tree in that package (the project pass lists them); the value
     stands for all of them. Nothing outside the tree is guessed; a name with no constant
-    package prefix, or a keyword ``package=`` (a relative name), stays unknown."""
+    package prefix, or a keyword ``package=`` (a relative name), stays unknown. The builtin
+    ``__import__("models." + name, fromlist=["Model"])`` is the same pick (with a non-empty
+    ``fromlist`` it returns the named module, not the top package)."""
     ctx = _context(it)
-    if ctx is None or not fact.node.args or fact.node.keywords:
+    if ctx is None or not fact.node.args:
+        return None
+    if fact.qualname == "importlib.import_module":
+        if fact.node.keywords:
+            return None
+    elif not _imports_the_module(fact.node):
         return None
     prefix = dynamic_prefix(fact.node.args[0])
     modules = ctx.dynamic.get(prefix or "", ())
     if not modules:
         return None
     return Foreign(modules[0], "", "module", modules)
+
+
+def is_builtin_import(it: Interpreter, fact: CallFact) -> bool:
+    """A call of the builtin ``__import__`` (not a name the file binds itself)."""
+    func = fact.node.func
+    if type(func) is not ast.Name or func.id != "__import__":
+        return False
+    frame = it.frame
+    bound = frame is not None and func.id in frame.env
+    return not (bound or func.id in it.module_env or func.id in it.functions)
+
+
+def _imports_the_module(node: ast.Call) -> bool:
+    """``__import__("models." + name, fromlist=[...])``: with a non-empty ``fromlist`` the
+    builtin returns the named module itself (without one, the top package ``models``); a
+    ``level`` other than 0 is a relative import (unsure)."""
+    fromlist: ast.expr | None = node.args[3] if len(node.args) > 3 else None
+    level: ast.expr | None = node.args[4] if len(node.args) > 4 else None
+    for kw in node.keywords:
+        if kw.arg == "fromlist":
+            fromlist = kw.value
+        elif kw.arg == "level":
+            level = kw.value
+        elif kw.arg not in ("globals", "locals"):
+            return False
+    if level is not None and not (type(level) is ast.Constant and level.value == 0):
+        return False
+    if isinstance(fromlist, (ast.List, ast.Tuple)):
+        return bool(fromlist.elts)
+    return (
+        isinstance(fromlist, ast.Constant)
+        and isinstance(fromlist.value, str)
+        and bool(fromlist.value)
+    )
 
 
 def _picked(results: list[Value]) -> Value:
