@@ -245,6 +245,8 @@ class Interpreter:
                 env[name] = bound[name]
             elif is_plain_literal(default):
                 env[name] = self.eval(default)
+            elif type(default) is ast.Name and isinstance(self.module_env.get(default.id), Const):
+                env[name] = self.module_env[default.id]  # `max_len=MAX_LEN`: a module constant
             # A name gives a value its role (so the mask itself is not "pooled"), never the
             # padding of other values: that comes from connections (analysis/connections.py).
             role = roles.get(name)
@@ -392,7 +394,7 @@ class Interpreter:
             frame.env, frame.path = then_env, then_path
         else:
             frame.env = join_env(then_env, else_env, then_path.absent, else_path.absent)
-            frame.env.update(fitted(stmt.test, then_env, else_env))
+            frame.env.update(fitted(stmt.test, then_env, else_env, stmt, self.eval))
             frame.path = path
             frame.terminated = then_done and else_done
 
