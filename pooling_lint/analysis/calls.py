@@ -9,6 +9,7 @@ from pooling_lint.analysis import choices, datasets, hf, hf_outputs
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
+from pooling_lint.analysis.dynamic_imports import dynamic_module, is_builtin_import
 from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
@@ -24,12 +25,10 @@ from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
 from pooling_lint.analysis.polarity import VALUE_CHANGING_METHODS
 from pooling_lint.analysis.project import (
-    dynamic_module,
     feed_dict,
     fit_to_call,
     foreign_call,
     foreign_method,
-    is_builtin_import,
 )
 from pooling_lint.analysis.reductions import reduce
 from pooling_lint.analysis.reshapes import reshape, shape_operand

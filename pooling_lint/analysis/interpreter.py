@@ -53,9 +53,9 @@ from pooling_lint.analysis.scopes import (
     Unit,
     all_params,
     assign_self_attr,
+    default_value,
     is_main_guard,
     is_none,
-    is_plain_literal,
     is_static,
     join_env,
     join_returns,
@@ -243,10 +243,8 @@ class Interpreter:
             env[name] = None  # every parameter is a local: it shadows imports of that name
             if name in bound:
                 env[name] = bound[name]
-            elif is_plain_literal(default):
-                env[name] = self.eval(default)
-            elif type(default) is ast.Name and isinstance(self.module_env.get(default.id), Const):
-                env[name] = self.module_env[default.id]  # `max_len=MAX_LEN`: a module constant
+            elif (value := default_value(default, self.module_env)) is not None:
+                env[name] = value
             # A name gives a value its role (so the mask itself is not "pooled"), never the
             # padding of other values: that comes from connections (analysis/connections.py).
             role = roles.get(name)

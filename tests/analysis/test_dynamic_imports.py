@@ -14,7 +14,7 @@ import ast
 import textwrap
 from pathlib import Path
 
-from pooling_lint.analysis.project import _imports_the_module
+from pooling_lint.analysis.dynamic_imports import imports_the_module
 from pooling_lint.analysis.values import (
     Evidence,
     ListOf,
@@ -37,16 +37,16 @@ def _call(code: str) -> ast.Call:
 
 
 def test_builtin_import_returns_the_named_module_only_with_a_fromlist() -> None:
-    assert _imports_the_module(_call('__import__("models." + name, fromlist=["Model"])'))
-    assert _imports_the_module(_call('__import__("models." + name, None, None, ["Model"])'))
-    assert _imports_the_module(_call('__import__("models." + name, globals(), fromlist=("x",))'))
+    assert imports_the_module(_call('__import__("models." + name, fromlist=["Model"])'))
+    assert imports_the_module(_call('__import__("models." + name, None, None, ["Model"])'))
+    assert imports_the_module(_call('__import__("models." + name, globals(), fromlist=("x",))'))
     # without a fromlist (or an empty one) `__import__("models.cnn")` returns `models`
-    assert not _imports_the_module(_call('__import__("models." + name)'))
-    assert not _imports_the_module(_call('__import__("models." + name, fromlist=[])'))
+    assert not imports_the_module(_call('__import__("models." + name)'))
+    assert not imports_the_module(_call('__import__("models." + name, fromlist=[])'))
     # a fromlist the code does not show, or a relative import: unsure
-    assert not _imports_the_module(_call('__import__("models." + name, fromlist=names)'))
-    assert not _imports_the_module(_call('__import__("models." + name, fromlist=["M"], level=1)'))
-    assert _imports_the_module(_call('__import__("models." + name, fromlist=["M"], level=0)'))
+    assert not imports_the_module(_call('__import__("models." + name, fromlist=names)'))
+    assert not imports_the_module(_call('__import__("models." + name, fromlist=["M"], level=1)'))
+    assert imports_the_module(_call('__import__("models." + name, fromlist=["M"], level=0)'))
 
 
 def _rows(line: int, length: object = None) -> ListOf:
