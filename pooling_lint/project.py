@@ -122,7 +122,7 @@ class Project:
         for module in list(self.by_path.values()):
             if "import" in module.text:
                 self._find_imports(module)
-            if "import_module" in module.text:
+            if "import_module" in module.text or "__import__" in module.text:
                 self._find_dynamic(module)
         # `from models import Model` where `models/__init__.py` says `from .lstm import Model`:
         # the name is the one defined in `models/lstm.py` (the import graph alone says so)
@@ -559,9 +559,10 @@ def _in_package(key: str, base: str) -> bool:
     return folder == base
 
 
-#: `import_module("pkg." + name)` / `import_module(f"pkg.{name}")`
+#: `import_module("pkg." + name)` / `import_module(f"pkg.{name}")` / `__import__(...)`
 _DYNAMIC = re.compile(
-    r"""import_module\(\s*(?:(['"])([A-Za-z_][\w.]*\.)\1\s*\+|f(['"])([A-Za-z_][\w.]*\.)\{)"""
+    r"""(?:import_module|__import__)\(\s*"""
+    r"""(?:(['"])([A-Za-z_][\w.]*\.)\1\s*\+|f(['"])([A-Za-z_][\w.]*\.)\{)"""
 )
 
 

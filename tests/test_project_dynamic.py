@@ -8,7 +8,7 @@ import os
 import textwrap
 from pathlib import Path
 
-from pooling_lint.analysis.project import dynamic_prefix
+from pooling_lint.analysis.dynamic_imports import dynamic_prefix
 from pooling_lint.config import Config
 from pooling_lint.engine import Options
 from pooling_lint.project import Project

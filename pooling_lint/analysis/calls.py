@@ -9,6 +9,7 @@ from pooling_lint.analysis import choices, datasets, hf, hf_outputs
 from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
+from pooling_lint.analysis.dynamic_imports import dynamic_module, is_builtin_import
 from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
@@ -24,7 +25,6 @@ from pooling_lint.analysis.pad_loops import list_method
 from pooling_lint.analysis.padding import drop_symbolic, fill_of, masked
 from pooling_lint.analysis.polarity import VALUE_CHANGING_METHODS
 from pooling_lint.analysis.project import (
-    dynamic_module,
     feed_dict,
     fit_to_call,
     foreign_call,
@@ -98,7 +98,9 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return hf.call(it, fact, callee)
     if isinstance(callee, Foreign):
         return foreign_call(it, fact, callee)
-    if fact.qualname == "importlib.import_module" and it.facts.project is not None:
+    if it.facts.project is not None and (
+        fact.qualname == "importlib.import_module" or is_builtin_import(it, fact)
+    ):
         picked = dynamic_module(it, fact)  # a module of the tree picked at run time
         if picked is not None:
             return picked

@@ -53,9 +53,9 @@ from pooling_lint.analysis.scopes import (
     Unit,
     all_params,
     assign_self_attr,
+    default_value,
     is_main_guard,
     is_none,
-    is_plain_literal,
     is_static,
     join_env,
     join_returns,
@@ -243,8 +243,8 @@ class Interpreter:
             env[name] = None  # every parameter is a local: it shadows imports of that name
             if name in bound:
                 env[name] = bound[name]
-            elif is_plain_literal(default):
-                env[name] = self.eval(default)
+            elif (value := default_value(default, self.module_env)) is not None:
+                env[name] = value
             # A name gives a value its role (so the mask itself is not "pooled"), never the
             # padding of other values: that comes from connections (analysis/connections.py).
             role = roles.get(name)
@@ -392,7 +392,7 @@ class Interpreter:
             frame.env, frame.path = then_env, then_path
         else:
             frame.env = join_env(then_env, else_env, then_path.absent, else_path.absent)
-            frame.env.update(fitted(stmt.test, then_env, else_env))
+            frame.env.update(fitted(stmt.test, then_env, else_env, stmt, self.eval))
             frame.path = path
             frame.terminated = then_done and else_done
 

@@ -33,6 +33,8 @@ from pooling_lint.analysis.values import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pooling_lint.analysis.facts import CallFact
     from pooling_lint.analysis.interpreter import Interpreter
 
@@ -132,7 +134,9 @@ def stacked(given: Value, node: ast.AST) -> Tensor | None:
     item = given.item
     if not isinstance(item, Tensor) or item.layout != T or item.padding is None:
         return None
-    return item.with_(rank=2, layout=BT, dims=None, origin=Evidence(node, ""))
+    # every row fitted to the same length `n`: the batch is `(batch, n)`
+    dims = (None, item.dims[0]) if item.dims is not None and len(item.dims) == 1 else None
+    return item.with_(rank=2, layout=BT, dims=dims, origin=Evidence(node, ""))
 
 
 def fill_rows(it: Interpreter, target: ast.Subscript, base: Value) -> Value:
@@ -232,8 +236,14 @@ def mapped_in_loop(
         assert type(call) is ast.Call
         if any(type(n) is ast.Name and n.id == var for n in ast.walk(call.args[0])):
             padding = Padding(iterable.padding.evidence, iterable.padding.side, None)
-            out[name] = Tensor(rank=1, layout=T, padding=padding, origin=iterable.origin)
+            # one element per step (no `break` / `continue` skips one): the same length
+            dims = None if _skips(loop) else iterable.dims
+            out[name] = Tensor(rank=1, dims=dims, layout=T, padding=padding, origin=iterable.origin)
     return out
+
+
+def _skips(loop: ast.For) -> bool:
+    return any(type(n) in (ast.Break, ast.Continue) for n in ast.walk(loop))
 
 
 def _append_to(node: ast.AST) -> str | None:
@@ -251,13 +261,19 @@ def _append_to(node: ast.AST) -> str | None:
 
 
 def fitted(
-    test: ast.expr, then_env: dict[str, Value], else_env: dict[str, Value]
+    test: ast.expr,
+    then_env: dict[str, Value],
+    else_env: dict[str, Value],
+    stmt: ast.If | None = None,
+    value_of: Callable[[ast.expr], Value] | None = None,
 ) -> dict[str, Value]:
     """The values an ``if`` pads on one path only that stay padded after it, because the test
     only decides *whether this value needs padding*:
 
     * ``if len(x) < n: x.extend([c] * (n - len(x))) else: x = x[:n]``: pad or truncate to
-      ``n`` (what ``pad_sequences(maxlen=n)`` does): short sequences are padded;
+      ``n`` (what ``pad_sequences(maxlen=n)`` does): short sequences are padded; every one
+      of them has exactly ``n`` steps after it, so when ``n``'s value is a known int
+      (``value_of``) that is the sequence's length (:func:`_fitted_length`);
     * ``if n: x.extend([c] * (n - len(x)))``: padding switched on by its own bound ``n``;
       where ``n`` is unset nothing is padded *by it*, that path says nothing about it (like
       a None-check of a mask, analysis/branches.py).
@@ -273,9 +289,80 @@ def fitted(
         value = padded[0]
         assert isinstance(value, Tensor) and value.padding is not None
         bound = _bound_of(value.padding.evidence.node)
-        if _tests_length_of(test, name) or (bound is not None and _tests_bound(test, bound)):
+        if _tests_length_of(test, name):
+            if stmt is not None and value_of is not None and bound is not None:
+                length = _fitted_length(
+                    stmt, name, bound, padded_then=value is a, value_of=value_of
+                )
+                if length is not None:
+                    value = value.with_(dims=(length,))
+            out[name] = value
+        elif bound is not None and _tests_bound(test, bound):
             out[name] = value
     return out
+
+
+def _fitted_length(
+    stmt: ast.If,
+    name: str,
+    bound: ast.expr,
+    padded_then: bool,
+    value_of: Callable[[ast.expr], Value],
+) -> int | None:
+    """``n`` when ``if len(x) < n: <pad x to n> else: x = x[:n]`` leaves ``x`` with exactly
+    ``n`` steps: the padding branch is the one where ``len(x) <= n`` (so ``[c] * (n -
+    len(x))`` fills it up to ``n``), the other truncates it to ``x[:n]`` where ``len(x) >=
+    n``, and ``n`` is a known positive int. Compared by value: the bound's name says
+    nothing."""
+    test = stmt.test
+    if type(test) is not ast.Compare or len(test.ops) != 1:
+        return None
+    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
+    if _is_len_of(right, None) and not _is_len_of(left, None):
+        left, right = right, left
+        op = _MIRROR.get(op, op)
+    if ast.unparse(right) != ast.unparse(bound):
+        return None
+    short_then = op in (ast.Lt, ast.LtE)  # the then-branch is where len(x) <= n
+    if not short_then and op not in (ast.Gt, ast.GtE):
+        return None
+    if short_then != padded_then:
+        return None  # the padding runs where the sequence may be longer than n
+    truncating = stmt.orelse if padded_then else stmt.body
+    if not any(_truncates(s, name, bound) for s in truncating):
+        return None
+    readable = (ast.Name, ast.Attribute, ast.Constant, ast.expr_context)
+    if not all(isinstance(n, readable) for n in ast.walk(bound)):
+        return None  # a name, an attribute or a literal: read without running anything
+    n = value_of(bound)
+    if isinstance(n, Const) and isinstance(n.value, int) and not isinstance(n.value, bool):
+        return n.value if n.value > 0 else None
+    return None
+
+
+_MIRROR = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+
+
+def _truncates(stmt: ast.stmt, name: str, bound: ast.expr) -> bool:
+    """``x = x[:n]`` (the same ``x``, the same bound ``n``)."""
+    if not (
+        type(stmt) is ast.Assign
+        and len(stmt.targets) == 1
+        and type(stmt.targets[0]) is ast.Name
+        and stmt.targets[0].id == name
+    ):
+        return False
+    value = stmt.value
+    return (
+        type(value) is ast.Subscript
+        and type(value.value) is ast.Name
+        and value.value.id == name
+        and type(value.slice) is ast.Slice
+        and value.slice.lower is None
+        and value.slice.step is None
+        and value.slice.upper is not None
+        and ast.unparse(value.slice.upper) == ast.unparse(bound)
+    )
 
 
 def _hand_padded(v: Value) -> bool:
@@ -357,4 +444,11 @@ def mapped_padded(node: ast.ListComp | ast.GeneratorExp, iterable: Value, item: 
     same = type(node.elt) is ast.Name and type(comp.target) is ast.Name
     same = same and node.elt.id == comp.target.id  # type: ignore[attr-defined]
     padding = iterable.padding if same else replace(iterable.padding, fill=None)
-    return Tensor(rank=1, layout=T, padding=padding, origin=iterable.origin, role=Role.TOKENS)
+    return Tensor(
+        rank=1,
+        dims=iterable.dims,  # one element per step: the same length
+        layout=T,
+        padding=padding,
+        origin=iterable.origin,
+        role=Role.TOKENS,
+    )

@@ -512,46 +512,6 @@ def foreign_method(it: Interpreter, fact: CallFact, recv: Foreign, method: str) 
     return _this_call(it, fact, recv.module, _returned(it, recv.module, f"{recv.name}.{method}"))
 
 
-# ------------------------------------------------------- modules picked at run time
-def dynamic_prefix(node: ast.expr) -> str | None:
-    """The constant package prefix of a module name built at run time:
-    ``"models." + name`` or ``f"models.{name}"`` -> ``"models."`` (None otherwise)."""
-    if (
-        type(node) is ast.BinOp
-        and type(node.op) is ast.Add
-        and type(node.left) is ast.Constant
-        and isinstance(node.left.value, str)
-        and type(node.right) is not ast.Constant
-    ):
-        prefix = node.left.value
-    elif (
-        type(node) is ast.JoinedStr
-        and len(node.values) >= 2
-        and type(node.values[0]) is ast.Constant
-        and isinstance(node.values[0].value, str)
-        and type(node.values[1]) is ast.FormattedValue
-    ):
-        prefix = node.values[0].value
-    else:
-        return None
-    return prefix if prefix.endswith(".") and prefix.strip(".") else None
-
-
-def dynamic_module(it: Interpreter, fact: CallFact) -> Value:
-    """``importlib.import_module("models." + name)``: whichever module is picked, it is one of
-    the modules of the checked tree in that package (the project pass lists them); the value
-    stands for all of them. Nothing outside the tree is guessed; a name with no constant
-    package prefix, or a keyword ``package=`` (a relative name), stays unknown."""
-    ctx = _context(it)
-    if ctx is None or not fact.node.args or fact.node.keywords:
-        return None
-    prefix = dynamic_prefix(fact.node.args[0])
-    modules = ctx.dynamic.get(prefix or "", ())
-    if not modules:
-        return None
-    return Foreign(modules[0], "", "module", modules)
-
-
 def _picked(results: list[Value]) -> Value:
     """One value for the same name in several candidate modules: references to the same name
     stay a picked reference; a value all of them agree on is kept; else unknown."""

@@ -296,6 +296,17 @@ def is_plain_literal(node: ast.expr | None) -> bool:
     return type(node) is ast.Constant and type(node.value) in (int, float, str, bytes, bool)
 
 
+def default_value(default: ast.expr | None, module_env: dict[str, Value]) -> Value:
+    """The value a parameter's default gives when no caller passes one: a plain literal, or
+    a module constant naming one (``max_len=MAX_LEN``); else None."""
+    if is_plain_literal(default):
+        assert isinstance(default, ast.Constant)
+        return Const(default.value)
+    if type(default) is ast.Name and isinstance(module_env.get(default.id), Const):
+        return module_env[default.id]
+    return None
+
+
 def is_main_guard(test: ast.expr) -> bool:
     return type(test) is ast.Compare and type(test.left) is ast.Name and test.left.id == "__name__"
 

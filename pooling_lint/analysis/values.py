@@ -507,6 +507,10 @@ def join(a: Value, b: Value) -> Value:
     if isinstance(a, TupleValue) and isinstance(b, TupleValue) and len(a.items) == len(b.items):
         kind = a.kind if a.kind == b.kind else None
         return TupleValue(tuple(join(x, y) for x, y in zip(a.items, b.items)), kind)
+    if isinstance(a, ListOf) and isinstance(b, ListOf):
+        # a list on both paths: each element is what an element is on both paths
+        item = join(a.item, b.item)
+        return ListOf(item) if item is not None else None
     return None
 
 
@@ -584,6 +588,11 @@ def join_call_sites(a: Value, b: Value) -> Value:
         return HFObject(
             "model", a.qualname if same_class else _ANY_MODEL, base=a.base and b.base, node=a.node
         )
+    if isinstance(a, ListOf) and isinstance(b, ListOf) and a != b:
+        # two callers each pass a list (`build_iterator(train_rows)`, `(dev_rows)`): an
+        # element is what the elements of both are, padding from either caller kept
+        item = join_call_sites(a.item, b.item)
+        return ListOf(item) if item is not None else None
     padded = [v for v in (a, b) if isinstance(v, Tensor) and v.padding is not None]
     joined = join(a, b)
     if not padded:

@@ -90,8 +90,9 @@ class PoolSizeAsLength(Rule):
             if not isinstance(length, int) or length <= 0:
                 continue
             if k == length:
+                kept = f"{_feat(r)}, 1" if r.axis == _rank(r) - 1 else f"1, {_feat(r)}"
                 problem = (
-                    f"leaves a time axis of size 1 (output (batch, 1, {_feat(r)}), not "
+                    f"leaves a time axis of size 1 (output (batch, {kept}), not "
                     f"(batch, {_feat(r)}))"
                 )
             elif k > length // 2 and length % k != 0 and k < length:
@@ -124,8 +125,14 @@ class PoolSizeAsLength(Rule):
             )
 
 
+def _rank(r: Reduction) -> int:
+    return r.operand.rank if r.operand.rank is not None else 3
+
+
 def _feat(r: Reduction) -> str:
-    f = r.operand.dim(-1)
+    """The feature size: the last axis (channels-last), or the one before a last-axis time
+    (torch's channels-first ``(N, C, L)`` pools)."""
+    f = r.operand.dim(1 if r.axis == _rank(r) - 1 else -1)
     return str(f) if f is not None else "features"
 
 
