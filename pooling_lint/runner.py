@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pooling_lint.cache import Stamp, content_hash, stamp_of
-from pooling_lint.engine import FileResult, Options, check_file, check_source
+from pooling_lint.engine import PARSED, FileResult, Options, check_file, check_source
 from pooling_lint.project import compute_contexts, context_hash, served_contexts
 from pooling_lint.source import SourceError, read_source
 
@@ -140,18 +140,12 @@ def _start_method() -> str:
 
 
 def _run_parallel(
-    tasks: Sequence[Task],
-    sizes: Sequence[int],
-    options: Options,
-    jobs: int,
-    meanwhile: Callable[[], object] | None = None,
+    tasks: Sequence[Task], sizes: Sequence[int], options: Options, jobs: int
 ) -> list[Outcome]:
-    """Check ``tasks`` in ``jobs`` workers; ``meanwhile`` runs in this process while they work
-    (and runs exactly once, whatever happens to the workers)."""
+    """Check ``tasks`` in ``jobs`` workers."""
     positions = _chunks(tasks, sizes, jobs)
     chunks = [[tasks[i] for i in chunk] for chunk in positions]
     done: list[list[Outcome] | None] = [None] * len(chunks)
-    pending: list[Callable[[], object]] = [meanwhile] if meanwhile is not None else []
     try:
         context = multiprocessing.get_context(_start_method())
         with ProcessPoolExecutor(
@@ -163,8 +157,6 @@ def _run_parallel(
             futures: list[Future[list[Outcome]]] = [
                 pool.submit(_worker_chunk, chunk) for chunk in chunks
             ]
-            while pending:
-                pending.pop()()
             for i, future in enumerate(futures):
                 try:
                     done[i] = future.result()
@@ -172,8 +164,6 @@ def _run_parallel(
                     done[i] = None
     except (OSError, RuntimeError, ValueError, ImportError):
         pass  # no processes to be had here (sandbox, no /dev/shm): check in this process
-    while pending:  # the pool could not start: run it here all the same
-        pending.pop()()
     out: list[Outcome | None] = [None] * len(tasks)
     for chunk, where, outcomes in zip(chunks, positions, done, strict=True):
         results = outcomes if outcomes is not None else _check_chunk(chunk, options)
@@ -218,11 +208,25 @@ def check_paths(
     ``--fix``/``--diff`` only cached results without any fix are served (a cached fix must be
     applied, not shown) and nothing is stored (the files are being rewritten).
 
-    Project mode: when the cache does not already hold this tree's contexts and the run uses
-    workers, the workers check every file on its own while this process runs the project pass;
-    then the few files that got a context are checked again with it. A file whose context
-    gives it no padding fact has no context (project.py), so its own check is its result.
+    Project mode: when the cache does not already hold this tree's contexts, this process
+    runs the project pass first; then every file is checked once, with the context it got (a
+    file whose context gives it no padding fact has none: project.py). The workers are
+    started after the pass, so they inherit its trees and do not parse those files again.
+    (Checking every file on its own in the workers while the pass ran, then the files that got
+    a context again, cost more CPU than it saved time on two cores: docs/speed.md.)
     """
+    try:
+        return _check_paths(files, options, jobs, cache)
+    finally:
+        PARSED.clear()  # the project pass's trees serve this run only
+
+
+def _check_paths(
+    files: Sequence[Path],
+    options: Options,
+    jobs: int,
+    cache: ResultCache | None,
+) -> list[FileResult]:
     fixing = options.fix or options.diff
     # with --fix/--diff the cache is not written, so its project part is not used either
     store = cache if not fixing else None
@@ -236,35 +240,13 @@ def check_paths(
             contexts = served
         else:
             pass_needed = True
-    everything = range(len(files))
-    if not pass_needed:
-        tasks = _plan(files, everything, contexts, options, cache, results)
-        _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
-    else:
-        tasks = _plan(files, everything, {}, options, cache, results)
-        sizes = _parallel_sizes(tasks, jobs)
-        if sizes is None or fixing:  # the pass first, then each file once (never a fix
-            # written from a check without the context the file turns out to have)
-            contexts = compute_contexts(files, store, key)
-            results = [None] * len(files)
-            tasks = _plan(files, everything, contexts, options, cache, results)
-            _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
-        else:
-            box: dict[str, dict[Path, Context]] = {}
-
-            def project_pass() -> None:
-                box["contexts"] = compute_contexts(files, store, key)
-
-            outcomes = _run_parallel(tasks, sizes, options, jobs, meanwhile=project_pass)
-            if "contexts" not in box:  # the pass failed with the pool: run it here, raising
-                box["contexts"] = compute_contexts(files, store, key)
-            contexts = box["contexts"]
-            again = [i for i, path in enumerate(files) if path in contexts]
-            redo = set(again)
-            kept = [(t, o) for t, o in zip(tasks, outcomes, strict=True) if t[0] not in redo]
-            _finish([t for t, _ in kept], [o for _, o in kept], options, cache, results)
-            tasks = _plan(files, again, contexts, options, cache, results)
-            _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+    if pass_needed:
+        # the pass first, in this process; then each file once, with the context it has.
+        # Its trees are kept for the checks of the same files: in this process, or in the
+        # workers, forked after it (engine.PARSED)
+        contexts = compute_contexts(files, store, key, PARSED)
+    tasks = _plan(files, range(len(files)), contexts, options, cache, results)
+    _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
     if cache is not None and not fixing:
         cache.save()
     return [r for r in results if r is not None]
