@@ -30,7 +30,7 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -276,6 +276,27 @@ class Project:
                 folder = parent
 
     # ------------------------------------------------------------------ rounds
+    def taking_part(self) -> set[str]:
+        """The modules (by key) that import, or are imported by, another checked module."""
+        edges: set[str] = set()
+        for module in self.by_path.values():
+            targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
+            targets |= {t for found in module.dynamic.values() for t in found}
+            if targets:
+                edges.add(module.key)
+                edges |= targets
+        return edges
+
+    def likelihood(self, path: Path, edges: set[str]) -> int:
+        """How likely the file is to get a context (for the order of the checks run while the
+        pass runs): 0 takes no part, 1 takes part but makes no padding, 2 may make some."""
+        module = self.by_path.get(os.path.realpath(path))
+        if module is None or module.key not in edges:
+            return 0
+        if module.source is None:
+            module.source = _SOURCE.search(module.text) is not None
+        return 2 if module.source else 1
+
     def contexts(self) -> dict[Path, Context]:
         """Each taking-part file's context (by its path as given), after the rounds.
 
@@ -284,13 +305,7 @@ class Project:
         it reads (of a module it imports, or the calls another module makes into it) changed
         in the last round, compared by value; else it keeps its context and memo key, and
         so its summary (the memo hit it would get anyway)."""
-        edges: set[str] = set()
-        for module in self.by_path.values():
-            targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
-            targets |= {t for found in module.dynamic.values() for t in found}
-            if targets:
-                edges.add(module.key)
-                edges |= targets
+        edges = self.taking_part()
         parts = [m for key, m in self.by_path.items() if key in edges]
         if not parts:
             return {}
@@ -662,18 +677,20 @@ def compute_contexts(
     store: ProjectStore | None = None,
     key: str | None = None,
     trees: dict[str, ast.Module] | None = None,
-    only: bool = False,
+    meanwhile: Callable[[Project], object] | None = None,
 ) -> dict[Path, Context]:
     """Run the project pass (with the store's summaries) and keep its outcome in the store.
 
     With ``trees``, the trees the pass parsed are put there by their text (for the check of
-    the same files in this process: engine.PARSED); with ``only``, just those of the files
-    that got a context (the only ones checked again)."""
+    the same files in this process: engine.PARSED). ``meanwhile`` is called with the project
+    once its imports are known, before the rounds (runner.py starts checks with it)."""
     project = Project(files, dict(store.project_memo()) if store is not None else None)
+    if meanwhile is not None:
+        meanwhile(project)
     out = project.contexts()
     if trees is not None:
         for module in project.by_path.values():
-            if module.tree is not None and (not only or module.path in out):
+            if module.tree is not None:
                 trees[module.text] = module.tree
     if store is not None:
         kept = {k: project.memo[k] for k in project.used if k in project.memo}

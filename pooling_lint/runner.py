@@ -23,7 +23,7 @@ from pooling_lint.source import SourceError, read_source
 
 if TYPE_CHECKING:
     from pooling_lint.cache import ResultCache
-    from pooling_lint.project import Context
+    from pooling_lint.project import Context, Project
 
 #: Below either threshold a run stays in one process: starting workers would cost more.
 PARALLEL_MIN_FILES = 8
@@ -172,6 +172,79 @@ def _run_parallel(
     return [o for o in out if o is not None]
 
 
+class _Ahead:
+    """Checks run while this process runs the project pass: ``workers`` processes (one core
+    is the pass's) check files on their own, those least likely to get a context first (those
+    that take no part, then those that make no padding: ``Project.likelihood``; a file that
+    may make padding waits for the pass). The pass then decides: a file that got no context
+    keeps the result of its check; the others, and the files not reached, are checked after
+    it (with the pass's trees)."""
+
+    def __init__(
+        self, tasks: Sequence[Task], sizes: Sequence[int], options: Options, workers: int
+    ) -> None:
+        self.tasks, self.sizes, self.options, self.workers = tasks, sizes, options, workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[tuple[list[int], Future[list[Outcome]]]] = []
+
+    def start(self, project: Project) -> None:
+        edges = project.taking_part()
+        rank = [project.likelihood(t[1], edges) for t in self.tasks]
+        # a module that may make padding is likely to get a context, and is the pass's to
+        # parse: it is checked after the pass, with the pass's tree
+        order = sorted(
+            (i for i in range(len(self.tasks)) if rank[i] < 2),
+            key=lambda i: (rank[i], -self.sizes[i]),
+        )
+        # small chunks: the pass does not wait long for the one running when it ends
+        target = max(1, sum(self.sizes) // (self.workers * CHUNKS_PER_JOB * 4))
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        weight = 0
+        for i in order:
+            current.append(i)
+            weight += self.sizes[i]
+            if weight >= target or len(current) >= MAX_CHUNK:
+                chunks.append(current)
+                current, weight = [], 0
+        if current:
+            chunks.append(current)
+        try:
+            context = multiprocessing.get_context(_start_method())
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(self.options,),
+            )
+            for chunk in chunks:
+                future = self.pool.submit(_worker_chunk, [self.tasks[i] for i in chunk])
+                self.futures.append((chunk, future))
+        except (OSError, RuntimeError, ValueError, ImportError):
+            self.close()  # no processes to be had here: everything is checked after the pass
+
+    def collect(self) -> dict[int, Outcome]:
+        """The outcomes of the chunks done (the ones not started are dropped), by task index."""
+        out: dict[int, Outcome] = {}
+        for _, future in self.futures:
+            future.cancel()  # only those not started yet
+        for chunk, future in self.futures:
+            if future.cancelled():
+                continue
+            try:
+                outcomes = future.result()
+            except Exception:  # noqa: BLE001 - a broken worker: its files are checked after
+                continue
+            for i, outcome in zip(chunk, outcomes, strict=True):
+                out[self.tasks[i][0]] = outcome
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -209,11 +282,11 @@ def check_paths(
     applied, not shown) and nothing is stored (the files are being rewritten).
 
     Project mode: when the cache does not already hold this tree's contexts, this process
-    runs the project pass first; then every file is checked once, with the context it got (a
-    file whose context gives it no padding fact has none: project.py). The workers are
-    started after the pass, so they inherit its trees and do not parse those files again.
-    (Checking every file on its own in the workers while the pass ran, then the files that got
-    a context again, cost more CPU than it saved time on two cores: docs/speed.md.)
+    runs the project pass, and meanwhile (with workers) ``jobs - 1`` workers check files on
+    their own, those least likely to get a context first (:class:`_Ahead`). A file whose
+    context gives it no padding fact has none (project.py), so its own check is its result;
+    the files that got a context, and those not reached, are then checked with the full
+    pool, started after the pass so that it inherits the pass's trees (engine.PARSED).
     """
     try:
         return _check_paths(files, options, jobs, cache)
@@ -240,13 +313,30 @@ def _check_paths(
             contexts = served
         else:
             pass_needed = True
-    if pass_needed:
-        # the pass first, in this process; then each file once, with the context it has.
-        # Its trees are kept for the checks of the same files: in this process, or in the
-        # workers, forked after it (engine.PARSED)
-        contexts = compute_contexts(files, store, key, PARSED)
-    tasks = _plan(files, range(len(files)), contexts, options, cache, results)
-    _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+    everything = range(len(files))
+    if not pass_needed:
+        tasks = _plan(files, everything, contexts, options, cache, results)
+        _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+    else:
+        tasks = _plan(files, everything, {}, options, cache, results)
+        sizes = _parallel_sizes(tasks, jobs)
+        done: dict[int, Outcome] = {}
+        if sizes is None or fixing:  # never a fix written from a check without the context
+            # the file turns out to have
+            contexts = compute_contexts(files, store, key, PARSED)
+        else:
+            ahead = _Ahead(tasks, sizes, options, max(1, jobs - 1))
+            try:
+                contexts = compute_contexts(files, store, key, PARSED, meanwhile=ahead.start)
+                done = ahead.collect()
+            finally:
+                ahead.close()
+        # what was checked ahead holds for the files that got no context
+        kept = [t for t in tasks if t[0] in done and files[t[0]] not in contexts]
+        _finish(kept, [done[t[0]] for t in kept], options, cache, results)
+        rest = [i for i, path in enumerate(files) if path in contexts or (results[i] is None)]
+        tasks = _plan(files, rest, contexts, options, cache, results)
+        _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
     if cache is not None and not fixing:
         cache.save()
     return [r for r in results if r is not None]
