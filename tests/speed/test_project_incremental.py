@@ -23,9 +23,8 @@ import pytest
 
 from pooling_lint import engine, runner
 from pooling_lint.config import Config
-from pooling_lint.engine import Options
+from pooling_lint.engine import FileResult, Options
 from pooling_lint.project import Project
-from pooling_lint.engine import FileResult
 from pooling_lint.runner import check_paths
 from tests.test_project_mode import MODEL, TRAIN
 from tests.test_project_mode import PADDING_DATA as DATA
