@@ -178,7 +178,7 @@ class _Ahead:
     that take no part, then those that make no padding: ``Project.likelihood``; a file that
     may make padding waits for the pass). The pass then decides: a file that got no context
     keeps the result of its check; the others, and the files not reached, are checked after
-    it (with the pass's trees)."""
+    it."""
 
     def __init__(
         self, tasks: Sequence[Task], sizes: Sequence[int], options: Options, workers: int
@@ -265,6 +265,9 @@ def run_tasks(tasks: Sequence[Task], options: Options, jobs: int) -> list[Outcom
     """Check ``tasks`` in this process or in ``jobs`` workers; outcomes in task order."""
     sizes = _parallel_sizes(tasks, jobs)
     if sizes is not None:
+        # the project pass's trees serve checks in this process only: a forked worker that
+        # used them would copy their pages (about 40 MB per worker on fairseq) to save a parse
+        PARSED.clear()
         return _run_parallel(tasks, sizes, options, jobs)
     return _check_chunk(tasks, options)
 
@@ -285,8 +288,9 @@ def check_paths(
     runs the project pass, and meanwhile (with workers) ``jobs - 1`` workers check files on
     their own, those least likely to get a context first (:class:`_Ahead`). A file whose
     context gives it no padding fact has none (project.py), so its own check is its result;
-    the files that got a context, and those not reached, are then checked with the full
-    pool, started after the pass so that it inherits the pass's trees (engine.PARSED).
+    the files that got a context, and those not reached, are then checked after the pass. A
+    check in this process takes the tree the pass parsed instead of parsing the file again
+    (engine.PARSED); workers do not (they would copy the trees' memory).
     """
     try:
         return _check_paths(files, options, jobs, cache)
