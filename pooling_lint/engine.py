@@ -82,11 +82,21 @@ def triage(text: str, rules: Sequence[Rule]) -> bool:
     return can_hold_findings(text, rules)
 
 
+#: trees this process parsed already (the project pass's), by their text: the check of the
+#: same text takes its tree instead of parsing it again (runner.py fills and empties it; the
+#: analysis never changes a tree, which the project pass's rounds rely on too)
+PARSED: dict[str, ast.Module] = {}
+
+
 def parse(text: str, display: str) -> ast.Module | Diagnostic:
     """Parse with Python's ``ast``; a syntax error becomes a PLG000 diagnostic at its line."""
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return _engine_diag(SYNTAX_ERROR, "source contains a null byte", display, line)
+    if PARSED:
+        tree = PARSED.pop(text, None)
+        if tree is not None:
+            return tree
     try:
         return quiet_parse(text)
     except SyntaxError as exc:

@@ -30,7 +30,7 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -78,6 +78,10 @@ class _Module:
     words: frozenset[str] | None = None
     #: what the analysis computes from the tree alone, kept between rounds
     warm: dict[str, Any] | None = None
+    #: its top-level classes and functions, read from its text (once known)
+    kinds: dict[str, str] | None = None
+    #: the modules whose summaries its context reads (once known; the import graph decides)
+    deps: frozenset[str] | None = None
 
 
 def _parse(text: str) -> ast.Module | None:
@@ -98,6 +102,9 @@ class Project:
         #: the memo keys this run used (what is worth keeping for the next one)
         self.used: set[str] = set()
         self.by_path: dict[str, _Module] = {}
+        #: the pass's memos of what the import graph alone decides
+        self._found: dict[tuple[str, str], str | None] = {}
+        self._reexports: dict[str, dict[str, tuple[str, str, str]]] = {}
         for path in files:
             if path.suffix != ".py":
                 continue
@@ -133,12 +140,25 @@ class Project:
 
     # ----------------------------------------------------------------- imports
     def _lookup(self, folder: str, dotted: str) -> str | None:
+        memo = (folder, dotted)
+        if memo in self._found:
+            return self._found[memo]
         parts = [p for p in dotted.split(".") if p]
         base = os.path.join(folder, *parts)
+        found = None
         for candidate in (base + ".py", os.path.join(base, "__init__.py")):
             if candidate in self.by_path:
-                return candidate
-        return None
+                found = candidate
+                break
+        self._found[memo] = found
+        return found
+
+    def _kinds(self, key: str) -> dict[str, str]:
+        """:func:`_top_level_kinds` of a checked module, read once (do not change it)."""
+        module = self.by_path[key]
+        if module.kinds is None:
+            module.kinds = _top_level_kinds(module.text)
+        return module.kinds
 
     def _resolve(self, module: _Module, dotted: str, level: int) -> str | None:
         here = os.path.dirname(module.key)
@@ -206,26 +226,32 @@ class Project:
             is None
         ):
             for star in module.stars:
-                if star != target and name in _top_level_kinds(self.by_path[star].text):
+                if star != target and name in self._kinds(star):
                     return (star, name, "name")
         return default
 
     def reexports(self, target: str) -> dict[str, tuple[str, str, str]]:
         """The names module ``target`` imports from other checked modules (what
-        ``import models`` then ``models.Model`` reaches), resolved like ``_reexported``."""
+        ``import models`` then ``models.Model`` reaches), resolved like ``_reexported``.
+        The import graph alone decides it: it is worked out once per module (do not change
+        the dict it returns)."""
+        known = self._reexports.get(target)
+        if known is not None:
+            return known
         module = self.by_path.get(target)
         if module is None:
             return {}
         out: dict[str, tuple[str, str, str]] = {}
-        own = _top_level_kinds(module.text)
+        own = self._kinds(target)
         for star in module.stars:  # `from .pool import *`: its public top-level names
             if star != target and star in self.by_path:
-                for name in _top_level_kinds(self.by_path[star].text):
+                for name in self._kinds(star):
                     if not name.startswith("_") and name not in own:
                         out[name] = (star, name, "name")
         for local, ref in module.imports.items():
             if not local.startswith("_"):
                 out[local] = self._reexported(target, local, ref) if ref[2] == "name" else ref
+        self._reexports[target] = out
         return out
 
     def _find_dynamic(self, module: _Module) -> None:
@@ -250,6 +276,27 @@ class Project:
                 folder = parent
 
     # ------------------------------------------------------------------ rounds
+    def taking_part(self) -> set[str]:
+        """The modules (by key) that import, or are imported by, another checked module."""
+        edges: set[str] = set()
+        for module in self.by_path.values():
+            targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
+            targets |= {t for found in module.dynamic.values() for t in found}
+            if targets:
+                edges.add(module.key)
+                edges |= targets
+        return edges
+
+    def likelihood(self, path: Path, edges: set[str]) -> int:
+        """How likely the file is to get a context (for the order of the checks run while the
+        pass runs): 0 takes no part, 1 takes part but makes no padding, 2 may make some."""
+        module = self.by_path.get(os.path.realpath(path))
+        if module is None or module.key not in edges:
+            return 0
+        if module.source is None:
+            module.source = _SOURCE.search(module.text) is not None
+        return 2 if module.source else 1
+
     def contexts(self) -> dict[Path, Context]:
         """Each taking-part file's context (by its path as given), after the rounds, and
         how the other modules call the functions of a module that tokenizes with padding."""
@@ -258,41 +305,83 @@ class Project:
         return out
 
     def _import_contexts(self) -> dict[Path, Context]:
-        """Each taking-part file's context (by its path as given), after the rounds."""
-        edges: set[str] = set()
-        for module in self.by_path.values():
-            targets = {t for t, _, _ in module.imports.values()} | set(module.stars)
-            targets |= {t for found in module.dynamic.values() for t in found}
-            if targets:
-                edges.add(module.key)
-                edges |= targets
+        """Each taking-part file's context (by its path as given), after the rounds.
+
+        The rounds are incremental: each round gives every module the summaries of the
+        previous one, as before, but a module's context is made again only when a summary
+        it reads (of a module it imports, or the calls another module makes into it) changed
+        in the last round, compared by value; else it keeps its context and memo key, and
+        so its summary (the memo hit it would get anyway)."""
+        edges = self.taking_part()
         parts = [m for key, m in self.by_path.items() if key in edges]
         if not parts:
             return {}
         summaries: dict[str, Any] = {}
         memo = self.memo
+        #: module -> (its context, its memo key, the inbound entries that context was made of)
+        known: dict[str, tuple[Context, str, list[Any]]] = {}
+        changed: set[str] | None = None  # the summaries the last round changed (None: all)
         for _ in range(MAX_ROUNDS):
             new: dict[str, Any] = {}
             inbound_of = _inbound_index(summaries)
             for module in parts:
                 key = module.key
-                ctx = self._context(module, summaries, inbound_of)
-                memo_key = f"{module.digest}:{context_hash(ctx)}"
+                ctx, memo_key = self._context_of(module, summaries, inbound_of, known, changed)
                 self.used.add(memo_key)
                 if memo_key not in memo:
                     memo[memo_key] = self._summarise(module, ctx)
                 new[key] = memo[memo_key]
-            settled = new == summaries
+            changed = _changed(summaries, new)
             summaries = new
-            if settled:
+            if not changed:
                 break
         out: dict[Path, Context] = {}
         inbound_of = _inbound_index(summaries)
         for module in parts:
-            ctx = self._context(module, summaries, inbound_of)
+            ctx, _ = self._context_of(module, summaries, inbound_of, known, changed)
             if _carries_facts(ctx):
                 out[module.path] = ctx
         return out
+
+    def _context_of(
+        self,
+        module: _Module,
+        summaries: dict[str, Any],
+        inbound_of: dict[str, list[Any]],
+        known: dict[str, tuple[Context, str, list[Any]]],
+        changed: set[str] | None,
+    ) -> tuple[Context, str]:
+        """``module``'s context and memo key with ``summaries``: those of the last round when
+        none of the summaries it reads changed (the same context, by value), else made anew."""
+        raw = inbound_of.get(module.display, [])
+        last = known.get(module.key)
+        if (
+            last is not None
+            and changed is not None
+            and last[2] == raw
+            and changed.isdisjoint(self._deps(module))
+        ):
+            return last[0], last[1]
+        ctx = self._context(module, summaries, inbound_of)
+        memo_key = f"{module.digest}:{context_hash(ctx)}"
+        known[module.key] = (ctx, memo_key, raw)
+        return ctx, memo_key
+
+    def _deps(self, module: _Module) -> frozenset[str]:
+        """The modules whose summaries :meth:`_context` reads for ``module`` (besides the
+        inbound calls): what it imports, stars, re-exports through and may pick at run time."""
+        if module.deps is None:
+            deps: set[str] = set(module.stars)
+            for target in module.stars:
+                deps |= {t2 for t2, _, _ in self.reexports(target).values()}
+            for target, _, kind in module.imports.values():
+                deps.add(target)
+                if kind == "module":
+                    deps |= {t2 for t2, _, _ in self.reexports(target).values()}
+            for found in module.dynamic.values():
+                deps.update(found)
+            module.deps = frozenset(deps)
+        return module.deps
 
     def _context(
         self,
@@ -475,7 +564,7 @@ class Project:
             module.source = _SOURCE.search(module.text) is not None
         if not module.source and not _carries_facts(ctx):
             # it makes no padding and receives none: only its names matter (no parse)
-            return {"kinds": _top_level_kinds(module.text), "exports": {}, "outbound": []}
+            return {"kinds": dict(self._kinds(module.key)), "exports": {}, "outbound": []}
         tree = module.tree if module.tree is not None else _parse(module.text)
         module.tree = tree
         empty: dict[str, Any] = {"kinds": {}, "exports": {}, "outbound": []}
@@ -592,6 +681,12 @@ def _names(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """The modules whose summary differs (by value) between two rounds (or is new)."""
+    out = {key for key, summary in new.items() if old.get(key) is not summary}
+    return {key for key in out if old.get(key) != new[key]} | (set(old) - set(new))
+
+
 def _inbound_index(summaries: dict[str, Any]) -> dict[str, list[Any]]:
     """Target module -> [(calling module, [target, args, kwargs]), ...]."""
     index: dict[str, list[Any]] = {}
@@ -673,13 +768,26 @@ def served_contexts(
 
 
 def compute_contexts(
-    files: Sequence[Path], store: ProjectStore | None = None, key: str | None = None
+    files: Sequence[Path],
+    store: ProjectStore | None = None,
+    key: str | None = None,
+    trees: dict[str, ast.Module] | None = None,
+    meanwhile: Callable[[Project], object] | None = None,
 ) -> dict[Path, Context]:
-    """Run the project pass (with the store's summaries) and keep its outcome in the store."""
-    if store is None:
-        return Project(files).contexts()
-    project = Project(files, dict(store.project_memo()))
+    """Run the project pass (with the store's summaries) and keep its outcome in the store.
+
+    With ``trees``, the trees the pass parsed are put there by their text (for the check of
+    the same files in this process: engine.PARSED). ``meanwhile`` is called with the project
+    once its imports are known, before the rounds (runner.py starts checks with it)."""
+    project = Project(files, dict(store.project_memo()) if store is not None else None)
+    if meanwhile is not None:
+        meanwhile(project)
     out = project.contexts()
-    kept = {k: project.memo[k] for k in project.used if k in project.memo}
-    store.store_project(key, {p.as_posix(): c for p, c in out.items()}, kept)
+    if trees is not None:
+        for module in project.by_path.values():
+            if module.tree is not None:
+                trees[module.text] = module.tree
+    if store is not None:
+        kept = {k: project.memo[k] for k in project.used if k in project.memo}
+        store.store_project(key, {p.as_posix(): c for p, c in out.items()}, kept)
     return out

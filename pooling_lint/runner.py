@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pooling_lint.cache import Stamp, content_hash, stamp_of
-from pooling_lint.engine import FileResult, Options, check_file, check_source
+from pooling_lint.engine import PARSED, FileResult, Options, check_file, check_source
 from pooling_lint.project import compute_contexts, context_hash, served_contexts
 from pooling_lint.source import SourceError, read_source
 
 if TYPE_CHECKING:
     from pooling_lint.cache import ResultCache
-    from pooling_lint.project import Context
+    from pooling_lint.project import Context, Project
 
 #: Below either threshold a run stays in one process: starting workers would cost more.
 PARALLEL_MIN_FILES = 8
@@ -140,18 +140,12 @@ def _start_method() -> str:
 
 
 def _run_parallel(
-    tasks: Sequence[Task],
-    sizes: Sequence[int],
-    options: Options,
-    jobs: int,
-    meanwhile: Callable[[], object] | None = None,
+    tasks: Sequence[Task], sizes: Sequence[int], options: Options, jobs: int
 ) -> list[Outcome]:
-    """Check ``tasks`` in ``jobs`` workers; ``meanwhile`` runs in this process while they work
-    (and runs exactly once, whatever happens to the workers)."""
+    """Check ``tasks`` in ``jobs`` workers."""
     positions = _chunks(tasks, sizes, jobs)
     chunks = [[tasks[i] for i in chunk] for chunk in positions]
     done: list[list[Outcome] | None] = [None] * len(chunks)
-    pending: list[Callable[[], object]] = [meanwhile] if meanwhile is not None else []
     try:
         context = multiprocessing.get_context(_start_method())
         with ProcessPoolExecutor(
@@ -163,8 +157,6 @@ def _run_parallel(
             futures: list[Future[list[Outcome]]] = [
                 pool.submit(_worker_chunk, chunk) for chunk in chunks
             ]
-            while pending:
-                pending.pop()()
             for i, future in enumerate(futures):
                 try:
                     done[i] = future.result()
@@ -172,14 +164,85 @@ def _run_parallel(
                     done[i] = None
     except (OSError, RuntimeError, ValueError, ImportError):
         pass  # no processes to be had here (sandbox, no /dev/shm): check in this process
-    while pending:  # the pool could not start: run it here all the same
-        pending.pop()()
     out: list[Outcome | None] = [None] * len(tasks)
     for chunk, where, outcomes in zip(chunks, positions, done, strict=True):
         results = outcomes if outcomes is not None else _check_chunk(chunk, options)
         for i, outcome in zip(where, results, strict=True):
             out[i] = outcome
     return [o for o in out if o is not None]
+
+
+class _Ahead:
+    """Checks run while this process runs the project pass: ``workers`` processes (one core
+    is the pass's) check files on their own, those least likely to get a context first (those
+    that take no part, then those that make no padding: ``Project.likelihood``; a file that
+    may make padding waits for the pass). The pass then decides: a file that got no context
+    keeps the result of its check; the others, and the files not reached, are checked after
+    it."""
+
+    def __init__(
+        self, tasks: Sequence[Task], sizes: Sequence[int], options: Options, workers: int
+    ) -> None:
+        self.tasks, self.sizes, self.options, self.workers = tasks, sizes, options, workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[tuple[list[int], Future[list[Outcome]]]] = []
+
+    def start(self, project: Project) -> None:
+        edges = project.taking_part()
+        rank = [project.likelihood(t[1], edges) for t in self.tasks]
+        # a module that may make padding is likely to get a context, and is the pass's to
+        # parse: it is checked after the pass, with the pass's tree
+        order = sorted(
+            (i for i in range(len(self.tasks)) if rank[i] < 2),
+            key=lambda i: (rank[i], -self.sizes[i]),
+        )
+        # small chunks: the pass does not wait long for the one running when it ends
+        target = max(1, sum(self.sizes) // (self.workers * CHUNKS_PER_JOB * 4))
+        chunks: list[list[int]] = []
+        current: list[int] = []
+        weight = 0
+        for i in order:
+            current.append(i)
+            weight += self.sizes[i]
+            if weight >= target or len(current) >= MAX_CHUNK:
+                chunks.append(current)
+                current, weight = [], 0
+        if current:
+            chunks.append(current)
+        try:
+            context = multiprocessing.get_context(_start_method())
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(self.options,),
+            )
+            for chunk in chunks:
+                future = self.pool.submit(_worker_chunk, [self.tasks[i] for i in chunk])
+                self.futures.append((chunk, future))
+        except (OSError, RuntimeError, ValueError, ImportError):
+            self.close()  # no processes to be had here: everything is checked after the pass
+
+    def collect(self) -> dict[int, Outcome]:
+        """The outcomes of the chunks done (the ones not started are dropped), by task index."""
+        out: dict[int, Outcome] = {}
+        for _, future in self.futures:
+            future.cancel()  # only those not started yet
+        for chunk, future in self.futures:
+            if future.cancelled():
+                continue
+            try:
+                outcomes = future.result()
+            except Exception:  # noqa: BLE001 - a broken worker: its files are checked after
+                continue
+            for i, outcome in zip(chunk, outcomes, strict=True):
+                out[self.tasks[i][0]] = outcome
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _size(path: Path) -> int:
@@ -202,6 +265,9 @@ def run_tasks(tasks: Sequence[Task], options: Options, jobs: int) -> list[Outcom
     """Check ``tasks`` in this process or in ``jobs`` workers; outcomes in task order."""
     sizes = _parallel_sizes(tasks, jobs)
     if sizes is not None:
+        # the project pass's trees serve checks in this process only: a forked worker that
+        # used them would copy their pages (about 40 MB per worker on fairseq) to save a parse
+        PARSED.clear()
         return _run_parallel(tasks, sizes, options, jobs)
     return _check_chunk(tasks, options)
 
@@ -218,11 +284,26 @@ def check_paths(
     ``--fix``/``--diff`` only cached results without any fix are served (a cached fix must be
     applied, not shown) and nothing is stored (the files are being rewritten).
 
-    Project mode: when the cache does not already hold this tree's contexts and the run uses
-    workers, the workers check every file on its own while this process runs the project pass;
-    then the few files that got a context are checked again with it. A file whose context
-    gives it no padding fact has no context (project.py), so its own check is its result.
+    Project mode: when the cache does not already hold this tree's contexts, this process
+    runs the project pass, and meanwhile (with workers) ``jobs - 1`` workers check files on
+    their own, those least likely to get a context first (:class:`_Ahead`). A file whose
+    context gives it no padding fact has none (project.py), so its own check is its result;
+    the files that got a context, and those not reached, are then checked after the pass. A
+    check in this process takes the tree the pass parsed instead of parsing the file again
+    (engine.PARSED); workers do not (they would copy the trees' memory).
     """
+    try:
+        return _check_paths(files, options, jobs, cache)
+    finally:
+        PARSED.clear()  # the project pass's trees serve this run only
+
+
+def _check_paths(
+    files: Sequence[Path],
+    options: Options,
+    jobs: int,
+    cache: ResultCache | None,
+) -> list[FileResult]:
     fixing = options.fix or options.diff
     # with --fix/--diff the cache is not written, so its project part is not used either
     store = cache if not fixing else None
@@ -243,28 +324,23 @@ def check_paths(
     else:
         tasks = _plan(files, everything, {}, options, cache, results)
         sizes = _parallel_sizes(tasks, jobs)
-        if sizes is None or fixing:  # the pass first, then each file once (never a fix
-            # written from a check without the context the file turns out to have)
-            contexts = compute_contexts(files, store, key)
-            results = [None] * len(files)
-            tasks = _plan(files, everything, contexts, options, cache, results)
-            _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+        done: dict[int, Outcome] = {}
+        if sizes is None or fixing:  # never a fix written from a check without the context
+            # the file turns out to have
+            contexts = compute_contexts(files, store, key, PARSED)
         else:
-            box: dict[str, dict[Path, Context]] = {}
-
-            def project_pass() -> None:
-                box["contexts"] = compute_contexts(files, store, key)
-
-            outcomes = _run_parallel(tasks, sizes, options, jobs, meanwhile=project_pass)
-            if "contexts" not in box:  # the pass failed with the pool: run it here, raising
-                box["contexts"] = compute_contexts(files, store, key)
-            contexts = box["contexts"]
-            again = [i for i, path in enumerate(files) if path in contexts]
-            redo = set(again)
-            kept = [(t, o) for t, o in zip(tasks, outcomes, strict=True) if t[0] not in redo]
-            _finish([t for t, _ in kept], [o for _, o in kept], options, cache, results)
-            tasks = _plan(files, again, contexts, options, cache, results)
-            _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
+            ahead = _Ahead(tasks, sizes, options, max(1, jobs - 1))
+            try:
+                contexts = compute_contexts(files, store, key, PARSED, meanwhile=ahead.start)
+                done = ahead.collect()
+            finally:
+                ahead.close()
+        # what was checked ahead holds for the files that got no context
+        kept = [t for t in tasks if t[0] in done and files[t[0]] not in contexts]
+        _finish(kept, [done[t[0]] for t in kept], options, cache, results)
+        rest = [i for i, path in enumerate(files) if path in contexts or (results[i] is None)]
+        tasks = _plan(files, rest, contexts, options, cache, results)
+        _finish(tasks, run_tasks(tasks, options, jobs), options, cache, results)
     if cache is not None and not fixing:
         cache.save()
     return [r for r in results if r is not None]
