@@ -16,7 +16,7 @@ from math import prod
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis import library as lib
-from pooling_lint.analysis.layout import BT, Axis
+from pooling_lint.analysis.layout import BT, BTF, Axis
 from pooling_lint.analysis.values import (
     Const,
     DimOf,
@@ -330,7 +330,8 @@ def reshape(
     fact = Reshape(node, source, source_node, target_node, dims, like, like_node)
     it.log.reshape(fact)
     if source.role not in (Role.MASK, Role.LENGTHS):
-        return _own_sizes_kept(fact)
+        kept = _own_sizes_kept(fact)
+        return kept if kept is not None else _heads_split(it, fact)
     return Tensor(
         role=source.role,
         origin=source.origin,
@@ -387,3 +388,33 @@ def _own_sizes_kept(fact: Reshape) -> Value:
         origin=None,
         bidirectional=None,  # the feature axis was split: which half is which, unsure
     )
+
+
+def _heads_split(it: Interpreter, fact: Reshape) -> Value:
+    """``x.view(b * heads, -1, d)`` of padded batch-first ``(batch, time, features)`` data,
+    ``b`` a batch size (``b = x.size(0)``): each batch element's block of ``time * features``
+    values is cut into ``heads`` consecutive pieces, so the new middle axis runs over that
+    element's steps in order, and its padded steps stay at the same end of it (of the rows
+    that hold them). A softmax or a mean over that axis still reads the padding, whatever
+    the heads do to the layout; nothing else is claimed (the batch axis is mixed with the
+    heads, the feature axis cut)."""
+    source, dims = fact.source, fact.dims
+    if source.padding is None or source.layout != BTF or source.role != Role.DATA:
+        return None
+    if dims is None or len(dims) != 3 or dims[1].kind is not DimKind.INFERRED:
+        return None
+    call = fact.node
+    first = call.args[0] if isinstance(call, ast.Call) and len(call.args) == 3 else None
+    if not (isinstance(first, ast.BinOp) and isinstance(first.op, ast.Mult)):
+        return None
+    sizes = [it.eval(side) for side in (first.left, first.right) if isinstance(side, ast.Name)]
+    if not any(_batch_size(v) for v in sizes):
+        return None
+    return Tensor(
+        rank=3, layout=BTF, padding=source.padding, role=Role.DATA, origin=source.origin
+    )
+
+
+def _batch_size(v: Value) -> bool:
+    """The size of the batch axis of a batch-first tensor (``x.size(0)``, ``x.shape[0]``)."""
+    return isinstance(v, DimOf) and v.axis == 0 and v.tensor.batch_axis == 0
