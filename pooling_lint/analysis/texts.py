@@ -26,6 +26,7 @@ else is unknown, and an unknown argument keeps the tokenizer's padding (analysis
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Any, Union
 
 from pooling_lint.analysis.text_scopes import (
@@ -127,7 +128,17 @@ class Resolver:
             s = s.parent
         if s is None or name in s.declared or name in self.index.declared:
             return None
-        key = (id(s.node), name)
+        found: Scope = s
+
+        def resolve() -> Kind:
+            value = self._resolve(found, name)
+            return None if value is not None and depth(value) > MAX_DEPTH else value
+
+        return self._once((id(s.node), name), resolve)
+
+    def _once(self, key: tuple[int, str], compute: Callable[[], Kind]) -> Kind:
+        """``compute()`` once per key and pass; a key met again while it is computed (a
+        name that reaches itself) gives the last pass's value and asks for another pass."""
         if key in self._done:
             return self._done[key]
         if key in self._stack:
@@ -135,11 +146,9 @@ class Resolver:
             return self._approx.get(key, BOTTOM)
         self._stack.add(key)
         try:
-            value = self._resolve(s, name)
+            value = compute()
         finally:
             self._stack.discard(key)
-        if value is not None and depth(value) > MAX_DEPTH:
-            value = None
         self._done[key] = value
         return value
 
@@ -420,23 +429,17 @@ class Resolver:
         inner = self.index.scope(fn) if fn is not None else None
         if inner is None or inner.generator or not inner.returns:
             return None
-        key = (id(fn), "<return>")
-        if key in self._done:
-            return self._done[key]
-        if key in self._stack:
-            self._cyclic = True
-            return self._approx.get(key, BOTTOM)
-        self._stack.add(key)
-        out: Kind = BOTTOM
-        try:
-            for ret in inner.returns:
-                out = join(out, self.kind(ret.value, inner) if ret.value is not None else None)
+        body: Scope = inner
+
+        def returns() -> Kind:
+            out: Kind = BOTTOM
+            for ret in body.returns:
+                out = join(out, self.kind(ret.value, body) if ret.value is not None else None)
                 if out is None:
                     break
-        finally:
-            self._stack.discard(key)
-        self._done[key] = out
-        return out
+            return out
+
+        return self._once((id(fn), "<return>"), returns)
 
 
 def _bound(scope: Scope, name: str) -> bool:
