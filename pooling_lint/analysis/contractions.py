@@ -17,7 +17,8 @@ from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.values import Role, Tensor, Value
 
 
-def matmul(a: Value, b: Value) -> Value:
+def matmul(a: Value, b: Value, batched: bool = False) -> Value:
+    """``a @ b``; ``batched``: ``torch.bmm``, whose operands are 3-D by definition."""
     if (
         isinstance(b, Tensor)
         and b.role == Role.DATA
@@ -38,11 +39,16 @@ def matmul(a: Value, b: Value) -> Value:
         and a.layout is not None
         and a.layout.startswith(BT)
     ):
+        three_d = a.rank == 3 or (a.rank is None and (batched or a.layout == BTF))
+        if not three_d:
+            return None  # (batch, time) @ (time, k): the time axis is contracted away
         if isinstance(b, Tensor) and b.rank == 1:
-            if a.rank == 3 and a.layout == BTF:
-                # x @ w: one score per step, (batch, time)
-                return Tensor(rank=2, layout=BT, padding=refill(a.padding), origin=a.origin)
-            return None
+            # x @ w: one score per step, (batch, time)
+            return Tensor(rank=2, layout=BT, padding=refill(a.padding), origin=a.origin)
+        if isinstance(b, Tensor) and b.rank is not None and b.rank > 3:
+            return None  # broadcast over more axes: the layout is not known
+        # a (features, k) weight, or a batched (batch, features, k) one (`values @ query`):
+        # one result per step
         return Tensor(rank=3, layout=BTF, padding=refill(a.padding), origin=a.origin)
     if isinstance(a, Tensor) and a.role == Role.MASK and isinstance(b, Tensor):
         return Tensor(rank=3, role=Role.POOLED_SUM)

@@ -156,9 +156,13 @@ def tokenize(it: Interpreter, fact: CallFact, side: Side | None, batch: bool) ->
     text = fact.args[0] if fact.args else fact.kwarg("text")
     one_text = not batch or isinstance(const(text), str)
     ev = Evidence(fact.node, "")
-    if not pads or (one_text and padding != "max_length"):
+    # one text cut into overlapping windows is several rows: the last one is padded
+    overflow = fact.has_kwarg("return_overflowing_tokens") and (
+        const(fact.kwarg("return_overflowing_tokens")) is not False
+    )
+    if not pads or (one_text and padding != "max_length" and not overflow):
         return _encoding(None, ev)
-    if _literal_padding(fact) and single_text(
+    if not overflow and _literal_padding(fact) and single_text(
         it.facts.tree, first_text(fact.node), sites_of(it.facts.project)
     ):
         return _encoding(None, ev)  # a batch of one: padded to its own length

@@ -5,16 +5,18 @@ are not None, in their declared order (``return_dict=False`` returns the same tu
 ``out[k]`` names a field only when the file shows which fields are there:
 
 * the encoders with a pooler (``BertModel``, ``RobertaModel``, ``AlbertModel``, ...) return
-  ``(last_hidden_state, pooler_output, past_key_values, hidden_states, ...)``; the pooler is
+  ``(last_hidden_state, pooler_output, hidden_states, past_key_values, ...)``; the pooler is
   there unless ``add_pooling_layer=False``; ``past_key_values`` only for a decoder
-  (``config.is_decoder``, False in these configs' defaults); ``hidden_states`` only when
+  (``config.is_decoder``, False in these configs' defaults; a decoder is left unknown to be
+  safe); ``hidden_states`` only when
   ``output_hidden_states=True`` is given to the call, or to ``from_pretrained`` (it sets the
   config). So ``out[2]`` is ``hidden_states`` (``out[1]`` without the pooler);
 * the encoders without a pooler (``DistilBertModel``, ``DebertaModel``, ``DebertaV2Model``,
   ``ElectraModel``) return ``(last_hidden_state, hidden_states, ...)``: ``out[1]``;
 * ``GPT2Model`` returns ``(last_hidden_state, past_key_values, hidden_states, ...)``, with
-  ``past_key_values`` when ``use_cache`` is on (the config's default, True; a call's
-  ``use_cache=False`` drops it): ``out[2]``, or ``out[1]`` with ``use_cache=False``.
+  ``past_key_values`` when ``use_cache`` is on (the config's default, True; a
+  ``use_cache=False`` given to the call, to ``from_pretrained`` or to the config the file
+  builds drops it): ``out[2]``, or ``out[1]`` with ``use_cache=False``.
 
 Each ``hidden_states[i]`` is ``(batch, time, hidden)``, padded like the ids. For any other
 class, a position the file does not fix (``add_pooling_layer=flag``, ``**kwargs``), or
@@ -75,17 +77,22 @@ def config_call(fact: CallFact, qualname: str) -> Value:
     if not isinstance(asked, bool):
         return None
     cls = qualname.removesuffix(".from_pretrained")
-    return HFObject("config", cls, node=fact.node, hidden_on=asked)
+    cache = _flag(fact, "use_cache")
+    return HFObject("config", cls, node=fact.node, hidden_on=asked, use_cache=cache)
+
+
+def _config_of(fact: CallFact) -> HFObject | None:
+    """The config a model is built with (``config=`` or first), when the file makes it."""
+    given = fact.kwarg("config")
+    if given is None and fact.args:
+        given = fact.args[0]
+    return given if isinstance(given, HFObject) and given.kind == "config" else None
 
 
 def _config_given(fact: CallFact) -> bool | None:
     """The hidden-states flag of the config a model is built with (``config=`` or first)."""
-    given = fact.kwarg("config")
-    if given is None and fact.args:
-        given = fact.args[0]
-    if isinstance(given, HFObject) and given.kind == "config":
-        return given.hidden_on
-    return None
+    config = _config_of(fact)
+    return config.hidden_on if config is not None else None
 
 
 def constructed(qualname: str, fact: CallFact) -> tuple[int | None, bool | None]:
@@ -111,6 +118,9 @@ def constructed(qualname: str, fact: CallFact) -> tuple[int | None, bool | None]
         return 1, hidden_on
     if family in _CACHED:
         cache = _flag(fact, "use_cache")
+        config = _config_of(fact)
+        if cache == "absent" and config is not None:
+            cache = config.use_cache  # `GPT2Config(..., use_cache=False)` given to the model
         if cache is None:
             return None, hidden_on
         return (1 if cache is False else 2), hidden_on

@@ -502,7 +502,9 @@ def _einsum(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: b
 
 
 def _matmul(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:
-    return matmul(fact.args[0] if fact.args else None, fact.args[1] if len(fact.args) > 1 else None)
+    a = fact.args[0] if fact.args else None
+    b = fact.args[1] if len(fact.args) > 1 else None
+    return matmul(a, b, batched=spec.short == "bmm")
 
 
 def _divide(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:

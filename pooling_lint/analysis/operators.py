@@ -215,7 +215,7 @@ def comparison(it: Interpreter, node: ast.Compare) -> Value:
                     layout=t.layout,
                     role=Role.MASK,
                     origin=ev,
-                    marks=of_token_compare(ops, node),
+                    marks=of_token_compare(t, ops, rights[0], node),
                 )
     if (
         isinstance(left, Tensor)

@@ -8,9 +8,12 @@ A mask's polarity is a fact of where it came from, never of its name:
   valid steps, ``arange(T) >= lengths`` at the padding; ``tf.sequence_mask`` at the valid steps;
 * a tokenizer's ``attention_mask`` is 1 at the real tokens.
 
-``~m``, ``1 - m``, ``m == 0`` (``m != 1``) and ``logical_not(m)`` flip it; casts and device
-moves keep it. Every other operation drops it (``Tensor.with_`` clears it unless told), so a
-polarity read at a use is one the file shows along the whole path.
+``~m``, ``1 - m``, ``m == 0`` (``m != 1``) flip it; casts, device moves, slices and reshapes
+keep it (``Tensor.with_`` copies it). The operations that change which steps are True drop
+it explicitly: arithmetic other than those flips, comparisons other than with 0/1, the
+``exp``/``log``/``relu``-like rows, ``clamp``, ``masked_fill``, a product of masks of two
+polarities, and every reduction. An operation the analysis does not model gives no value at
+all, so no polarity either.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from pooling_lint.analysis.facts import CallFact, MaskGiven
-from pooling_lint.analysis.values import Evidence, Layer, Marks, Role, Tensor
+from pooling_lint.analysis.values import Evidence, Fill, Layer, Marks, Role, Tensor
 
 if TYPE_CHECKING:
     from pooling_lint.analysis.interpreter import Interpreter
@@ -62,9 +65,17 @@ def flipped(t: Tensor, node: ast.AST) -> Tensor:
     return t.with_(marks=(t.marks[0].flipped(), Evidence(node, "")))
 
 
-def of_token_compare(ops: list[type], node: ast.AST) -> tuple[Marks, Evidence] | None:
-    """``ids != 0`` / ``ids > 0``: the valid steps; ``ids == 0``: the padding."""
+def of_token_compare(
+    t: Tensor, ops: list[type], other: object, node: ast.AST
+) -> tuple[Marks, Evidence] | None:
+    """``ids != 0`` / ``ids > 0``: the valid steps; ``ids == 0``: the padding. Only for token
+    ids, or data padded with zeros compared with 0: any other tensor compared with a number
+    (``torch.rand(b, t) > p``) is a mask of something else."""
     if len(ops) != 1:
+        return None
+    zero_padded = t.padding is not None and t.padding.fill is Fill.ZERO
+    value = getattr(other, "value", None)
+    if t.role is not Role.TOKENS and not (zero_padded and value == 0):
         return None
     if ops[0] in _VALID_OPS:
         return Marks.VALID, Evidence(node, "")

@@ -59,6 +59,8 @@ def reduce(
     )
     it.log.reduction(event)
     out = _reduced(node, op, api, t, axis, keepdims)
+    if isinstance(out, Tensor) and out.marks is not None:
+        out = out.with_(marks=None)  # a max/softmax/sum of a mask is not True at its steps
     if op == "sum" and out is not None:
         # kept with its result, so a division can tell which value was summed (by identity)
         it.full_sums[id(out)] = (out, event)

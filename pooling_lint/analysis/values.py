@@ -344,6 +344,9 @@ class HFObject:
     #: whether the construction asked for them (``output_hidden_states=``; None: not said)
     hidden_at: int | None = None
     hidden_on: bool | None = None
+    #: a config: its ``use_cache=`` (True/False), "absent" when not given, None when not a
+    #: literal (a cached model's tuple puts ``past_key_values`` before ``hidden_states``)
+    use_cache: bool | str | None = "absent"
 
 
 @dataclass(frozen=True)

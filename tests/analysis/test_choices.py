@@ -122,6 +122,25 @@ def test_hidden_states_position_by_class() -> None:
     assert at("probe(auto(**enc)[2])") is None  # the class is not known
 
 
+def test_a_config_without_the_cache_moves_gpt2s_hidden_states() -> None:
+    src = """
+    from transformers import AutoTokenizer, GPT2Config, GPT2Model
+    tok = AutoTokenizer.from_pretrained("gpt2")
+    cfg = GPT2Config.from_pretrained("gpt2", use_cache=False, output_hidden_states=True)
+    gpt2 = GPT2Model.from_pretrained("gpt2", config=cfg)
+    def run(texts):
+        enc = tok(texts, padding=True, return_tensors="pt")
+        probe(gpt2(**enc)[1])
+        probe(gpt2(**enc, output_attentions=True)[2])
+    """
+    facts = facts_of(src)
+    hidden = probe_at(facts, line_of(src, "probe(gpt2(**enc)[1])"))
+    assert isinstance(hidden, ListOf) and isinstance(hidden.item, Tensor)
+    assert hidden.item.padding is not None
+    # without the cache, [2] is the attentions: not the hidden states
+    assert probe_at(facts, line_of(src, "output_attentions=True)[2]")) is None
+
+
 def test_subclass_of_pretrained_model_wrapping_bert() -> None:
     src = """
     import torch

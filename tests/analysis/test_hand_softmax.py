@@ -27,6 +27,7 @@ W = torch.randn(8, 4)
         ("torch.matmul(x, w)", 2, "BT"),
         ("x @ W", 3, "BTF"),  # a per-step projection
         ("torch.matmul(x, W)", 3, "BTF"),
+        ("torch.matmul(x, torch.randn(2, 8, 1))", 3, "BTF"),  # a query per batch element
     ],
 )
 def test_a_product_with_a_weight_keeps_the_steps(expr: str, rank: int, layout: str) -> None:
@@ -92,3 +93,17 @@ def test_keras_passes_the_mask_of_a_masked_input() -> None:
 def test_keras_epsilon_is_a_small_constant() -> None:
     value = probe("from keras import backend as K\nprobe(K.epsilon())\n")
     assert isinstance(value, Const) and 0 < value.value < 1e-3
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "flat @ torch.randn(5, 4)",  # (batch, time) @ (time, k): time contracted away
+        "torch.matmul(flat, torch.randn(5, 4))",
+        "x @ torch.randn(3, 2, 8, 4)",  # broadcast over more axes: the layout is unknown
+    ],
+)
+def test_a_product_that_contracts_or_batches_keeps_no_padded_time(expr: str) -> None:
+    src = HEAD + "flat = pad_sequence([torch.randn(5), torch.randn(3)], batch_first=True)\n"
+    value = probe(src + f"probe({expr})\n")
+    assert not (isinstance(value, Tensor) and value.padding is not None and value.rank == 3)

@@ -17,7 +17,7 @@ from transformers import AutoTokenizer
 tok = AutoTokenizer.from_pretrained("bert-base-uncased")
 enc = tok(["a b", "c"], padding=True, return_tensors="pt")
 am = enc["attention_mask"]
-ids = torch.tensor([[4, 5, 0], [6, 0, 0]])
+ids = enc["input_ids"]  # token ids, padded by the tokenizer
 lengths = torch.tensor([3, 1])
 """
 
@@ -57,6 +57,11 @@ VALID, PAD = Marks.VALID, Marks.PAD
         ("am.eq(0)", None),
         ("(ids != 0) * (ids == 0)", None),  # two polarities: neither
         ("ids ^ 1", None),
+        # a comparison of something that is not token ids or zero-padded data is not a
+        # padding mask (dropout draws, thresholds)
+        ("torch.rand(2, 3) > 0.5", None),
+        ("torch.ones(2, 3) > 0", None),
+        ("am.float().softmax(-1) > 0", None),  # a reduction of a mask drops its polarity
     ],
 )
 def test_polarity_of_an_expression(expr: str, want: Marks | None) -> None:

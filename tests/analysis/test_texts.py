@@ -217,3 +217,23 @@ def test_project_pass_gives_the_call_sites_of_other_modules(tmp_path: Path) -> N
     files = sorted(tmp_path.glob("*.py"))
     texts = Project(files).contexts()[tmp_path / "encoder.py"]["texts"]
     assert texts["names"]["embed"] == "escaped"
+
+
+def test_one_text_cut_into_overflowing_windows_is_padded() -> None:
+    """``return_overflowing_tokens=True`` turns one text into several rows, the last padded."""
+    from pooling_lint.analysis.values import Encoding
+
+    src = """
+    from transformers import AutoTokenizer
+    tok = AutoTokenizer.from_pretrained("bert-base-uncased")
+    def embed(doc: str):
+        probe(tok(doc, padding=True, truncation=True, stride=64, return_overflowing_tokens=True))
+        probe2(tok(doc, padding=True, truncation=True))
+    """
+    from .conftest import facts_of, line_of, probe_at
+
+    facts = facts_of(src)
+    windows = probe_at(facts, line_of(src, "probe(tok"))
+    one = probe_at(facts, line_of(src, "probe2(tok"), "probe2")
+    assert isinstance(windows, Encoding) and windows.ids.padding is not None
+    assert isinstance(one, Encoding) and one.ids.padding is None
