@@ -184,6 +184,9 @@ def filled_in_loop(
     loop not run, the array would have no rows to pad. A list mapped from a padded sequence
     step by step is padded like it (:func:`mapped_in_loop`)."""
     out: dict[str, Value] = mapped_in_loop(loop, iterable, before)
+    appended = appended_up_to(loop)
+    if appended is not None:
+        out[appended[0]] = appended[1]
     for name, value in after.items():
         old = before.get(name)
         if (
@@ -197,6 +200,64 @@ def filled_in_loop(
         elif isinstance(value, ListOf) and isinstance(old, Const) and old.value == ():
             out[name] = value  # appended to in the loop: empty had it not run
     return out
+
+
+def appended_up_to(loop: ast.stmt | None) -> tuple[str, Tensor] | None:
+    """``while len(x) < n: x.append(c)`` (also ``n > len(x)``, ``for _ in range(n - len(x))``)
+    pads ``x`` at the end with the constant ``c``; ``x.insert(0, c)`` pads it at the front.
+    The loop's only statement must be that one call, with a literal constant."""
+    if isinstance(loop, ast.While):
+        test = loop.test
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return None
+        op, left, right = test.ops[0], test.left, test.comparators[0]
+        if isinstance(op, ast.Lt) and _is_len_of(left, None):
+            measured = left
+        elif isinstance(op, ast.Gt) and _is_len_of(right, None):
+            measured = right
+        else:
+            return None
+    elif isinstance(loop, ast.For) and not loop.orelse:
+        count = loop.iter
+        if not (
+            isinstance(count, ast.Call)
+            and isinstance(count.func, ast.Name)
+            and count.func.id == "range"
+            and len(count.args) == 1
+            and isinstance(count.args[0], ast.BinOp)
+            and isinstance(count.args[0].op, ast.Sub)
+            and _is_len_of(count.args[0].right, None)
+        ):
+            return None
+        measured = count.args[0].right
+    else:
+        return None
+    assert isinstance(measured, ast.Call)
+    target = measured.args[0]
+    if len(loop.body) != 1 or not isinstance(target, ast.Name):
+        return None
+    stmt = loop.body[0]
+    call: ast.expr | None = stmt.value if isinstance(stmt, ast.Expr) else None
+    if not (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == target.id
+        and not call.keywords
+    ):
+        return None
+    args = call.args
+    if call.func.attr == "append" and len(args) == 1 and isinstance(args[0], ast.Constant):
+        return target.id, _sequence(loop, Side.POST, args[0])
+    if (
+        call.func.attr == "insert"
+        and len(args) == 2
+        and isinstance(args[0], ast.Constant)
+        and args[0].value == 0
+        and isinstance(args[1], ast.Constant)
+    ):
+        return target.id, _sequence(loop, Side.PRE, args[1])
+    return None
 
 
 def mapped_in_loop(
