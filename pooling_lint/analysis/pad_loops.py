@@ -3,6 +3,8 @@
 * a list extended by a constant repeated ``bound - len(x)`` times: ``x + [c] * (n - len(x))``,
   ``x.extend([c] * (n - len(x)))``, ``x += [c] * (n - len(x))`` pad ``x`` at the end (``[c] *
   (n - len(x)) + x`` at the front);
+* a list appended to with a constant up to a bound, ``while len(x) < n: x.append(c)`` (or
+  ``for _ in range(n - len(x))``) at the end, ``x.insert(0, c)`` at the front;
 * an array of zeros filled row by row up to each sequence's length, ``arr[i, :len(s)] = s``
   (post padding; ``arr[i, -len(s):] = s`` pre padding);
 * a list built by ``append`` holds what was appended, and ``torch.tensor`` / ``np.array`` of a
