@@ -43,6 +43,7 @@ from pooling_lint.analysis.values import (
     Tensor,
     TupleValue,
     Value,
+    choice_of,
     join,
     same,
 )
@@ -135,14 +136,10 @@ def pick(tab: Table, key: Value) -> Value:
 
 
 def _choice(options: tuple[Value, ...]) -> Value:
-    flat: list[Value] = []
-    for o in options:
-        for x in o.options if isinstance(o, Choice) else (o,):
-            if not any(same(x, y) for y in flat):
-                flat.append(x)
-    if len(flat) == 1 and not _is_lambda(flat[0]):
-        return flat[0]
-    return Choice(tuple(flat))
+    """:func:`values.choice_of`, except that a lone lambda stays a choice (so a call through
+    the table runs it as a candidate)."""
+    out = choice_of(options)
+    return Choice((out,)) if _is_lambda(out) else out
 
 
 def _is_lambda(v: Value) -> bool:

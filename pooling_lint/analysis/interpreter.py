@@ -115,7 +115,7 @@ class Interpreter:
         self._reads: dict[tuple[str, str, str], object] = {}  # the running unit's reads
         self._reads_of: dict[str, dict[tuple[str, str, str], object]] = {}
         self.inlining: set[str] = set()  # the helpers running inline now (analysis/inline.py)
-        self.full_sums: dict[int, tuple[Value, Reduction]] = {}  # sums: id -> result, event
+        self.sums: dict[int, tuple[Value, Reduction]] = {}  # a sum: id(result) -> result, event
 
     # ------------------------------------------------------------------ driver
     def run(self) -> None:

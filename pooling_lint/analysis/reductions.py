@@ -63,7 +63,7 @@ def reduce(
         out = out.with_(marks=None)  # a max/softmax/sum of a mask is not True at its steps
     if op == "sum" and out is not None:
         # kept with its result, so a division can tell which value was summed (by identity)
-        it.full_sums[id(out)] = (out, event)
+        it.sums[id(out)] = (out, event)
     return out
 
 
@@ -105,7 +105,7 @@ def normalised_over_time(it: Interpreter, node: ast.AST, num: Value, den: Value)
     over that axis (PLG105) when the padded steps hold something (not zeros): they take part
     in the sum and get weight. Matched by value: the denominator must be a sum over the time
     axis of the very numerator."""
-    d = it.full_sums.get(id(den))
+    d = it.sums.get(id(den))
     if d is None or d[0] is not den or not isinstance(num, Tensor) or d[1].operand is not num:
         return
     summed = d[1]
@@ -140,8 +140,8 @@ def outer_normalised(it: Interpreter, num: Value, den: Value) -> Reduction | Non
     :func:`reduce` (through any names it was bound to), and the denominator's operand must be
     the very column value the product was built from, so ``s = m.sum(); ... / s`` is the same
     division and a sum of another tensor with the same text is not."""
-    n = it.full_sums.get(id(num))
-    d = it.full_sums.get(id(den))
+    n = it.sums.get(id(num))
+    d = it.sums.get(id(den))
     if n is None or d is None or n[0] is not num or d[0] is not den:
         return None
     summed = n[1]
