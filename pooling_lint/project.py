@@ -42,7 +42,7 @@ from pooling_lint.analysis.project import ProjectContext, relevant, summarise
 from pooling_lint.source import SourceError, read_source
 from pooling_lint.triage import HAND_PADDING
 
-MAX_ROUNDS = 5
+MAX_ROUNDS = 12
 #: methods the frameworks call on a model without the code naming them (`model(x)`)
 _CALLED_BY_FRAMEWORK = frozenset({"forward", "call"})
 #: how many re-exporting modules (`__init__.py` importing from a submodule) are followed

@@ -80,7 +80,7 @@ from pooling_lint.analysis.values import (
 )
 from pooling_lint.analysis.walk import FUNCTIONS, block
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 6
 
 
 class Interpreter:

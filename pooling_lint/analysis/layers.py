@@ -19,11 +19,13 @@ from pooling_lint.analysis.layout import BCT, BF, BT, BTF, TB, TBF, Axis
 from pooling_lint.analysis.library import ApplyModel
 from pooling_lint.analysis.padding import refill
 from pooling_lint.analysis.polarity import torch_key_padding
+from pooling_lint.analysis.project import foreign_module
 from pooling_lint.analysis.reductions import pool_last_axis
 from pooling_lint.analysis.values import (
     Const,
     Dim,
     Evidence,
+    Foreign,
     Instance,
     Layer,
     Packed,
@@ -202,11 +204,14 @@ def _sequential(
 ) -> Value:
     cur: Value = t
     modules = layer.args.get("modules")
-    for child in modules if isinstance(modules, tuple) else layer.children:
+    for slot, child in enumerate(modules if isinstance(modules, tuple) else layer.children):
         if child is None or not isinstance(cur, (Tensor, Packed)):
             return None
         if isinstance(child, Instance):
             cur = _own_module(it, child, cur)
+            continue
+        if isinstance(child, Foreign):
+            cur = foreign_module(it, node, slot, child, cur)  # another checked module's
             continue
         cur = apply_layer(it, node, child, cur)  # report at the call, where data flows
     return cur

@@ -154,9 +154,11 @@ def _layer(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         children = tuple(a if isinstance(a, Layer) else None for a in fact.args[0].items)
     elif q == "torch.nn.Sequential":
         children = tuple(a if isinstance(a, Layer) else None for a in fact.args)
-        if any(isinstance(a, Instance) for a in fact.args):
-            # modules of the file's own classes among the layers: run in order too
-            modules = tuple(a if isinstance(a, (Layer, Instance)) else None for a in fact.args)
+        if any(_own_module(a) for a in fact.args):
+            # modules of the tree's own classes among the layers: run in order too
+            modules = tuple(
+                a if isinstance(a, Layer) or _own_module(a) else None for a in fact.args
+            )
             return Layer(q, {**bind_args(q, fact), "modules": modules}, node, children)
     elif q in ("keras.layers.Bidirectional", "keras.layers.TimeDistributed"):
         inner = fact.args[0] if fact.args else fact.kwarg("layer")

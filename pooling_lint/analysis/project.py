@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pooling_lint.analysis.feeds import feed
 from pooling_lint.analysis.layout import parse_layout
 from pooling_lint.analysis.library import MODEL_DATA_METHODS
+from pooling_lint.analysis.param_returns import given_back, param_return
 from pooling_lint.analysis.values import (
     Const,
     Evidence,
@@ -43,6 +44,7 @@ from pooling_lint.analysis.values import (
     Value,
     join_call_sites,
 )
+from pooling_lint.analysis.walk import FUNCTIONS
 
 if TYPE_CHECKING:
     from pooling_lint.analysis.facts import CallFact, FileFacts
@@ -93,6 +95,8 @@ class ProjectContext:
     reexports: dict[tuple[str, str], Foreign] = field(default_factory=dict)
     #: how the other modules call this module's functions: one text or not (analysis/texts.py)
     texts: dict[str, Any] = field(default_factory=dict)
+    #: module -> function -> (k, as_list): it returns its k-th parameter (analysis/param_returns.py)
+    param_returns: dict[str, dict[str, tuple[int, bool]]] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: Portable) -> ProjectContext:
@@ -101,8 +105,14 @@ class ProjectContext:
             ctx.imports[local] = Foreign(module, name, kind)
         for module, summary in data.get("modules", {}).items():
             ctx.kinds[module] = dict(summary.get("kinds", {}))
+            exports = summary.get("exports", {})
             ctx.exports[module] = {
-                name: from_portable(v) for name, v in summary.get("exports", {}).items()
+                name: from_portable(v) for name, v in exports.items() if name[-3:] != "(*)"
+            }
+            ctx.param_returns[module] = {
+                name[:-3]: (int(v["i"]), bool(v["list"]))
+                for name, v in exports.items()
+                if name[-3:] == "(*)"
             }
         for module, names in data.get("reexports", {}).items():
             for name, (target, tname, kind) in names.items():
@@ -284,6 +294,8 @@ def seed_inbound(it: Interpreter) -> None:
     if ctx is None:
         return
     for target, args, kwargs in ctx.inbound:
+        args = tuple(_own(a, ctx.path) for a in args)
+        kwargs = tuple((k, _own(v, ctx.path)) for k, v in kwargs)
         owner, _, method = target.partition(".")
         if owner.endswith("()") and args:  # `build().fit(x)`: data for the returned model
             old = ctx.fed_models.get(owner[:-2])
@@ -310,6 +322,16 @@ def seed_inbound(it: Interpreter) -> None:
             if method in MODEL_DATA_METHODS:
                 data = args[0] if args else dict(kwargs).get("x")
                 fit_to_call(it, owner, data)
+
+
+def _own(v: Value, path: str) -> Value:
+    """A module of this file's own class that another module passes back (``Encoder(
+    EncoderLayer(...))`` built elsewhere): an instance of the class here, run here."""
+    if isinstance(v, Foreign) and v.kind == "instance" and v.module == path and not v.alts:
+        return Instance(v.name)
+    if isinstance(v, ListOf):
+        return ListOf(_own(v.item, path))
+    return v
 
 
 def fit_to_call(it: Interpreter, class_name: str, data: Value) -> None:
@@ -439,7 +461,13 @@ def _padding_keys(v: Value, here: str, depth: int = 0) -> set[tuple[str, int | N
     return set()
 
 
-def _this_call(it: Interpreter, fact: CallFact, module: str, ret: Value, depth: int = 0) -> Value:
+def _this_call(it: Interpreter, fact: CallFact, module: str, ret: Value) -> Value:
+    return _this_pass(it, (*fact.args, *(v for _, v in fact.kwargs)), module, ret)
+
+
+def _this_pass(
+    it: Interpreter, passed_values: tuple[Value, ...], module: str, ret: Value, depth: int = 0
+) -> Value:
     """What another module's function returns is its return over every call site joined (one
     caller passing padded data is enough for the callee). Padding made in a third module,
     that this call does not pass, came with another caller's arguments: for this call it is
@@ -452,11 +480,11 @@ def _this_call(it: Interpreter, fact: CallFact, module: str, ret: Value, depth: 
         if not isinstance(node, ForeignNode) or node.path in (module, ctx.path):
             return ret
         passed: set[tuple[str, int | None]] = set()
-        for a in (*fact.args, *(v for _, v in fact.kwargs)):
+        for a in passed_values:
             passed |= _padding_keys(a, ctx.path)
         return ret if (node.path, node.line) in passed else None
     if isinstance(ret, TupleValue):
-        items = tuple(_this_call(it, fact, module, v, depth + 1) for v in ret.items)
+        items = tuple(_this_pass(it, passed_values, module, v, depth + 1) for v in ret.items)
         return TupleValue(items, ret.kind)
     return ret
 
@@ -474,6 +502,9 @@ def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
         return _picked_call(it, fact, ref, None)
     if ref.kind == "function":
         _record(it, fact, ref.module, ref.name)
+        given = given_back(_context(it), fact, ref)
+        if given is not None:
+            return given
         ret = _this_call(it, fact, ref.module, _returned(it, ref.module, ref.name))
         # unknown (a Keras model, say): still named, so that `build().fit(x)` can be followed
         return Foreign(ref.module, ref.name, "result") if ret is None else ret
@@ -486,6 +517,21 @@ def foreign_call(it: Interpreter, fact: CallFact, ref: Foreign) -> Value:
             ret = _returned(it, ref.module, f"{ref.name}.{name}")
             if ret is not None:
                 return _this_call(it, fact, ref.module, ret)
+    return None
+
+
+def foreign_module(it: Interpreter, node: ast.AST, slot: int, ref: Foreign, x: Value) -> Value:
+    """Another module's module object run on ``x`` as the ``slot``-th layer of an
+    ``nn.Sequential`` called at ``node``: an outbound call of its ``forward``, keyed by the
+    call and the slot (one call runs several modules)."""
+    ctx = _context(it)
+    if ctx is None or ref.kind != "instance" or ref.alts:
+        return None
+    ctx.outbound[(id(node), slot)] = (ref.module, f"{ref.name}.__call__", (x,), ())
+    for name in ("forward", "call"):
+        ret = _returned(it, ref.module, f"{ref.name}.{name}")
+        if ret is not None:
+            return _this_pass(it, (x,), ref.module, ret)
     return None
 
 
@@ -612,6 +658,10 @@ def summarise(it: Interpreter, path: str) -> Portable:
         ret = to_portable(_walked(it, it.returns.get(key)), facts, path)
         if _exported(ret, path):
             exports[f"{key}()"] = ret
+        fn = unit.node
+        given = param_return(facts, fn) if isinstance(fn, FUNCTIONS) and "." not in key else None
+        if given is not None and unit.class_name is None:
+            exports[f"{key}(*)"] = {"t": "param", "i": given[0], "list": given[1]}
     for key, made in pretrained_exports(it).items():
         exports.setdefault(key, to_portable(made, facts, path))  # `Cls.from_pretrained()`
     for cls, attrs in it.class_attrs.items():

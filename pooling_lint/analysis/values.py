@@ -535,6 +535,18 @@ def choice_of(options: tuple[Value, ...]) -> Value:
     return Choice(tuple(flat))
 
 
+def _shapeless(t: Tensor) -> bool:
+    """A padded data tensor of which nothing else is known: no rank, axes or sizes."""
+    return (
+        t.rank is None
+        and t.layout is None
+        and t.dims is None
+        and t.role == Role.DATA
+        and t.keras_mask is None
+        and t.symbolic is None
+    )
+
+
 def _holds_padding(v: Value, depth: int = 0) -> bool:
     if depth > 4:
         return False
@@ -616,6 +628,13 @@ def join_call_sites(a: Value, b: Value) -> Value:
             ]
             return modules[0] if modules else None
         return joined
+    if len(padded) == 2:
+        shapeless = [v for v in padded if _shapeless(v)]
+        if len(shapeless) == 1:
+            # padded, shape unknown (a parameter padded by a connection before its caller
+            # bound it) and padded of a known shape: as with an unknown value and a padded
+            # one, the known one is what the calls show
+            return padded[0] if shapeless[0] is padded[1] else padded[1]
     if isinstance(joined, Tensor):
         return joined if joined.padding is not None else joined.with_(padding=padded[0].padding)
     if a is None or b is None:
