@@ -10,6 +10,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.arguments import arg_node, as_int, axis_value, const
 from pooling_lint.analysis.axes import expand, flatten, permute, squeeze, transpose
 from pooling_lint.analysis.dynamic_imports import dynamic_module, is_builtin_import
+from pooling_lint.analysis.factories import factories_of
 from pooling_lint.analysis.facts import (
     CallFact,
     ModelCall,
@@ -68,12 +69,12 @@ if TYPE_CHECKING:
 def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
     if it.facts.project is not None and fact.node.keywords:
         feed_dict(it, fact)
-    if fact.method is not None and fact.receiver is not None:
-        return method_call(it, fact)
-    if fact.method == "from_pretrained":
+    if fact.method is not None:
         made = _local_pretrained(it, fact)  # `MyBertModel.from_pretrained(name)`
         if made is not None:
             return made
+        if fact.receiver is not None:
+            return method_call(it, fact)
     if fact.method in ("extend", "append"):
         return list_method(it, fact, fact.method)  # a list the file does not show
     func = fact.node.func
@@ -154,7 +155,8 @@ _DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.data
 
 
 def _local_pretrained(it: Interpreter, fact: CallFact) -> Value:
-    """``Cls.from_pretrained(...)`` of a class of this file that subclasses an HF model: an
+    """``Cls.from_pretrained(...)`` of a class of this file that subclasses an HF model, or
+    ``Cls.m(...)`` of a classmethod that returns ``cls(...)`` (analysis/factories.py): an
     instance of it (analysis/choices.py ``pretrained_class``)."""
     func = fact.node.func
     owner = func.value if type(func) is ast.Attribute else None
@@ -162,7 +164,9 @@ def _local_pretrained(it: Interpreter, fact: CallFact) -> Value:
         return None
     if it.frame is not None and owner.id in it.frame.env:
         return None
-    if not choices.pretrained_class(it, owner.id):
+    if fact.method in factories_of(it).get(owner.id, ()):
+        return Instance(owner.id, fact.node)  # a classmethod that returns `cls(...)`
+    if fact.method != "from_pretrained" or not choices.pretrained_class(it, owner.id):
         return None
     return Instance(owner.id, fact.node)
 

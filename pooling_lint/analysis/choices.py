@@ -354,13 +354,19 @@ def torch_module(it: Interpreter, name: str, depth: int = 0) -> bool:
 
 
 def pretrained_exports(it: Interpreter) -> dict[str, Value]:
-    """For the project summary: ``Cls.from_pretrained()`` of each such class is an instance
-    of it (another module calls it on the imported class)."""
-    return {
+    """For the project summary: ``Cls.from_pretrained()`` of each such class, and each
+    classmethod that returns ``cls(...)`` (analysis/factories.py), is an instance of it
+    (another module calls it on the imported class)."""
+    from pooling_lint.analysis.factories import factories_of
+
+    made: dict[str, Value] = {
         f"{name}.from_pretrained()": Instance(name)
         for name in it.classes
         if pretrained_class(it, name)
     }
+    for name, methods in factories_of(it).items():
+        made.update((f"{name}.{m}()", Instance(name)) for m in methods)
+    return made
 
 
 def foreign_classmethod(it: Interpreter, recv: Foreign, m: str) -> Value:

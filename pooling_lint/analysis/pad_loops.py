@@ -342,6 +342,15 @@ def fitted(
       a None-check of a mask, analysis/branches.py).
     """
     out: dict[str, Value] = {}
+    if stmt is not None:
+        for name, (in_then, made) in _padded_measuring(stmt).items():
+            known = (then_env if in_then else else_env).get(name)
+            if isinstance(known, Tensor) and known.padding is not None:
+                continue  # padded by its own length: seen already
+            if in_then:
+                then_env = {**then_env, name: made}
+            else:
+                else_env = {**else_env, name: made}
     for name in then_env.keys() & else_env.keys():
         a, b = then_env[name], else_env[name]
         padded = [v for v in (a, b) if _hand_padded(v)]
@@ -352,7 +361,10 @@ def fitted(
         value = padded[0]
         assert isinstance(value, Tensor) and value.padding is not None
         bound = _bound_of(value.padding.evidence.node)
-        if _tests_length_of(test, name):
+        measured = _measured(value.padding.evidence.node)
+        if _tests_length_of(test, name) or (
+            measured is not None and _tests_length_of(test, measured)
+        ):
             if stmt is not None and value_of is not None and bound is not None:
                 length = _fitted_length(
                     stmt, name, bound, padded_then=value is a, value_of=value_of
@@ -362,6 +374,45 @@ def fitted(
             out[name] = value
         elif bound is not None and _tests_bound(test, bound):
             out[name] = value
+    return out
+
+
+def _padded_measuring(stmt: ast.If) -> dict[str, tuple[bool, Tensor]]:
+    """``if len(tokens) < n: ids += [c] * (n - len(tokens)) else: ids = ids[:n]``: ids
+    made from the tokens one for one, padded by the tokens' count up to ``n`` where they are
+    short and cut to ``n`` where they are not: ``ids`` is padded (in the branch that pads it;
+    name -> (the then-branch?, the padded value)). Only with the test, the count and the cut
+    all on the same bound."""
+    test = stmt.test
+    if type(test) is not ast.Compare or len(test.ops) != 1:
+        return {}
+    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
+    if _is_len_of(right, None) and not _is_len_of(left, None):
+        left, right = right, left
+        op = _MIRROR.get(op, op)
+    if not _is_len_of(left, None) or op not in (ast.Lt, ast.LtE, ast.Gt, ast.GtE):
+        return {}
+    measured = left.args[0]  # type: ignore[attr-defined]
+    short_then = op in (ast.Lt, ast.LtE)
+    padding, cutting = (stmt.body, stmt.orelse) if short_then else (stmt.orelse, stmt.body)
+    out: dict[str, tuple[bool, Tensor]] = {}
+    for s in padding:
+        target: ast.expr | None = None
+        count: ast.expr | None = None
+        if type(s) is ast.AugAssign and type(s.op) is ast.Add:
+            target, count = s.target, s.value
+        elif type(s) is ast.Expr and type(s.value) is ast.Call:
+            call = s.value
+            if type(call.func) is ast.Attribute and call.func.attr == "extend" and call.args:
+                target, count = call.func.value, call.args[0]
+        if type(target) is not ast.Name or count is None:
+            continue
+        filler = _filler(count, measured)
+        bound = _bound_of(count)
+        if filler is None or bound is None or ast.unparse(bound) != ast.unparse(right):
+            continue
+        if any(_truncates(c, target.id, bound) for c in cutting):
+            out[target.id] = (padding is stmt.body, _sequence(s, Side.POST, filler))
     return out
 
 
@@ -442,6 +493,16 @@ def _bound_of(node: ast.AST) -> ast.expr | None:
     for sub in ast.walk(node):
         if type(sub) is ast.BinOp and type(sub.op) is ast.Sub and _is_len_of(sub.right, None):
             return sub.left
+    return None
+
+
+def _measured(node: ast.AST) -> str | None:
+    """``x`` of the ``[c] * (n - len(x))`` of a hand-written pad, when it is a name: the
+    list whose length the pad makes up to ``n``."""
+    for sub in ast.walk(node):
+        if type(sub) is ast.BinOp and type(sub.op) is ast.Sub and _is_len_of(sub.right, None):
+            arg = sub.right.args[0]  # type: ignore[attr-defined]
+            return arg.id if type(arg) is ast.Name else None
     return None
 
 

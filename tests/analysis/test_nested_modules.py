@@ -163,4 +163,5 @@ def test_helpers_that_may_return_something_else_are_not_summarised() -> None:
     assert _returned(head + "def f(m, n):\n    return nn.Sequential(*[m] * n)\n") is None
     assert _returned(head + "def f(m, n):\n    return [copy.deepcopy(x) for x in m]\n") is None
     # a function named like the helper but building something else
-    assert _returned(head + "def clones(m, n):\n    return nn.ModuleList([nn.Linear(n, n)])\n") is None
+    other = "def clones(m, n):\n    return nn.ModuleList([nn.Linear(n, n)])\n"
+    assert _returned(head + other) is None
