@@ -46,6 +46,7 @@ from pooling_lint.analysis.subscripts import join_ends
 from pooling_lint.analysis.tf1_calls import HANDLERS as TF1_HANDLERS
 from pooling_lint.analysis.torchtext import torchtext_call
 from pooling_lint.analysis.values import (
+    Choice,
     Const,
     DimOf,
     Evidence,
@@ -167,7 +168,10 @@ def _layer(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
 
 
 def _own_module(v: Value) -> bool:
-    """An instance of a class of this file, or of another checked module (project mode)."""
+    """An instance of a class of this file, or of another checked module (project mode), or
+    one of several such (a constructor argument from two callers)."""
+    if isinstance(v, Choice):
+        return all(_own_module(o) for o in v.options)
     return isinstance(v, Instance) or (isinstance(v, Foreign) and v.kind == "instance")
 
 

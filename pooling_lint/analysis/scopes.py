@@ -12,6 +12,7 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import Path, vacuous
 from pooling_lint.analysis.project import fed_attr
 from pooling_lint.analysis.values import (
+    Choice,
     Const,
     Evidence,
     Foreign,
@@ -121,7 +122,9 @@ def _loop_elements(iterable: Value) -> tuple[Value, ...] | None:
 
 def _module(v: Value) -> bool:
     """A module object: a torch/Keras layer, an instance of a class of this file, or of a
-    class of another checked module (project mode)."""
+    class of another checked module (project mode), or one of several such."""
+    if isinstance(v, Choice):
+        return all(_module(o) for o in v.options)
     if isinstance(v, Foreign):
         return v.kind == "instance" and not v.alts
     return isinstance(v, (Layer, Instance))

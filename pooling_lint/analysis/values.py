@@ -520,7 +520,9 @@ def join(a: Value, b: Value) -> Value:
 def _callable(v: Value) -> bool:
     if isinstance(v, Choice):
         return all(_callable(o) for o in v.options)
-    return isinstance(v, (FunctionRef, Partial, MethodRef))
+    if isinstance(v, Foreign):
+        return v.kind == "instance" and not v.alts
+    return isinstance(v, (FunctionRef, Partial, MethodRef, Instance))
 
 
 def choice_of(options: tuple[Value, ...]) -> Value:
