@@ -20,6 +20,7 @@ from pooling_lint.analysis.inline import inline_call
 from pooling_lint.analysis.keras_layers import layer_weight
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
+from pooling_lint.analysis.library.spec import COPIES
 from pooling_lint.analysis.library_calls import library_call
 from pooling_lint.analysis.lightning import LIGHTNING_TRAINERS, lightning_run
 from pooling_lint.analysis.pad_loops import list_method
@@ -109,7 +110,7 @@ def call(it: Interpreter, fact: CallFact, callee: Value) -> Value:
         return Record("lightning.Trainer", (), fact.node)
     if fact.qualname == "functools.partial":
         return choices.partial(fact)
-    if fact.qualname in _COPIES and fact.args and not fact.kwargs:
+    if fact.qualname in COPIES and fact.args and not fact.kwargs:
         return fact.args[0]  # a copy holds what the original holds (a module, a tensor)
     if fact.qualname in datasets.SOURCES:
         return datasets.source(it, fact)
@@ -149,7 +150,6 @@ _MODULE_SAME = frozenset(
         "type",
     }
 )
-_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
 _EPSILON = frozenset({"keras.backend.epsilon", "keras.config.epsilon"})
 _DATA_LOADERS = frozenset({"torch.utils.data.DataLoader", "torch.utils.data.dataloader.DataLoader"})
 

@@ -46,13 +46,10 @@ from pooling_lint.analysis.subscripts import join_ends
 from pooling_lint.analysis.tf1_calls import HANDLERS as TF1_HANDLERS
 from pooling_lint.analysis.torchtext import torchtext_call
 from pooling_lint.analysis.values import (
-    Choice,
     Const,
     DimOf,
     Evidence,
     Fill,
-    Foreign,
-    Instance,
     KerasModel,
     Layer,
     ListOf,
@@ -65,6 +62,7 @@ from pooling_lint.analysis.values import (
     Tensor,
     TupleValue,
     Value,
+    own_module,
 )
 
 if TYPE_CHECKING:
@@ -146,33 +144,25 @@ def _layer(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bo
         item = fact.args[0].item
         if isinstance(item, Layer):
             return Layer(q, {"repeated": True}, node, (item,))
-        if _own_module(item):
+        if own_module(item):
             return fact.args[0]  # modules of the tree's own classes: walked, indexed as a list
         return Layer(q, {}, node, ())
     if q == "torch.nn.ModuleList" and fact.args and isinstance(fact.args[0], TupleValue):
-        if any(_own_module(a) for a in fact.args[0].items):
+        if any(own_module(a) for a in fact.args[0].items):
             return fact.args[0]
         children = tuple(a if isinstance(a, Layer) else None for a in fact.args[0].items)
     elif q == "torch.nn.Sequential":
         children = tuple(a if isinstance(a, Layer) else None for a in fact.args)
-        if any(_own_module(a) for a in fact.args):
+        if any(own_module(a) for a in fact.args):
             # modules of the tree's own classes among the layers: run in order too
             modules = tuple(
-                a if isinstance(a, Layer) or _own_module(a) else None for a in fact.args
+                a if isinstance(a, Layer) or own_module(a) else None for a in fact.args
             )
             return Layer(q, {**bind_args(q, fact), "modules": modules}, node, children)
     elif q in ("keras.layers.Bidirectional", "keras.layers.TimeDistributed"):
         inner = fact.args[0] if fact.args else fact.kwarg("layer")
         children = (inner if isinstance(inner, Layer) else None,)
     return Layer(q, bind_args(q, fact), node, children)
-
-
-def _own_module(v: Value) -> bool:
-    """An instance of a class of this file, or of another checked module (project mode), or
-    one of several such (a constructor argument from two callers)."""
-    if isinstance(v, Choice):
-        return all(_own_module(o) for o in v.options)
-    return isinstance(v, Instance) or (isinstance(v, Foreign) and v.kind == "instance")
 
 
 def _reduce(it: Interpreter, fact: CallFact, spec: ApiSpec, ev: Evidence, raw: bool) -> Value:

@@ -383,17 +383,11 @@ def _padded_measuring(stmt: ast.If) -> dict[str, tuple[bool, Tensor]]:
     short and cut to ``n`` where they are not: ``ids`` is padded (in the branch that pads it;
     name -> (the then-branch?, the padded value)). Only with the test, the count and the cut
     all on the same bound."""
-    test = stmt.test
-    if type(test) is not ast.Compare or len(test.ops) != 1:
+    compared = _length_test(stmt.test)
+    if compared is None or not _is_len_of(compared[1], None):
         return {}
-    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
-    if _is_len_of(right, None) and not _is_len_of(left, None):
-        left, right = right, left
-        op = _MIRROR.get(op, op)
-    if not _is_len_of(left, None) or op not in (ast.Lt, ast.LtE, ast.Gt, ast.GtE):
-        return {}
-    measured = left.args[0]  # type: ignore[attr-defined]
-    short_then = op in (ast.Lt, ast.LtE)
+    short_then, length, right = compared
+    measured = length.args[0]  # type: ignore[attr-defined]
     padding, cutting = (stmt.body, stmt.orelse) if short_then else (stmt.orelse, stmt.body)
     out: dict[str, tuple[bool, Tensor]] = {}
     for s in padding:
@@ -428,18 +422,10 @@ def _fitted_length(
     len(x))`` fills it up to ``n``), the other truncates it to ``x[:n]`` where ``len(x) >=
     n``, and ``n`` is a known positive int. Compared by value: the bound's name says
     nothing."""
-    test = stmt.test
-    if type(test) is not ast.Compare or len(test.ops) != 1:
+    compared = _length_test(stmt.test)
+    if compared is None or ast.unparse(compared[2]) != ast.unparse(bound):
         return None
-    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
-    if _is_len_of(right, None) and not _is_len_of(left, None):
-        left, right = right, left
-        op = _MIRROR.get(op, op)
-    if ast.unparse(right) != ast.unparse(bound):
-        return None
-    short_then = op in (ast.Lt, ast.LtE)  # the then-branch is where len(x) <= n
-    if not short_then and op not in (ast.Gt, ast.GtE):
-        return None
+    short_then = compared[0]  # the then-branch is where len(x) <= n
     if short_then != padded_then:
         return None  # the padding runs where the sequence may be longer than n
     truncating = stmt.orelse if padded_then else stmt.body
@@ -455,6 +441,20 @@ def _fitted_length(
 
 
 _MIRROR = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+
+
+def _length_test(test: ast.expr) -> tuple[bool, ast.expr, ast.expr] | None:
+    """``len(x) < n`` (or ``<=``, ``>``, ``>=``, either side first) as ``(short_then,
+    len(x), n)``: ``short_then`` when the then-branch is where ``len(x) <= n``."""
+    if type(test) is not ast.Compare or len(test.ops) != 1:
+        return None
+    op, left, right = type(test.ops[0]), test.left, test.comparators[0]
+    if _is_len_of(right, None) and not _is_len_of(left, None):
+        left, right = right, left
+        op = _MIRROR.get(op, op)
+    if op not in (ast.Lt, ast.LtE, ast.Gt, ast.GtE):
+        return None
+    return op in (ast.Lt, ast.LtE), left, right
 
 
 def _truncates(stmt: ast.stmt, name: str, bound: ast.expr) -> bool:
@@ -488,22 +488,26 @@ def _hand_padded(v: Value) -> bool:
     )
 
 
-def _bound_of(node: ast.AST) -> ast.expr | None:
-    """``n`` of the ``[c] * (n - len(x))`` of a hand-written pad."""
+def _count_of(node: ast.AST) -> ast.BinOp | None:
+    """The ``n - len(x)`` of the ``[c] * (n - len(x))`` of a hand-written pad."""
     for sub in ast.walk(node):
         if type(sub) is ast.BinOp and type(sub.op) is ast.Sub and _is_len_of(sub.right, None):
-            return sub.left
+            return sub
     return None
+
+
+def _bound_of(node: ast.AST) -> ast.expr | None:
+    """``n`` of the ``[c] * (n - len(x))`` of a hand-written pad."""
+    count = _count_of(node)
+    return count.left if count is not None else None
 
 
 def _measured(node: ast.AST) -> str | None:
     """``x`` of the ``[c] * (n - len(x))`` of a hand-written pad, when it is a name: the
     list whose length the pad makes up to ``n``."""
-    for sub in ast.walk(node):
-        if type(sub) is ast.BinOp and type(sub.op) is ast.Sub and _is_len_of(sub.right, None):
-            arg = sub.right.args[0]  # type: ignore[attr-defined]
-            return arg.id if type(arg) is ast.Name else None
-    return None
+    count = _count_of(node)
+    arg = count.right.args[0] if count is not None else None  # type: ignore[attr-defined]
+    return arg.id if type(arg) is ast.Name else None
 
 
 def _tests_length_of(test: ast.expr, name: str) -> bool:

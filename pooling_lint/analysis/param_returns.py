@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from pooling_lint.analysis.library.spec import COPIES
 from pooling_lint.analysis.values import Foreign, Layer, ListOf, Value
 from pooling_lint.analysis.walk import FUNCTIONS
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from pooling_lint.analysis.project import ProjectContext
     from pooling_lint.analysis.scopes import FunctionNode
 
-_COPIES = frozenset({"copy.deepcopy", "copy.copy"})
 _LISTS = frozenset({"torch.nn.ModuleList"})
 _NOT_SHOWN = (ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)
 
@@ -65,7 +65,7 @@ def _copied(facts: FileFacts, expr: ast.expr) -> str | None:
         isinstance(expr, ast.Call)
         and len(expr.args) == 1
         and not expr.keywords
-        and facts.qualname(expr.func) in _COPIES
+        and facts.qualname(expr.func) in COPIES
     ):
         expr = expr.args[0]
     return expr.id if isinstance(expr, ast.Name) else None

@@ -12,7 +12,6 @@ from pooling_lint.analysis import library as lib
 from pooling_lint.analysis.branches import Path, vacuous
 from pooling_lint.analysis.project import fed_attr
 from pooling_lint.analysis.values import (
-    Choice,
     Const,
     Evidence,
     Foreign,
@@ -28,6 +27,7 @@ from pooling_lint.analysis.values import (
     Value,
     class_names_of,
     join,
+    own_module,
     same,
 )
 from pooling_lint.analysis.walk import FUNCTIONS
@@ -122,12 +122,11 @@ def _loop_elements(iterable: Value) -> tuple[Value, ...] | None:
 
 def _module(v: Value) -> bool:
     """A module object: a torch/Keras layer, an instance of a class of this file, or of a
-    class of another checked module (project mode), or one of several such."""
-    if isinstance(v, Choice):
-        return all(_module(o) for o in v.options)
-    if isinstance(v, Foreign):
-        return v.kind == "instance" and not v.alts
-    return isinstance(v, (Layer, Instance))
+    class of another checked module (project mode) picked by no run-time choice of module,
+    or one of several such."""
+    if isinstance(v, Foreign) and v.alts:
+        return False  # the same name in several candidate modules: called, not walked
+    return isinstance(v, Layer) or own_module(v)
 
 
 def join_env(

@@ -517,12 +517,19 @@ def join(a: Value, b: Value) -> Value:
     return None
 
 
+def own_module(v: Value) -> bool:
+    """A module object of the checked code: an instance of a class of this file, or of
+    another checked module (project mode), or one of several such (a constructor argument
+    from two callers)."""
+    if isinstance(v, Choice):
+        return all(own_module(o) for o in v.options)
+    return isinstance(v, Instance) or (isinstance(v, Foreign) and v.kind == "instance")
+
+
 def _callable(v: Value) -> bool:
     if isinstance(v, Choice):
         return all(_callable(o) for o in v.options)
-    if isinstance(v, Foreign):
-        return v.kind == "instance" and not v.alts
-    return isinstance(v, (FunctionRef, Partial, MethodRef, Instance))
+    return isinstance(v, (FunctionRef, Partial, MethodRef)) or own_module(v)
 
 
 def choice_of(options: tuple[Value, ...]) -> Value:

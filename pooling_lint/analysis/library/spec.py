@@ -140,6 +140,9 @@ class ApplyModel(Enum):
 #: and conversions to a tensor or array (``tf.cast``, ``tf.to_float``, ``tf.identity``,
 #: ``torch.as_tensor``, ``np.asarray``), by their last name component. A size stays the same
 #: size through them (library_calls) and a mask the same mask (companions, for the fixes).
+#: ``copy.copy(x)`` / ``copy.deepcopy(x)``: a copy holds what the original holds
+COPIES = frozenset({"copy.deepcopy", "copy.copy"})
+
 SAME_VALUE_FUNCTIONS = frozenset(
     {"cast", "to_float", "identity", "stop_gradient", "convert_to_tensor", "as_tensor"}
     | {"asarray", "array"}
