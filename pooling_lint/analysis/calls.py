@@ -17,7 +17,7 @@ from pooling_lint.analysis.facts import (
 )
 from pooling_lint.analysis.flows import builtin_call
 from pooling_lint.analysis.inline import inline_call
-from pooling_lint.analysis.keras_layers import layer_weight
+from pooling_lint.analysis.keras_layers import from_masking, layer_weight
 from pooling_lint.analysis.keras_models import model_call
 from pooling_lint.analysis.layers import apply_layer
 from pooling_lint.analysis.library.spec import COPIES
@@ -235,6 +235,10 @@ def keras_passed_mask(
         or len(fact.args) > 1
     ):
         return ()
+    if from_masking(it, first) and first.padding is not None:
+        # a Masking layer's mask that hides none of the padding: a mask is passed all the
+        # same (`if mask is not None:` runs, the path without it does not)
+        return (("mask", Tensor(role=Role.MASK, origin=first.padding.evidence)),)
     if first.keras_mask is None:
         # a KerasTensor that carries no mask (`Embedding` without mask_zero): Keras calls
         # `call(x)` and `mask` keeps its default, None. (An unknown layer on the way also

@@ -77,6 +77,18 @@ def _masking(
     return t.with_(keras_mask=lev, padding=pad, mask_consumed=None, origin=lev)
 
 
+def from_masking(it: Interpreter, t: Tensor) -> bool:
+    """``t`` is the output of a Keras ``Masking`` layer whose mask the analysis dropped
+    because it hides none of the padded steps (:func:`_masking`): Keras still computes a mask
+    there and passes it on, so a layer called on ``t`` receives one (not None)."""
+    node = t.origin.node if t.origin is not None else None
+    return (
+        t.keras_mask is None
+        and isinstance(node, ast.Call)
+        and it.facts.qualname(node.func) == "keras.layers.Masking"
+    )
+
+
 def _random_pad_row(it: Interpreter, t: Tensor) -> bool:
     """``t`` comes straight from a Keras ``Embedding`` whose weights start at random (no
     ``weights=`` / ``embeddings_initializer=`` given): its padded steps are not constant."""
